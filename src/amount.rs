@@ -1,0 +1,380 @@
+//! Exact amounts: a `Decimal` and a commodity code, parsed with our own grammar and
+//! formatted at the commodity's scale.
+//!
+//! `rust_decimal::Decimal::from_str` accepts `1e3`, `.5`, `1_000` and silently rounds past
+//! 28 digits, so user input never goes through it: [`parse_number`] accepts exactly
+//! `[+-]DIGITS[,DIGITS...][.DIGITS]` and refuses everything else.
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+use thiserror::Error;
+
+/// The largest scale a commodity may declare: `Decimal` holds at most 28 fractional digits,
+/// and we keep headroom so that sums of amounts at that scale cannot lose digits.
+pub const SCALE_MAX: u32 = 18;
+
+/// Longest commodity code accepted.
+pub const CODE_LEN_MAX: usize = 16;
+
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+pub enum AmountError {
+    #[error("expected a number, found {found:?}")]
+    NotANumber { found: String },
+    #[error("number {found:?} has more digits than an exact decimal can hold (28 significant digits)")]
+    TooLarge { found: String },
+    #[error("expected an amount like \"160 mcm\" or \"USD -5.00\", found {found:?}")]
+    Malformed { found: String },
+    #[error("invalid commodity code {found:?}: expected letters (and digits), at most {CODE_LEN_MAX} characters")]
+    BadCode { found: String },
+    #[error("{value} {code} has {found} decimal places but {code} allows {scale}")]
+    TooManyDecimals {
+        value: Decimal,
+        code: String,
+        found: u32,
+        scale: u32,
+    },
+    #[error("arithmetic overflow: {what} exceeds the range of an exact decimal")]
+    Overflow { what: String },
+}
+
+/// What a commodity measures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    Volume,
+    Energy,
+    Money,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Volume => "volume",
+            Kind::Energy => "energy",
+            Kind::Money => "money",
+        }
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Kind {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "volume" => Ok(Kind::Volume),
+            "energy" => Ok(Kind::Energy),
+            "money" => Ok(Kind::Money),
+            _ => Err(format!(
+                "unknown commodity kind {s:?}: expected volume, energy or money"
+            )),
+        }
+    }
+}
+
+/// A unit with a code, a kind and a scale (the number of decimal places it allows).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Commodity {
+    pub code: String,
+    pub kind: Kind,
+    pub scale: u32,
+}
+
+impl Commodity {
+    /// Refuse a value with more decimal places than the commodity allows; never round.
+    pub fn check_scale(&self, value: Decimal) -> Result<(), AmountError> {
+        let found = value.normalize().scale();
+        if found > self.scale {
+            return Err(AmountError::TooManyDecimals {
+                value,
+                code: self.code.clone(),
+                found,
+                scale: self.scale,
+            });
+        }
+        Ok(())
+    }
+
+    /// The value at exactly this commodity's scale, for display and export.
+    pub fn format(&self, value: Decimal) -> String {
+        format_at_scale(value, self.scale)
+    }
+}
+
+/// An exact quantity of one commodity.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Amount {
+    pub value: Decimal,
+    pub commodity: String,
+}
+
+impl Amount {
+    pub fn new(value: Decimal, commodity: impl Into<String>) -> Self {
+        Amount {
+            value,
+            commodity: commodity.into(),
+        }
+    }
+
+    pub fn neg(&self) -> Amount {
+        Amount::new(-self.value, self.commodity.clone())
+    }
+}
+
+impl fmt::Display for Amount {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.value, self.commodity)
+    }
+}
+
+impl FromStr for Amount {
+    type Err = AmountError;
+    fn from_str(s: &str) -> Result<Self, AmountError> {
+        parse_amount(s)
+    }
+}
+
+/// Whether a string is a valid commodity code: starts with a letter, then letters or digits.
+pub fn is_code(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some(c) if c.is_alphabetic())
+        && s.chars().count() <= CODE_LEN_MAX
+        && chars.all(|c| c.is_alphanumeric() || c == '_')
+}
+
+/// Parse `[+-]DIGITS[,DDD...][.DIGITS]`. Digit groups must be three digits after the first.
+pub fn parse_number(text: &str) -> Result<Decimal, AmountError> {
+    let bad = || AmountError::NotANumber {
+        found: text.to_string(),
+    };
+    let bytes = text.as_bytes();
+    let (negative, rest) = match bytes.first() {
+        Some(b'-') => (true, &text[1..]),
+        Some(b'+') => (false, &text[1..]),
+        _ => (false, text),
+    };
+    let (int_part, frac_part) = match rest.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (rest, None),
+    };
+    if int_part.is_empty() {
+        return Err(bad());
+    }
+    // Digit groups: "1,600,000" — the first group 1–3 digits, the others exactly 3.
+    let mut digits = String::with_capacity(rest.len());
+    if int_part.contains(',') {
+        for (i, group) in int_part.split(',').enumerate() {
+            let ok = group.bytes().all(|b| b.is_ascii_digit())
+                && if i == 0 {
+                    (1..=3).contains(&group.len())
+                } else {
+                    group.len() == 3
+                };
+            if !ok {
+                return Err(bad());
+            }
+            digits.push_str(group);
+        }
+    } else {
+        if !int_part.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(bad());
+        }
+        digits.push_str(int_part);
+    }
+    let mut scale = 0u32;
+    if let Some(frac) = frac_part {
+        if frac.is_empty() || !frac.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(bad());
+        }
+        digits.push_str(frac);
+        scale = frac.len() as u32;
+    }
+    // Leading zeros carry no value; strip them so "0000001" is not "too many digits".
+    let significant = digits.trim_start_matches('0');
+    let int_digits = digits.len() - scale as usize;
+    if significant.len() > 29 || scale > 28 || int_digits > 29 {
+        return Err(AmountError::TooLarge {
+            found: text.to_string(),
+        });
+    }
+    let mantissa: i128 = if significant.is_empty() {
+        0
+    } else {
+        significant.parse().map_err(|_| bad())?
+    };
+    let mantissa = if negative { -mantissa } else { mantissa };
+    Decimal::try_from_i128_with_scale(mantissa, scale).map_err(|_| AmountError::TooLarge {
+        found: text.to_string(),
+    })
+}
+
+/// Parse `"NUMBER CODE"` or `"CODE NUMBER"` (one or more spaces between, or none when the
+/// code comes first and is not a letter-digit run that would swallow the number).
+pub fn parse_amount(text: &str) -> Result<Amount, AmountError> {
+    let malformed = || AmountError::Malformed {
+        found: text.to_string(),
+    };
+    let trimmed = text.trim();
+    let mut parts = trimmed.split_whitespace();
+    let (first, second) = match (parts.next(), parts.next(), parts.next()) {
+        (Some(a), Some(b), None) => (a, b),
+        _ => return Err(malformed()),
+    };
+    let first_is_number = first
+        .bytes()
+        .next()
+        .is_some_and(|b| b.is_ascii_digit() || b == b'-' || b == b'+' || b == b'.');
+    let (number, code) = if first_is_number {
+        (first, second)
+    } else {
+        (second, first)
+    };
+    if !is_code(code) {
+        return Err(AmountError::BadCode {
+            found: code.to_string(),
+        });
+    }
+    Ok(Amount::new(parse_number(number)?, code))
+}
+
+/// Format a value with exactly `scale` decimal places. The value must already fit the scale
+/// (checked on entry), so this only pads with zeros; it never rounds. Values with more places
+/// than `scale` (which the model refuses) are printed with all their digits rather than cut.
+pub fn format_at_scale(value: Decimal, scale: u32) -> String {
+    let mut v = value.normalize();
+    if v.scale() < scale {
+        v.rescale(scale);
+    }
+    if v.is_zero() {
+        // Avoid "-0.000".
+        v.set_sign_positive(true);
+    }
+    v.to_string()
+}
+
+/// `format_at_scale` with `,` digit groups, for tables meant for people.
+pub fn format_grouped(value: Decimal, scale: u32) -> String {
+    let plain = format_at_scale(value, scale);
+    let (sign, rest) = match plain.strip_prefix('-') {
+        Some(r) => ("-", r),
+        None => ("", plain.as_str()),
+    };
+    let (int, frac) = match rest.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (rest, None),
+    };
+    let mut out = String::with_capacity(plain.len() + plain.len() / 3);
+    out.push_str(sign);
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if let Some(f) = frac {
+        out.push('.');
+        out.push_str(f);
+    }
+    out
+}
+
+/// Checked addition with a typed error naming what overflowed.
+pub fn checked_add(a: Decimal, b: Decimal, what: impl FnOnce() -> String) -> Result<Decimal, AmountError> {
+    a.checked_add(b)
+        .ok_or_else(|| AmountError::Overflow { what: what() })
+}
+
+/// Checked multiplication with a typed error naming what overflowed.
+pub fn checked_mul(a: Decimal, b: Decimal, what: impl FnOnce() -> String) -> Result<Decimal, AmountError> {
+    a.checked_mul(b)
+        .ok_or_else(|| AmountError::Overflow { what: what() })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Decimal {
+        Decimal::from_str(s).unwrap()
+    }
+
+    #[test]
+    fn numbers_in_our_grammar() {
+        assert_eq!(parse_number("160").unwrap(), d("160"));
+        assert_eq!(parse_number("-160.000").unwrap(), d("-160.000"));
+        assert_eq!(parse_number("+1.5").unwrap(), d("1.5"));
+        assert_eq!(parse_number("1,600,000,000.00").unwrap(), d("1600000000.00"));
+        assert_eq!(parse_number("0").unwrap(), Decimal::ZERO);
+        assert_eq!(parse_number("000123").unwrap(), d("123"));
+    }
+
+    #[test]
+    fn numbers_refused() {
+        for bad in [
+            "", "-", ".5", "5.", "1e3", "1_000", "1,00", "12,3456", ",100", "1..2", "abc", "1.2.3", "--1", "1 000", "0x10",
+        ] {
+            assert!(parse_number(bad).is_err(), "{bad:?} should be refused");
+        }
+    }
+
+    #[test]
+    fn numbers_too_large_are_errors_not_rounded() {
+        assert!(matches!(
+            parse_number("79228162514264337593543950336"),
+            Err(AmountError::TooLarge { .. })
+        ));
+        assert!(matches!(
+            parse_number("0.12345678901234567890123456789"),
+            Err(AmountError::TooLarge { .. })
+        ));
+        assert_eq!(
+            parse_number("79228162514264337593543950335").unwrap(),
+            Decimal::MAX
+        );
+    }
+
+    #[test]
+    fn amounts_either_side() {
+        assert_eq!(parse_amount("160 mcm").unwrap(), Amount::new(d("160"), "mcm"));
+        assert_eq!(parse_amount("USD -5.00").unwrap(), Amount::new(d("-5.00"), "USD"));
+        assert_eq!(parse_amount("  -1,000 USD ").unwrap(), Amount::new(d("-1000"), "USD"));
+        assert!(parse_amount("160").is_err());
+        assert!(parse_amount("160 mcm extra").is_err());
+        assert!(parse_amount("mcm USD").is_err());
+        assert!(matches!(parse_amount("160 m$"), Err(AmountError::BadCode { .. })));
+    }
+
+    #[test]
+    fn scale_is_checked_never_rounded() {
+        let mcm = Commodity {
+            code: "mcm".into(),
+            kind: Kind::Volume,
+            scale: 3,
+        };
+        assert!(mcm.check_scale(d("1.234")).is_ok());
+        assert!(mcm.check_scale(d("1.2340")).is_ok(), "trailing zeros are not digits");
+        let err = mcm.check_scale(d("1.2345")).unwrap_err();
+        assert_eq!(err.to_string(), "1.2345 mcm has 4 decimal places but mcm allows 3");
+    }
+
+    #[test]
+    fn formatting_at_scale() {
+        assert_eq!(format_at_scale(d("160"), 3), "160.000");
+        assert_eq!(format_at_scale(d("-0.000"), 2), "0.00");
+        assert_eq!(format_at_scale(d("1.50"), 0), "1.5");
+        assert_eq!(format_grouped(d("-1600000000"), 2), "-1,600,000,000.00");
+        assert_eq!(format_grouped(d("999"), 0), "999");
+    }
+
+    #[test]
+    fn overflow_is_an_error() {
+        assert!(checked_add(Decimal::MAX, Decimal::ONE, || "x".into()).is_err());
+        assert!(checked_mul(Decimal::MAX, d("2"), || "x".into()).is_err());
+    }
+}

@@ -1,0 +1,247 @@
+//! The command line: clap definitions, one error type, one table of exit statuses.
+
+mod core;
+mod parse;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use gasledger::date::Date;
+use gasledger::ledger::LedgerError;
+use gasledger::store::StoreError;
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use thiserror::Error;
+
+/// A double-entry ledger for cross-border natural-gas swaps and sovereign gas-debt settlement.
+///
+/// Every command works on one ledger store (an embedded sled database): --db PATH, else the
+/// environment variable GASLEDGER_DB, else ./gasledger.db. Commands that write create the store
+/// when it is missing; commands that only read refuse a path that holds no ledger.
+///
+/// Exit status: 0 success, 1 a check found a discrepancy (verify), 2 an error.
+#[derive(Debug, Parser)]
+#[command(name = "gasledger", version, max_term_width = 100)]
+pub struct Cli {
+    /// The ledger store (a folder).
+    #[arg(long, global = true, env = "GASLEDGER_DB", default_value = "gasledger.db")]
+    db: PathBuf,
+
+    /// Seconds to wait for another gasledger process that holds the store.
+    #[arg(long, global = true, default_value_t = 10.0, value_name = "SECONDS")]
+    lock_timeout: f64,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Create an empty ledger (does nothing to an existing one).
+    Init,
+    /// Declare a commodity: a unit with a kind and a scale.
+    #[command(subcommand)]
+    Commodity(CommodityCmd),
+    /// Declare a party: a country or company, the top-level account of its own chart.
+    #[command(subcommand)]
+    Party(PartyCmd),
+    /// Declare an account under a declared party.
+    #[command(subcommand)]
+    Account(AccountCmd),
+    /// Record one transaction given as arguments (all accounts must be declared).
+    Record(RecordArgs),
+    /// Post the exact opposite of a recorded transaction, linked to it.
+    Reverse(ReverseArgs),
+    /// Reports: balances, register.
+    #[command(subcommand)]
+    Report(ReportCmd),
+    /// Replay the stored journal: re-check every transaction's balance, every hash link,
+    /// the running balances, the date and id indexes.
+    Verify,
+}
+
+#[derive(Debug, Subcommand)]
+enum CommodityCmd {
+    /// gasledger commodity add mcm --kind volume --scale 3
+    Add {
+        /// The code: letters and digits, e.g. mcm, USD, MMBtu.
+        code: String,
+        /// What it measures.
+        #[arg(long, value_parser = parse::kind)]
+        kind: gasledger::amount::Kind,
+        /// Decimal places allowed (amounts with more are refused, never rounded).
+        #[arg(long)]
+        scale: u32,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum PartyCmd {
+    /// gasledger party add TM --name Turkmenistan
+    Add {
+        /// Short code, used as the first segment of the party's accounts.
+        code: String,
+        /// Full name.
+        #[arg(long)]
+        name: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AccountCmd {
+    /// gasledger account add TM:gas:delivered [--type asset] [--floor "0 mcm"]
+    Add {
+        /// Colon-separated name whose first segment is a declared party.
+        name: String,
+        /// asset, liability, equity, revenue or expense.
+        #[arg(long = "type", value_parser = parse::account_type)]
+        kind: Option<gasledger::ledger::AccountType>,
+        /// The balance this account may not go below, e.g. "0 USD".
+        #[arg(long, value_parser = parse::amount)]
+        floor: Option<gasledger::amount::Amount>,
+    },
+}
+
+#[derive(Debug, Args)]
+struct RecordArgs {
+    /// The transaction's date, YYYY-MM-DD.
+    #[arg(long, value_parser = parse::date)]
+    date: Date,
+    /// What happened.
+    #[arg(long)]
+    desc: String,
+    /// A posting, "ACCOUNT AMOUNT" (e.g. "IR:swap:tm-ir-az 160 mcm"); repeat for each. One
+    /// posting may give the account alone: its amount is inferred. Optional "@ PRICE",
+    /// "@@ TOTAL" and "= ASSERTED BALANCE" after the amount.
+    #[arg(long = "post", required = true, value_name = "ACCOUNT AMOUNT")]
+    posts: Vec<String>,
+    /// Idempotency key: the same id with the same content again changes nothing; with other
+    /// content it is an error.
+    #[arg(long)]
+    id: Option<String>,
+    /// A tag, KEY=VALUE; repeat for each.
+    #[arg(long = "tag", value_name = "KEY=VALUE", value_parser = parse::tag)]
+    tags: Vec<(String, String)>,
+    /// cleared (*), pending (!) or none.
+    #[arg(long, value_enum, default_value_t = StatusArg::None)]
+    status: StatusArg,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum StatusArg {
+    None,
+    Pending,
+    Cleared,
+}
+
+#[derive(Debug, Args)]
+struct ReverseArgs {
+    /// The id of the transaction to reverse.
+    id: String,
+    /// The date of the reversal.
+    #[arg(long, value_parser = parse::date)]
+    date: Date,
+    /// Why (kept as the tag `reason`).
+    #[arg(long)]
+    reason: Option<String>,
+    /// Id of the reversal itself (default: ID-reversal).
+    #[arg(long = "new-id")]
+    new_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default, ValueEnum)]
+enum FormatArg {
+    #[default]
+    Table,
+    Csv,
+    Json,
+}
+
+impl From<FormatArg> for gasledger::report::Format {
+    fn from(f: FormatArg) -> Self {
+        match f {
+            FormatArg::Table => Self::Table,
+            FormatArg::Csv => Self::Csv,
+            FormatArg::Json => Self::Json,
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+enum ReportCmd {
+    /// Balances by account and commodity (non-zero only).
+    Balances {
+        /// Balances at the end of this date.
+        #[arg(long, value_parser = parse::date)]
+        as_of: Option<Date>,
+        /// Only this party's accounts.
+        #[arg(long)]
+        party: Option<String>,
+        /// Roll sub-accounts up to this many segments.
+        #[arg(long)]
+        depth: Option<usize>,
+        #[arg(long, value_enum, default_value_t)]
+        format: FormatArg,
+    },
+    /// The postings of an account and its sub-accounts, with a running balance.
+    Register {
+        account: String,
+        /// First date shown (earlier postings still count in the running balance).
+        #[arg(long, value_parser = parse::date)]
+        from: Option<Date>,
+        /// Last date shown.
+        #[arg(long, value_parser = parse::date)]
+        to: Option<Date>,
+        #[arg(long, value_enum, default_value_t)]
+        format: FormatArg,
+    },
+}
+
+/// Everything that can go wrong in a command, turned into one message and an exit status.
+#[derive(Debug, Error)]
+pub enum CliError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Ledger(#[from] LedgerError),
+    #[error("{0}")]
+    Usage(String),
+    #[error("writing output: {0}")]
+    Output(#[from] std::io::Error),
+    /// A check found a discrepancy; the report has been printed already.
+    #[error("{0}")]
+    Discrepancy(String),
+}
+
+impl CliError {
+    fn exit_code(&self) -> u8 {
+        match self {
+            CliError::Discrepancy(_) => 1,
+            _ => 2,
+        }
+    }
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let mut out = std::io::stdout().lock();
+    match core::run(cli, &mut out) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(CliError::Output(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            let _ = out.flush();
+            eprintln!("gasledger: {e}");
+            ExitCode::from(e.exit_code())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+}

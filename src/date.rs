@@ -1,0 +1,160 @@
+//! Calendar dates (proleptic Gregorian, years 1..=9999), validated on parse.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+use thiserror::Error;
+
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+pub enum DateError {
+    #[error("expected a date like 2022-01-31, found {found:?}")]
+    Malformed { found: String },
+    #[error("{found} is not a date: {why}")]
+    Impossible { found: String, why: String },
+}
+
+/// A day. Ordered chronologically; packed as `yyyymmdd` when stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Date {
+    year: u16,
+    month: u8,
+    day: u8,
+}
+
+pub fn is_leap(year: u16) -> bool {
+    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+}
+
+pub fn days_in_month(year: u16, month: u8) -> u8 {
+    match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if is_leap(year) => 29,
+        2 => 28,
+        _ => 0,
+    }
+}
+
+impl Date {
+    pub fn new(year: u16, month: u8, day: u8) -> Result<Date, DateError> {
+        let found = format!("{year:04}-{month:02}-{day:02}");
+        if !(1..=9999).contains(&year) {
+            return Err(DateError::Impossible {
+                found,
+                why: "year must be between 1 and 9999".into(),
+            });
+        }
+        if !(1..=12).contains(&month) {
+            return Err(DateError::Impossible {
+                found,
+                why: format!("there is no month {month}"),
+            });
+        }
+        let max = days_in_month(year, month);
+        if day == 0 || day > max {
+            return Err(DateError::Impossible {
+                found,
+                why: format!("month {month} of {year} has {max} days"),
+            });
+        }
+        Ok(Date { year, month, day })
+    }
+
+    pub fn year(self) -> u16 {
+        self.year
+    }
+    pub fn month(self) -> u8 {
+        self.month
+    }
+    pub fn day(self) -> u8 {
+        self.day
+    }
+
+    /// `yyyymmdd` as an integer: sorts like the date.
+    pub fn packed(self) -> u32 {
+        self.year as u32 * 10_000 + self.month as u32 * 100 + self.day as u32
+    }
+
+    pub fn from_packed(v: u32) -> Result<Date, DateError> {
+        Date::new((v / 10_000) as u16, (v / 100 % 100) as u8, (v % 100) as u8)
+    }
+}
+
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+impl FromStr for Date {
+    type Err = DateError;
+    /// `YYYY-MM-DD`, or `YYYY/MM/DD` and `YYYY.MM.DD` as hledger accepts; one or two digits for
+    /// month and day.
+    fn from_str(s: &str) -> Result<Date, DateError> {
+        let malformed = || DateError::Malformed {
+            found: s.to_string(),
+        };
+        let sep = s
+            .bytes()
+            .find(|b| matches!(b, b'-' | b'/' | b'.'))
+            .ok_or_else(malformed)?;
+        let mut parts = s.split(sep as char);
+        let (y, m, d) = match (parts.next(), parts.next(), parts.next(), parts.next()) {
+            (Some(y), Some(m), Some(d), None) => (y, m, d),
+            _ => return Err(malformed()),
+        };
+        let digits = |t: &str, lo: usize, hi: usize| {
+            (lo..=hi).contains(&t.len()) && t.bytes().all(|b| b.is_ascii_digit())
+        };
+        if !digits(y, 4, 4) || !digits(m, 1, 2) || !digits(d, 1, 2) {
+            return Err(malformed());
+        }
+        let parse = |t: &str| t.parse::<u16>().map_err(|_| malformed());
+        Date::new(parse(y)?, parse(m)? as u8, parse(d)? as u8)
+    }
+}
+
+impl TryFrom<String> for Date {
+    type Error = DateError;
+    fn try_from(s: String) -> Result<Date, DateError> {
+        s.parse()
+    }
+}
+
+impl From<Date> for String {
+    fn from(d: Date) -> String {
+        d.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_and_orders() {
+        let a: Date = "2022-01-31".parse().unwrap();
+        let b: Date = "2022/2/1".parse().unwrap();
+        assert!(a < b);
+        assert_eq!(b.to_string(), "2022-02-01");
+        assert_eq!(Date::from_packed(a.packed()).unwrap(), a);
+    }
+
+    #[test]
+    fn impossible_dates_refused() {
+        for bad in ["2022-02-29", "2022-13-01", "2022-04-31", "0000-01-01", "2022-00-10"] {
+            assert!(
+                matches!(bad.parse::<Date>(), Err(DateError::Impossible { .. })),
+                "{bad}"
+            );
+        }
+        assert!("2024-02-29".parse::<Date>().is_ok());
+        for bad in ["2022", "22-01-01", "2022-01-01-01", "2022-1a-01", "", "2022-01-"] {
+            assert!(
+                matches!(bad.parse::<Date>(), Err(DateError::Malformed { .. })),
+                "{bad}"
+            );
+        }
+    }
+}

@@ -1,0 +1,837 @@
+//! The model: commodities, parties, accounts (the chart), transactions, and the balance
+//! invariant. This module knows nothing of storage or of the command line.
+//!
+//! Invariant: a transaction is checked for balance in exactly one function,
+//! [`check_balanced`], used on entry ([`Transaction::complete`]) and on replay (`store::verify`).
+
+use crate::amount::{self, Amount, AmountError, Commodity};
+use crate::date::Date;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
+use thiserror::Error;
+
+/// Postings per transaction: a limit so that one bad line cannot make a transaction unbounded.
+pub const POSTINGS_MAX: usize = 1_000;
+/// Longest description accepted.
+pub const DESCRIPTION_LEN_MAX: usize = 1_000;
+/// Longest account name accepted.
+pub const ACCOUNT_LEN_MAX: usize = 200;
+/// Longest transaction id.
+pub const ID_LEN_MAX: usize = 200;
+/// Tags per transaction.
+pub const TAGS_MAX: usize = 64;
+/// Accounts in one store: account ids are `u32`, and the chart is held in memory.
+pub const ACCOUNTS_MAX: usize = 1_000_000;
+
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+pub enum LedgerError {
+    #[error(transparent)]
+    Amount(#[from] AmountError),
+    #[error("transaction does not balance: {}", residuals.iter().map(|(c, v)| format!("{c} is off by {v}")).collect::<Vec<_>>().join(", "))]
+    Unbalanced { residuals: Vec<(String, Decimal)> },
+    #[error("a transaction needs at least two postings, found {found}")]
+    TooFewPostings { found: usize },
+    #[error("a transaction may have at most {POSTINGS_MAX} postings, found {found}")]
+    TooManyPostings { found: usize },
+    #[error("only one posting per transaction may leave its amount out; postings {first} and {second} both do")]
+    TwoInferred { first: usize, second: usize },
+    #[error("cannot infer the missing amount: the other postings leave {0} commodities unbalanced, not one")]
+    AmbiguousInference(usize),
+    #[error("cannot infer the missing amount: the other postings already balance")]
+    NothingToInfer,
+    #[error("account {name} is not declared{}", suggestion(nearest))]
+    UndeclaredAccount {
+        name: String,
+        nearest: Option<String>,
+    },
+    #[error("account {name} is declared already")]
+    AccountExists { name: String },
+    #[error("invalid account name {name:?}: {why}")]
+    BadAccountName { name: String, why: String },
+    #[error("party {code} of account {account} is not declared (declare it with `party add {code}`)")]
+    UndeclaredParty { code: String, account: String },
+    #[error("party {code} is declared already")]
+    PartyExists { code: String },
+    #[error("invalid party code {code:?}: expected letters, digits, '-' or '_', no ':'")]
+    BadPartyCode { code: String },
+    #[error("commodity {code} is not declared{}", suggestion(nearest))]
+    UnknownCommodity {
+        code: String,
+        nearest: Option<String>,
+    },
+    #[error("commodity {code} is declared already with kind {kind} and scale {scale}")]
+    CommodityExists { code: String, kind: String, scale: u32 },
+    #[error("scale {scale} is too large: at most {} decimal places", amount::SCALE_MAX)]
+    ScaleTooLarge { scale: u32 },
+    #[error("posting to {account} would take it to {balance} {commodity}, below its floor of {floor} {commodity}")]
+    BelowFloor {
+        account: String,
+        commodity: String,
+        balance: Decimal,
+        floor: Decimal,
+    },
+    #[error("balance assertion failed: {account} is {actual} {commodity}, asserted {asserted} {commodity} (difference {difference})")]
+    AssertionFailed {
+        account: String,
+        commodity: String,
+        asserted: Decimal,
+        actual: Decimal,
+        difference: Decimal,
+    },
+    #[error("a price must be in another commodity than the posting ({commodity} @ {commodity})")]
+    PriceSameCommodity { commodity: String },
+    #[error("a total price (@@) must not be negative")]
+    NegativeTotalPrice,
+    #[error("{what} is too long: {found} characters, at most {max}")]
+    TooLong {
+        what: &'static str,
+        found: usize,
+        max: usize,
+    },
+    #[error("too many accounts: a store holds at most {ACCOUNTS_MAX}")]
+    TooManyAccounts,
+    #[error("invalid tag {found:?}: {why}")]
+    BadTag { found: String, why: String },
+}
+
+fn suggestion(nearest: &Option<String>) -> String {
+    match nearest {
+        Some(n) => format!(" (did you mean {n}?)"),
+        None => String::new(),
+    }
+}
+
+/// The type of an account, as in ledger-cli and beancount.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AccountType {
+    Asset,
+    Liability,
+    Equity,
+    Revenue,
+    Expense,
+}
+
+impl AccountType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AccountType::Asset => "asset",
+            AccountType::Liability => "liability",
+            AccountType::Equity => "equity",
+            AccountType::Revenue => "revenue",
+            AccountType::Expense => "expense",
+        }
+    }
+}
+
+impl fmt::Display for AccountType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for AccountType {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Ok(match s.to_ascii_lowercase().as_str() {
+            "asset" | "assets" | "a" => AccountType::Asset,
+            "liability" | "liabilities" | "l" => AccountType::Liability,
+            "equity" | "e" => AccountType::Equity,
+            "revenue" | "revenues" | "income" | "r" => AccountType::Revenue,
+            "expense" | "expenses" | "x" => AccountType::Expense,
+            _ => {
+                return Err(format!(
+                    "unknown account type {s:?}: expected asset, liability, equity, revenue or expense"
+                ))
+            }
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Party {
+    pub code: String,
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Account {
+    pub name: String,
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub kind: Option<AccountType>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub floor: Option<Amount>,
+}
+
+impl Account {
+    pub fn party(&self) -> &str {
+        party_of(&self.name)
+    }
+}
+
+/// The first segment of an account name: its party.
+pub fn party_of(account: &str) -> &str {
+    account.split(':').next().unwrap_or(account)
+}
+
+/// Check the shape of an account name: non-empty colon-separated segments, no control
+/// characters, no run of two spaces (which would end the name in a journal).
+pub fn check_account_name(name: &str) -> Result<(), LedgerError> {
+    let bad = |why: &str| LedgerError::BadAccountName {
+        name: name.to_string(),
+        why: why.to_string(),
+    };
+    if name.is_empty() {
+        return Err(bad("it is empty"));
+    }
+    if name.len() > ACCOUNT_LEN_MAX {
+        return Err(LedgerError::TooLong {
+            what: "account name",
+            found: name.len(),
+            max: ACCOUNT_LEN_MAX,
+        });
+    }
+    if name.split(':').any(|s| s.trim().is_empty() || s.trim() != s) {
+        return Err(bad("every ':'-separated segment must be non-empty, without spaces at its ends"));
+    }
+    if name.contains("  ") || name.contains('\t') || name.chars().any(char::is_control) {
+        return Err(bad("it contains a tab, two spaces in a row or a control character"));
+    }
+    if name.contains(';') || name.contains('=') || name.contains('@') {
+        return Err(bad("';', '=' and '@' are reserved by the journal syntax"));
+    }
+    Ok(())
+}
+
+/// Check the shape of a party code: one account segment.
+pub fn check_party_code(code: &str) -> Result<(), LedgerError> {
+    let ok = !code.is_empty()
+        && code.len() <= 32
+        && code
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '-' || c == '_');
+    if ok {
+        Ok(())
+    } else {
+        Err(LedgerError::BadPartyCode {
+            code: code.to_string(),
+        })
+    }
+}
+
+/// Everything declared: commodities, parties and accounts. Small (O(accounts)) and held in
+/// memory by every command.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Chart {
+    pub commodities: BTreeMap<String, Commodity>,
+    pub parties: BTreeMap<String, Party>,
+    pub accounts: BTreeMap<String, Account>,
+}
+
+impl Chart {
+    pub fn commodity(&self, code: &str) -> Result<&Commodity, LedgerError> {
+        self.commodities
+            .get(code)
+            .ok_or_else(|| LedgerError::UnknownCommodity {
+                code: code.to_string(),
+                nearest: nearest(code, self.commodities.keys()),
+            })
+    }
+
+    pub fn account(&self, name: &str) -> Result<&Account, LedgerError> {
+        self.accounts
+            .get(name)
+            .ok_or_else(|| LedgerError::UndeclaredAccount {
+                name: name.to_string(),
+                nearest: nearest(name, self.accounts.keys()),
+            })
+    }
+
+    /// Validate a new commodity against the chart (does not insert it).
+    pub fn check_new_commodity(&self, c: &Commodity) -> Result<(), LedgerError> {
+        if !amount::is_code(&c.code) {
+            return Err(AmountError::BadCode {
+                found: c.code.clone(),
+            }
+            .into());
+        }
+        if c.scale > amount::SCALE_MAX {
+            return Err(LedgerError::ScaleTooLarge { scale: c.scale });
+        }
+        if let Some(old) = self.commodities.get(&c.code) {
+            return Err(LedgerError::CommodityExists {
+                code: c.code.clone(),
+                kind: old.kind.to_string(),
+                scale: old.scale,
+            });
+        }
+        Ok(())
+    }
+
+    pub fn check_new_party(&self, p: &Party) -> Result<(), LedgerError> {
+        check_party_code(&p.code)?;
+        if self.parties.contains_key(&p.code) {
+            return Err(LedgerError::PartyExists {
+                code: p.code.clone(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Validate a new account: its name, its party, its floor's commodity and scale.
+    pub fn check_new_account(&self, a: &Account) -> Result<(), LedgerError> {
+        check_account_name(&a.name)?;
+        if self.accounts.contains_key(&a.name) {
+            return Err(LedgerError::AccountExists {
+                name: a.name.clone(),
+            });
+        }
+        if self.accounts.len() >= ACCOUNTS_MAX {
+            return Err(LedgerError::TooManyAccounts);
+        }
+        let party = a.party();
+        if !self.parties.contains_key(party) {
+            return Err(LedgerError::UndeclaredParty {
+                code: party.to_string(),
+                account: a.name.clone(),
+            });
+        }
+        if let Some(floor) = &a.floor {
+            self.commodity(&floor.commodity)?.check_scale(floor.value)?;
+        }
+        Ok(())
+    }
+}
+
+/// The declared name closest to `name` (Levenshtein distance, at most a third of its length).
+pub fn nearest<'a>(name: &str, candidates: impl Iterator<Item = &'a String>) -> Option<String> {
+    let limit = (name.chars().count() / 3).max(2);
+    candidates
+        .map(|c| (levenshtein(name, c), c))
+        .filter(|(d, _)| *d <= limit)
+        .min_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)))
+        .map(|(_, c)| c.clone())
+}
+
+fn levenshtein(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for (i, ca) in a.chars().enumerate() {
+        cur[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
+}
+
+/// Cleared, pending, or neither.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    #[default]
+    Unmarked,
+    Pending,
+    Cleared,
+}
+
+impl Status {
+    pub fn mark(self) -> &'static str {
+        match self {
+            Status::Unmarked => "",
+            Status::Pending => "!",
+            Status::Cleared => "*",
+        }
+    }
+}
+
+/// A price attached to a posting, converting it for balancing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase", tag = "kind", content = "amount")]
+pub enum Price {
+    /// `@ UNIT PRICE`: the posting's amount × this.
+    Unit(Amount),
+    /// `@@ TOTAL PRICE`: this, with the posting's sign.
+    Total(Amount),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Posting {
+    pub account: String,
+    /// `None` only before [`Transaction::complete`]: the one posting whose amount is inferred.
+    pub amount: Option<Amount>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub price: Option<Price>,
+    /// `= AMOUNT`: the account's balance in that commodity after this posting.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assertion: Option<Amount>,
+    /// Tags from the posting's comment, `key: value`.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub tags: Vec<(String, String)>,
+}
+
+impl Posting {
+    pub fn new(account: impl Into<String>, amount: Option<Amount>) -> Posting {
+        Posting {
+            account: account.into(),
+            amount,
+            price: None,
+            assertion: None,
+            tags: Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Transaction {
+    pub date: Date,
+    #[serde(default)]
+    pub status: Status,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    pub description: String,
+    /// Tags other than `id`, in the order given.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub tags: Vec<(String, String)>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    pub postings: Vec<Posting>,
+}
+
+impl Transaction {
+    pub fn tag(&self, key: &str) -> Option<&str> {
+        self.tags
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The exact opposite of this transaction, linked to it by the tag `reverses`. Amounts are
+    /// negated, prices kept (so it balances the same way), balance assertions dropped (they held
+    /// for the original's place in the journal, not for this one's).
+    pub fn reversal(&self, date: Date, id: Option<String>, reason: Option<&str>) -> Transaction {
+        let mut tags = vec![(
+            "reverses".to_string(),
+            self.id.clone().unwrap_or_else(|| self.description.clone()),
+        )];
+        if let Some(r) = reason {
+            tags.push(("reason".to_string(), r.to_string()));
+        }
+        Transaction {
+            date,
+            status: self.status,
+            code: None,
+            description: format!("Reversal: {}", self.description),
+            tags,
+            id,
+            postings: self
+                .postings
+                .iter()
+                .map(|p| Posting {
+                    account: p.account.clone(),
+                    amount: p.amount.as_ref().map(Amount::neg),
+                    price: p.price.clone(),
+                    assertion: None,
+                    tags: p.tags.clone(),
+                })
+                .collect(),
+        }
+    }
+
+    /// Check everything that does not depend on the store's balances, and fill in the inferred
+    /// amount: declared accounts and commodities, scales, limits, and the balance invariant.
+    /// After this, every posting has an amount.
+    pub fn complete(&mut self, chart: &Chart) -> Result<(), LedgerError> {
+        let n = self.postings.len();
+        if n < 2 {
+            return Err(LedgerError::TooFewPostings { found: n });
+        }
+        if n > POSTINGS_MAX {
+            return Err(LedgerError::TooManyPostings { found: n });
+        }
+        check_len("description", &self.description, DESCRIPTION_LEN_MAX)?;
+        if let Some(id) = &self.id {
+            check_len("id", id, ID_LEN_MAX)?;
+            if id.is_empty() || id.contains([',', '\n']) {
+                return Err(LedgerError::BadTag {
+                    found: id.clone(),
+                    why: "an id must be non-empty and hold no ',' or newline".into(),
+                });
+            }
+        }
+        if self.tags.len() > TAGS_MAX {
+            return Err(LedgerError::TooLong {
+                what: "tag list",
+                found: self.tags.len(),
+                max: TAGS_MAX,
+            });
+        }
+        let mut inferred: Option<usize> = None;
+        for (i, p) in self.postings.iter().enumerate() {
+            chart.account(&p.account)?;
+            match &p.amount {
+                Some(a) => chart.commodity(&a.commodity)?.check_scale(a.value)?,
+                None => {
+                    if let Some(first) = inferred {
+                        return Err(LedgerError::TwoInferred {
+                            first: first + 1,
+                            second: i + 1,
+                        });
+                    }
+                    if p.price.is_some() {
+                        return Err(LedgerError::AmbiguousInference(0));
+                    }
+                    inferred = Some(i);
+                }
+            }
+            if let Some(price) = &p.price {
+                let (Price::Unit(pa) | Price::Total(pa)) = price;
+                chart.commodity(&pa.commodity)?;
+                if p.amount.as_ref().is_some_and(|a| a.commodity == pa.commodity) {
+                    return Err(LedgerError::PriceSameCommodity {
+                        commodity: pa.commodity.clone(),
+                    });
+                }
+                if matches!(price, Price::Total(t) if t.value.is_sign_negative() && !t.value.is_zero())
+                {
+                    return Err(LedgerError::NegativeTotalPrice);
+                }
+            }
+            if let Some(a) = &p.assertion {
+                chart.commodity(&a.commodity)?.check_scale(a.value)?;
+            }
+        }
+        if let Some(i) = inferred {
+            let residuals = residuals(self.postings.iter().filter_map(posting_weight))?;
+            match residuals.as_slice() {
+                [] => return Err(LedgerError::NothingToInfer),
+                [(code, value)] => {
+                    let value = -*value;
+                    chart.commodity(code)?.check_scale(value)?;
+                    self.postings[i].amount = Some(Amount::new(value, code.clone()));
+                }
+                more => return Err(LedgerError::AmbiguousInference(more.len())),
+            }
+        }
+        check_balanced(self.postings.iter().filter_map(posting_weight))
+    }
+}
+
+/// One balance a party claims in a statement. Amounts carry the ledger's signs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Claim {
+    pub account: String,
+    pub amount: Amount,
+}
+
+/// The balances a party claims at a date (a letter, a monthly statement). Not a transaction:
+/// it never changes balances; reconciliation compares it with the books.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Statement {
+    pub date: Date,
+    pub party: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    pub claims: Vec<Claim>,
+}
+
+/// Named terms (`kind swap` or `kind offset` and their fields), kept as the ordered
+/// `key value` lines of the `agreement` directive. The swap and settlement modules give the
+/// fields their meaning and validate them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Agreement {
+    pub name: String,
+    pub fields: Vec<(String, String)>,
+}
+
+impl Agreement {
+    pub fn field(&self, key: &str) -> Option<&str> {
+        self.fields
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+fn check_len(what: &'static str, s: &str, max: usize) -> Result<(), LedgerError> {
+    let found = s.chars().count();
+    if found > max {
+        return Err(LedgerError::TooLong { what, found, max });
+    }
+    Ok(())
+}
+
+/// What a posting weighs for balancing: its amount, or its cost when it carries a price.
+/// `None` for a posting whose amount is still to be inferred.
+pub fn posting_weight(p: &Posting) -> Option<Result<(String, Decimal), LedgerError>> {
+    let a = p.amount.as_ref()?;
+    let price = p.price.as_ref().map(|pr| match pr {
+        Price::Unit(x) => (PriceKind::Unit, x.commodity.as_str(), x.value),
+        Price::Total(x) => (PriceKind::Total, x.commodity.as_str(), x.value),
+    });
+    Some(weight(a.value, a.commodity.as_str(), price).map(|(c, v)| (c.to_string(), v)))
+}
+
+/// Whether a price is per unit (`@`) or for the whole posting (`@@`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PriceKind {
+    Unit,
+    Total,
+}
+
+/// The weight of an amount with an optional price, generic over how a commodity is named.
+pub fn weight<C: fmt::Display>(
+    value: Decimal,
+    commodity: C,
+    price: Option<(PriceKind, C, Decimal)>,
+) -> Result<(C, Decimal), LedgerError> {
+    Ok(match price {
+        None => (commodity, value),
+        Some((PriceKind::Unit, c, p)) => {
+            let v = amount::checked_mul(value, p, || format!("{value} {commodity} @ {p} {c}"))?;
+            (c, v)
+        }
+        Some((PriceKind::Total, c, p)) => (c, if value.is_sign_negative() { -p } else { p }),
+    })
+}
+
+/// A balance assertion (`= AMOUNT`) against the balance after its posting.
+pub fn check_assertion(account: &str, asserted: &Amount, actual: Decimal) -> Result<(), LedgerError> {
+    if actual == asserted.value {
+        return Ok(());
+    }
+    Err(LedgerError::AssertionFailed {
+        account: account.to_string(),
+        commodity: asserted.commodity.clone(),
+        asserted: asserted.value,
+        actual,
+        difference: actual.checked_sub(asserted.value).unwrap_or(actual),
+    })
+}
+
+/// An account's floor: the balance it may not go below, in the floor's commodity.
+pub fn check_floor(account: &Account, commodity: &str, balance: Decimal) -> Result<(), LedgerError> {
+    match &account.floor {
+        Some(floor) if floor.commodity == commodity && balance < floor.value => Err(LedgerError::BelowFloor {
+            account: account.name.clone(),
+            commodity: commodity.to_string(),
+            balance,
+            floor: floor.value,
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// The non-zero sums per commodity of a transaction's weights, sorted by commodity.
+pub fn residuals<C: Ord + Clone>(
+    weights: impl Iterator<Item = Result<(C, Decimal), LedgerError>>,
+) -> Result<Vec<(C, Decimal)>, LedgerError> {
+    let mut sums: BTreeMap<C, Decimal> = BTreeMap::new();
+    for w in weights {
+        let (c, v) = w?;
+        let slot = sums.entry(c).or_default();
+        *slot = slot
+            .checked_add(v)
+            .ok_or_else(|| AmountError::Overflow {
+                what: "the sum of a transaction's postings".into(),
+            })?;
+    }
+    Ok(sums.into_iter().filter(|(_, v)| !v.is_zero()).collect())
+}
+
+/// **The balance invariant**: for every commodity, the weights of a transaction's postings sum
+/// to exactly zero. The one place where it is decided; generic over how a commodity is named
+/// (a code on entry, a numeric id on replay).
+pub fn check_balanced<C: Ord + Clone + fmt::Display>(
+    weights: impl Iterator<Item = Result<(C, Decimal), LedgerError>>,
+) -> Result<(), LedgerError> {
+    let residuals = residuals(weights)?;
+    if residuals.is_empty() {
+        Ok(())
+    } else {
+        Err(LedgerError::Unbalanced {
+            residuals: residuals
+                .into_iter()
+                .map(|(c, v)| (c.to_string(), v))
+                .collect(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::amount::Kind;
+
+    fn d(s: &str) -> Decimal {
+        Decimal::from_str(s).unwrap()
+    }
+
+    fn chart() -> Chart {
+        let mut c = Chart::default();
+        for (code, kind, scale) in [("mcm", Kind::Volume, 3), ("USD", Kind::Money, 2)] {
+            c.commodities.insert(
+                code.into(),
+                Commodity {
+                    code: code.into(),
+                    kind,
+                    scale,
+                },
+            );
+        }
+        for p in ["TM", "IR"] {
+            c.parties.insert(
+                p.into(),
+                Party {
+                    code: p.into(),
+                    name: None,
+                },
+            );
+        }
+        for a in ["TM:gas:delivered", "IR:swap:tm-ir-az", "IR:cash", "TM:cash"] {
+            c.accounts.insert(
+                a.into(),
+                Account {
+                    name: a.into(),
+                    kind: None,
+                    floor: None,
+                },
+            );
+        }
+        c
+    }
+
+    fn txn(posts: &[(&str, Option<(&str, &str)>)]) -> Transaction {
+        Transaction {
+            date: "2022-01-31".parse().unwrap(),
+            status: Status::Cleared,
+            code: None,
+            description: "t".into(),
+            tags: vec![],
+            id: None,
+            postings: posts
+                .iter()
+                .map(|(a, amt)| Posting::new(*a, amt.map(|(v, c)| Amount::new(d(v), c))))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn balanced_transaction_passes() {
+        let mut t = txn(&[
+            ("IR:swap:tm-ir-az", Some(("160", "mcm"))),
+            ("TM:gas:delivered", Some(("-160.000", "mcm"))),
+        ]);
+        t.complete(&chart()).unwrap();
+    }
+
+    #[test]
+    fn unbalanced_names_the_difference() {
+        let mut t = txn(&[
+            ("IR:swap:tm-ir-az", Some(("160", "mcm"))),
+            ("TM:gas:delivered", Some(("-159.999", "mcm"))),
+        ]);
+        let err = t.complete(&chart()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "transaction does not balance: mcm is off by 0.001"
+        );
+    }
+
+    #[test]
+    fn inferred_amount_is_filled() {
+        let mut t = txn(&[
+            ("IR:swap:tm-ir-az", Some(("160", "mcm"))),
+            ("TM:gas:delivered", None),
+        ]);
+        t.complete(&chart()).unwrap();
+        assert_eq!(t.postings[1].amount, Some(Amount::new(d("-160"), "mcm")));
+    }
+
+    #[test]
+    fn two_inferred_refused() {
+        let mut t = txn(&[("IR:swap:tm-ir-az", None), ("TM:gas:delivered", None)]);
+        assert!(matches!(
+            t.complete(&chart()),
+            Err(LedgerError::TwoInferred { .. })
+        ));
+    }
+
+    #[test]
+    fn one_posting_refused() {
+        let mut t = txn(&[("IR:swap:tm-ir-az", Some(("160", "mcm")))]);
+        assert_eq!(
+            t.complete(&chart()),
+            Err(LedgerError::TooFewPostings { found: 1 })
+        );
+    }
+
+    #[test]
+    fn undeclared_account_suggests_nearest() {
+        let mut t = txn(&[
+            ("IR:swap:tm-ir-azz", Some(("160", "mcm"))),
+            ("TM:gas:delivered", Some(("-160", "mcm"))),
+        ]);
+        assert_eq!(
+            t.complete(&chart()).unwrap_err().to_string(),
+            "account IR:swap:tm-ir-azz is not declared (did you mean IR:swap:tm-ir-az?)"
+        );
+    }
+
+    #[test]
+    fn prices_balance_across_commodities() {
+        let mut t = txn(&[
+            ("IR:swap:tm-ir-az", Some(("10", "mcm"))),
+            ("TM:cash", Some(("-3000.00", "USD"))),
+        ]);
+        t.postings[0].price = Some(Price::Unit(Amount::new(d("300"), "USD")));
+        t.complete(&chart()).unwrap();
+        let mut t = txn(&[
+            ("IR:swap:tm-ir-az", Some(("-10", "mcm"))),
+            ("TM:cash", None),
+        ]);
+        t.postings[0].price = Some(Price::Total(Amount::new(d("3000"), "USD")));
+        t.complete(&chart()).unwrap();
+        assert_eq!(t.postings[1].amount, Some(Amount::new(d("3000"), "USD")));
+    }
+
+    #[test]
+    fn too_many_decimals_refused() {
+        let mut t = txn(&[
+            ("IR:swap:tm-ir-az", Some(("160.0001", "mcm"))),
+            ("TM:gas:delivered", Some(("-160.0001", "mcm"))),
+        ]);
+        assert!(matches!(
+            t.complete(&chart()),
+            Err(LedgerError::Amount(AmountError::TooManyDecimals { .. }))
+        ));
+    }
+
+    #[test]
+    fn overflowing_sum_is_an_error() {
+        let max = Decimal::MAX.to_string();
+        let mut t = txn(&[
+            ("IR:swap:tm-ir-az", Some((&max, "mcm"))),
+            ("TM:gas:delivered", Some((&max, "mcm"))),
+            ("TM:cash", Some(("1", "mcm"))),
+        ]);
+        assert!(matches!(
+            t.complete(&chart()),
+            Err(LedgerError::Amount(AmountError::Overflow { .. }))
+        ));
+    }
+
+    #[test]
+    fn account_names_checked() {
+        assert!(check_account_name("TM:gas:delivered").is_ok());
+        for bad in ["", "TM::x", ":TM", "TM: x", "TM:a  b", "TM;x"] {
+            assert!(check_account_name(bad).is_err(), "{bad:?}");
+        }
+    }
+}

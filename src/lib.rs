@@ -1,0 +1,9 @@
+//! gasledger: a double-entry ledger for cross-border natural-gas swaps and sovereign gas-debt
+//! settlement. See ARCHITECTURE.md for the code map and the invariants.
+
+pub mod amount;
+pub mod date;
+pub mod ledger;
+pub mod store;
+pub mod query;
+pub mod report;

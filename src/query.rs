@@ -1,0 +1,127 @@
+//! Reports computed from the store as plain data ([`Table`]s): balances and registers.
+
+use crate::date::Date;
+use crate::ledger::{party_of, Chart};
+use crate::report::{Cell, Table};
+use crate::store::{Balances, Store, StoreError};
+use rust_decimal::Decimal;
+use std::collections::BTreeMap;
+
+/// Which balances to show.
+#[derive(Debug, Clone, Default)]
+pub struct BalanceQuery {
+    pub as_of: Option<Date>,
+    pub party: Option<String>,
+    pub depth: Option<usize>,
+}
+
+fn scale_of(chart: &Chart, code: &str) -> u32 {
+    chart.commodities.get(code).map_or(0, |c| c.scale)
+}
+
+/// The account name cut to `depth` segments.
+fn at_depth(account: &str, depth: Option<usize>) -> &str {
+    match depth {
+        Some(d) if d > 0 => match account.match_indices(':').nth(d - 1) {
+            Some((i, _)) => &account[..i],
+            None => account,
+        },
+        _ => account,
+    }
+}
+
+/// Balances by account and commodity, non-zero only, sorted by account then commodity.
+pub fn balances(store: &Store, q: &BalanceQuery) -> Result<Table, StoreError> {
+    let all: Balances = match q.as_of {
+        Some(d) => store.balances_as_of(d)?,
+        None => store.balances()?,
+    };
+    let mut rolled: BTreeMap<(String, String), Decimal> = BTreeMap::new();
+    for ((account, commodity), v) in all {
+        if q.party.as_deref().is_some_and(|p| party_of(&account) != p) {
+            continue;
+        }
+        let key = (at_depth(&account, q.depth).to_string(), commodity);
+        let slot = rolled.entry(key).or_default();
+        *slot = slot
+            .checked_add(v)
+            .ok_or_else(|| StoreError::Damaged("balance overflow while rolling up accounts".into()))?;
+    }
+    let mut t = Table::new(&["account", "commodity", "balance"]);
+    for ((account, commodity), v) in rolled {
+        if v.is_zero() {
+            continue;
+        }
+        let scale = scale_of(store.chart(), &commodity);
+        t.push(vec![account.into(), commodity.into(), Cell::Amount(v, scale)]);
+    }
+    Ok(t)
+}
+
+/// Whether `account` is `root` or one of its sub-accounts.
+pub fn is_under(account: &str, root: &str) -> bool {
+    account == root || (account.starts_with(root) && account.as_bytes().get(root.len()) == Some(&b':'))
+}
+
+/// The postings of an account and its sub-accounts in date order (recorded order within a
+/// day), with a running balance per commodity. `from`/`to` limit the rows shown; the running
+/// balance counts everything before `from`.
+pub fn register(store: &Store, account: &str, from: Option<Date>, to: Option<Date>) -> Result<Table, StoreError> {
+    if !store.chart().parties.contains_key(account) {
+        store.chart().account(account)?;
+    }
+    let mut rows = Vec::new();
+    store.for_each_txn(|seq, t| {
+        for p in &t.postings {
+            if is_under(&p.account, account) {
+                if let Some(a) = &p.amount {
+                    rows.push((t.date, seq, t.id.clone(), t.description.clone(), p.account.clone(), a.clone()));
+                }
+            }
+        }
+        Ok(())
+    })?;
+    rows.sort_by_key(|r| (r.0, r.1));
+    let mut running: BTreeMap<String, Decimal> = BTreeMap::new();
+    let mut t = Table::new(&["date", "id", "description", "account", "commodity", "amount", "balance"]);
+    for (date, _, id, desc, acct, amount) in rows {
+        let slot = running.entry(amount.commodity.clone()).or_default();
+        *slot = slot
+            .checked_add(amount.value)
+            .ok_or_else(|| StoreError::Damaged("running balance overflow".into()))?;
+        if from.is_some_and(|f| date < f) || to.is_some_and(|x| date > x) {
+            continue;
+        }
+        let scale = scale_of(store.chart(), &amount.commodity);
+        t.push(vec![
+            date.to_string().into(),
+            id.unwrap_or_default().into(),
+            desc.into(),
+            acct.into(),
+            amount.commodity.clone().into(),
+            Cell::Amount(amount.value, scale),
+            Cell::Amount(*slot, scale),
+        ]);
+    }
+    Ok(t)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn depth_cuts_segments() {
+        assert_eq!(at_depth("TM:gas:delivered", Some(1)), "TM");
+        assert_eq!(at_depth("TM:gas:delivered", Some(2)), "TM:gas");
+        assert_eq!(at_depth("TM:gas:delivered", Some(5)), "TM:gas:delivered");
+        assert_eq!(at_depth("TM:gas:delivered", None), "TM:gas:delivered");
+    }
+
+    #[test]
+    fn sub_accounts() {
+        assert!(is_under("TM:gas:delivered", "TM:gas"));
+        assert!(is_under("TM:gas", "TM:gas"));
+        assert!(!is_under("TM:gasoline", "TM:gas"));
+    }
+}

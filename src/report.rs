@@ -1,0 +1,189 @@
+//! Rendering plain data as an aligned table, CSV or JSON. Reports are computed elsewhere; this
+//! module only formats. Amounts are formatted here, at their commodity's scale: digit groups in
+//! tables, plain decimals in CSV and JSON (JSON carries them as strings, which lose nothing).
+
+use crate::amount::{format_at_scale, format_grouped};
+use rust_decimal::Decimal;
+use serde_json::{Map, Value};
+use std::io::{self, Write};
+
+/// Output formats of the reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Format {
+    #[default]
+    Table,
+    Csv,
+    Json,
+}
+
+/// One cell of a report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Cell {
+    Text(String),
+    /// A value and the scale of its commodity.
+    Amount(Decimal, u32),
+}
+
+impl Cell {
+    fn plain(&self) -> String {
+        match self {
+            Cell::Text(s) => s.clone(),
+            Cell::Amount(v, scale) => format_at_scale(*v, *scale),
+        }
+    }
+    fn grouped(&self) -> String {
+        match self {
+            Cell::Text(s) => s.clone(),
+            Cell::Amount(v, scale) => format_grouped(*v, *scale),
+        }
+    }
+}
+
+impl From<&str> for Cell {
+    fn from(s: &str) -> Cell {
+        Cell::Text(s.to_string())
+    }
+}
+impl From<String> for Cell {
+    fn from(s: String) -> Cell {
+        Cell::Text(s)
+    }
+}
+
+/// A report: named columns and rows of cells.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Table {
+    pub columns: Vec<&'static str>,
+    pub rows: Vec<Vec<Cell>>,
+}
+
+impl Table {
+    pub fn new(columns: &[&'static str]) -> Table {
+        Table {
+            columns: columns.to_vec(),
+            rows: Vec::new(),
+        }
+    }
+
+    pub fn push(&mut self, row: Vec<Cell>) {
+        debug_assert_eq!(row.len(), self.columns.len());
+        self.rows.push(row);
+    }
+
+    pub fn write(&self, out: &mut impl Write, format: Format) -> io::Result<()> {
+        match format {
+            Format::Table => self.write_table(out),
+            Format::Csv => self.write_csv(out),
+            Format::Json => self.write_json(out),
+        }
+    }
+
+    /// Left-aligned text, right-aligned amounts, columns separated by two spaces, a rule under
+    /// the header. Plain ASCII so that it reads the same in a terminal, a mail and a snapshot.
+    pub fn write_table(&self, out: &mut impl Write) -> io::Result<()> {
+        let cells: Vec<Vec<String>> = self.rows.iter().map(|r| r.iter().map(Cell::grouped).collect()).collect();
+        let numeric: Vec<bool> = (0..self.columns.len())
+            .map(|i| self.rows.iter().any(|r| matches!(r[i], Cell::Amount(..))))
+            .collect();
+        let widths: Vec<usize> = (0..self.columns.len())
+            .map(|i| {
+                cells
+                    .iter()
+                    .map(|r| r[i].chars().count())
+                    .chain([self.columns[i].len()])
+                    .max()
+                    .unwrap_or(0)
+            })
+            .collect();
+        let line = |out: &mut dyn Write, values: &[&str]| -> io::Result<()> {
+            let mut s = String::new();
+            for (i, v) in values.iter().enumerate() {
+                if i > 0 {
+                    s.push_str("  ");
+                }
+                let pad = widths[i].saturating_sub(v.chars().count());
+                if numeric[i] {
+                    s.push_str(&" ".repeat(pad));
+                    s.push_str(v);
+                } else {
+                    s.push_str(v);
+                    s.push_str(&" ".repeat(pad));
+                }
+            }
+            writeln!(out, "{}", s.trim_end())
+        };
+        line(out, &self.columns)?;
+        let rule: Vec<String> = widths.iter().map(|w| "-".repeat(*w)).collect();
+        line(out, &rule.iter().map(String::as_str).collect::<Vec<_>>())?;
+        for r in &cells {
+            line(out, &r.iter().map(String::as_str).collect::<Vec<_>>())?;
+        }
+        Ok(())
+    }
+
+    pub fn write_csv(&self, out: &mut impl Write) -> io::Result<()> {
+        let mut w = csv::Writer::from_writer(out);
+        w.write_record(&self.columns)?;
+        for r in &self.rows {
+            w.write_record(r.iter().map(Cell::plain))?;
+        }
+        w.flush()
+    }
+
+    pub fn to_json(&self) -> Value {
+        Value::Array(
+            self.rows
+                .iter()
+                .map(|r| {
+                    let mut m = Map::new();
+                    for (c, v) in self.columns.iter().zip(r) {
+                        m.insert((*c).to_string(), Value::String(v.plain()));
+                    }
+                    Value::Object(m)
+                })
+                .collect(),
+        )
+    }
+
+    pub fn write_json(&self, out: &mut impl Write) -> io::Result<()> {
+        serde_json::to_writer_pretty(&mut *out, &self.to_json())?;
+        writeln!(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    fn sample() -> Table {
+        let mut t = Table::new(&["account", "commodity", "balance"]);
+        t.push(vec!["IR:payable:TM".into(), "USD".into(), Cell::Amount(Decimal::from_str("-1800000000").unwrap(), 2)]);
+        t.push(vec!["TM:receivable:IR".into(), "USD".into(), Cell::Amount(Decimal::from_str("1800000000").unwrap(), 2)]);
+        t
+    }
+
+    #[test]
+    fn table_aligns_amounts_right() {
+        let mut out = Vec::new();
+        sample().write_table(&mut out).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "account           commodity           balance\n\
+             ----------------  ---------  -----------------\n\
+             IR:payable:TM     USD        -1,800,000,000.00\n\
+             TM:receivable:IR  USD         1,800,000,000.00\n"
+        );
+    }
+
+    #[test]
+    fn csv_and_json_are_plain() {
+        let mut out = Vec::new();
+        sample().write_csv(&mut out).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "account,commodity,balance\nIR:payable:TM,USD,-1800000000.00\nTM:receivable:IR,USD,1800000000.00\n"
+        );
+        assert_eq!(sample().to_json()[0]["balance"], "-1800000000.00");
+    }
+}

@@ -1,0 +1,704 @@
+//! The sled store: the only module that knows sled exists.
+//!
+//! Layout (one sled tree, keys prefixed by a byte, so that one `apply_batch` is one atomic
+//! commit across everything):
+//!
+//! | key                         | value                                                  |
+//! |-----------------------------|--------------------------------------------------------|
+//! | `v`                         | schema version, u32 LE                                 |
+//! | `h`                         | the head: transactions committed, last chain hash      |
+//! | `c` code                    | commodity (JSON, with its numeric id)                  |
+//! | `p` code                    | party (JSON)                                           |
+//! | `a` name                    | account (JSON, with its numeric id)                    |
+//! | `g` name                    | agreement (JSON)                                       |
+//! | `t` u64 BE                  | statement (JSON)                                       |
+//! | `B` u64 BE                  | a block of up to `BLOCK_TXNS` transactions             |
+//! | `S` u64 BE                  | the block's summary: date range, net change per account|
+//! | `I` u16 BE                  | id bucket: (id hash, seq, content hash), sorted        |
+//! | `b` u32 BE u32 BE           | running balance of (account id, commodity id)          |
+//!
+//! Blocks and summaries past the head are uncommitted (an import in progress or one that
+//! died): readers ignore them and the next writer overwrites them. Nothing is committed until
+//! the head moves, and the head moves in the same atomic batch as everything else.
+
+pub mod codec;
+pub mod record;
+mod write;
+
+pub use write::{Added, CommitReport, Writer};
+
+use crate::date::Date;
+use crate::ledger::{check_balanced, weight, Agreement, Chart, LedgerError, Statement, Transaction};
+use codec::{CodecError, Dec, Enc};
+use record::{block_entries, chain_hash, decode_txn, Names, RawTxn, Summary};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fs::{File, OpenOptions};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+use thiserror::Error;
+
+/// The store layout this build reads and writes.
+pub const SCHEMA_VERSION: u32 = 1;
+/// Transactions per block: few large values is what sled writes fast.
+pub const BLOCK_TXNS: usize = 1024;
+/// Id index buckets: keys stay few however many ids there are.
+pub const ID_BUCKETS: u64 = 1024;
+/// The lock file, inside the store's folder.
+pub const LOCK_FILE: &str = "gasledger.lock";
+
+const KEY_SCHEMA: &[u8] = b"v";
+const KEY_HEAD: &[u8] = b"h";
+
+#[derive(Debug, Error)]
+pub enum StoreError {
+    #[error("no ledger at {path} (create one with `gasledger init`, or give --db / GASLEDGER_DB)")]
+    NoLedger { path: PathBuf },
+    #[error("the ledger at {path} is in use by another gasledger process (waited {waited:?}; --lock-timeout sets how long to wait)")]
+    InUse { path: PathBuf, waited: Duration },
+    #[error("the ledger at {path} has schema version {found}; this gasledger reads version {SCHEMA_VERSION} only")]
+    UnknownSchema { path: PathBuf, found: u32 },
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("storage error: {0}")]
+    Sled(String),
+    #[error("the ledger store is damaged: {0} (run `gasledger verify`)")]
+    Damaged(String),
+    #[error(transparent)]
+    Ledger(#[from] LedgerError),
+    #[error("id {id} is recorded already with other content (recorded: {recorded}); use a new id")]
+    IdConflict { id: String, recorded: String },
+    #[error("no transaction with id {id}")]
+    NotFound { id: String },
+    #[error("agreement {name} is declared already")]
+    AgreementExists { name: String },
+}
+
+impl From<sled::Error> for StoreError {
+    fn from(e: sled::Error) -> Self {
+        match e {
+            sled::Error::Corruption { .. } => StoreError::Damaged(e.to_string()),
+            other => StoreError::Sled(other.to_string()),
+        }
+    }
+}
+
+impl From<CodecError> for StoreError {
+    fn from(e: CodecError) -> Self {
+        StoreError::Damaged(e.0)
+    }
+}
+
+/// Whether a command writes (and may create the store) or only reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    Read,
+    Write,
+}
+
+/// What is committed: how many transactions, and the chain hash of the last one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Head {
+    pub txn_count: u64,
+    pub last_hash: [u8; 32],
+    pub statement_count: u64,
+}
+
+impl Head {
+    fn to_value(self) -> Vec<u8> {
+        let mut e = Enc::default();
+        e.u8(record::RECORD_VERSION);
+        e.var(self.txn_count);
+        e.bytes(&self.last_hash);
+        e.var(self.statement_count);
+        e.buf
+    }
+    fn from_value(v: &[u8]) -> Result<Head, CodecError> {
+        let mut d = Dec::new(v);
+        if d.u8()? != record::RECORD_VERSION {
+            return Err(CodecError("unknown head version".into()));
+        }
+        Ok(Head {
+            txn_count: d.var()?,
+            last_hash: d.hash()?,
+            statement_count: d.var()?,
+        })
+    }
+    fn empty() -> Head {
+        Head {
+            txn_count: 0,
+            last_hash: [0; 32],
+            statement_count: 0,
+        }
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct Numbered<T> {
+    id: u32,
+    #[serde(flatten)]
+    item: T,
+}
+
+/// One balance: account, commodity, amount.
+pub type Balances = BTreeMap<(String, String), Decimal>;
+
+/// An open ledger store, held exclusively by this process until dropped.
+pub struct Store {
+    db: sled::Db,
+    path: PathBuf,
+    head: Head,
+    chart: Chart,
+    names: Names,
+    agreements: BTreeMap<String, Agreement>,
+    _lock: File,
+}
+
+fn block_key(i: u64) -> [u8; 9] {
+    let mut k = [b'B'; 9];
+    k[1..].copy_from_slice(&i.to_be_bytes());
+    k
+}
+fn summary_key(i: u64) -> [u8; 9] {
+    let mut k = [b'S'; 9];
+    k[1..].copy_from_slice(&i.to_be_bytes());
+    k
+}
+fn bucket_key(b: u16) -> [u8; 3] {
+    let [x, y] = b.to_be_bytes();
+    [b'I', x, y]
+}
+fn balance_key(account: u32, commodity: u32) -> [u8; 9] {
+    let mut k = [b'b'; 9];
+    k[1..5].copy_from_slice(&account.to_be_bytes());
+    k[5..].copy_from_slice(&commodity.to_be_bytes());
+    k
+}
+fn statement_key(i: u64) -> [u8; 9] {
+    let mut k = [b't'; 9];
+    k[1..].copy_from_slice(&i.to_be_bytes());
+    k
+}
+fn prefixed(p: u8, s: &str) -> Vec<u8> {
+    let mut k = Vec::with_capacity(s.len() + 1);
+    k.push(p);
+    k.extend_from_slice(s.as_bytes());
+    k
+}
+
+/// The hash of an id, which picks its bucket.
+pub fn id_hash(id: &str) -> u64 {
+    let h = blake3::hash(id.as_bytes());
+    let mut b = [0u8; 8];
+    b.copy_from_slice(&h.as_bytes()[..8]);
+    u64::from_be_bytes(b)
+}
+
+fn bucket_of(hash: u64) -> u16 {
+    (hash % ID_BUCKETS) as u16
+}
+
+/// One entry of the id index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IdEntry {
+    pub hash: u64,
+    pub seq: u64,
+    pub content: [u8; 16],
+}
+
+fn decode_bucket(v: &[u8]) -> Result<Vec<IdEntry>, CodecError> {
+    let mut d = Dec::new(v);
+    if d.u8()? != record::RECORD_VERSION {
+        return Err(CodecError("unknown id bucket version".into()));
+    }
+    let n = d.var()? as usize;
+    let mut out = Vec::with_capacity(n.min(1 << 20));
+    for _ in 0..n {
+        let hash = d.var()?;
+        let seq = d.var()?;
+        let content: [u8; 16] = d
+            .take(16)?
+            .try_into()
+            .map_err(|_| CodecError("truncated id entry".into()))?;
+        out.push(IdEntry { hash, seq, content });
+    }
+    Ok(out)
+}
+
+fn encode_bucket(entries: &[IdEntry]) -> Vec<u8> {
+    let mut e = Enc::with_capacity(entries.len() * 28 + 8);
+    e.u8(record::RECORD_VERSION);
+    e.var(entries.len() as u64);
+    for x in entries {
+        e.var(x.hash);
+        e.var(x.seq);
+        e.bytes(&x.content);
+    }
+    e.buf
+}
+
+fn take_lock(path: &Path, timeout: Duration) -> Result<File, StoreError> {
+    let lock_path = path.join(LOCK_FILE);
+    let file = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(|source| StoreError::Io {
+            path: lock_path.clone(),
+            source,
+        })?;
+    let start = Instant::now();
+    loop {
+        match file.try_lock() {
+            Ok(()) => return Ok(file),
+            Err(std::fs::TryLockError::WouldBlock) => {
+                if start.elapsed() >= timeout {
+                    return Err(StoreError::InUse {
+                        path: path.to_path_buf(),
+                        waited: timeout,
+                    });
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            Err(std::fs::TryLockError::Error(source)) => {
+                return Err(StoreError::Io {
+                    path: lock_path,
+                    source,
+                })
+            }
+        }
+    }
+}
+
+impl Store {
+    /// Open the store at `path`. `Access::Write` creates it when missing; `Access::Read`
+    /// refuses a path that holds no ledger. Waits up to `lock_timeout` for another process.
+    pub fn open(path: &Path, access: Access, lock_timeout: Duration) -> Result<Store, StoreError> {
+        let exists = path.join("conf").is_file() && path.join("db").is_file();
+        if !exists {
+            if access == Access::Read {
+                return Err(StoreError::NoLedger {
+                    path: path.to_path_buf(),
+                });
+            }
+            std::fs::create_dir_all(path).map_err(|source| StoreError::Io {
+                path: path.to_path_buf(),
+                source,
+            })?;
+        }
+        let lock = take_lock(path, lock_timeout)?;
+        let db = sled::Config::new()
+            .path(path)
+            .cache_capacity(64 << 20)
+            .open()?;
+        let schema = db.get(KEY_SCHEMA)?;
+        let head = match schema {
+            None => {
+                if access == Access::Read {
+                    return Err(StoreError::NoLedger {
+                        path: path.to_path_buf(),
+                    });
+                }
+                let head = Head::empty();
+                let mut b = sled::Batch::default();
+                b.insert(KEY_SCHEMA, &SCHEMA_VERSION.to_le_bytes());
+                b.insert(KEY_HEAD, head.to_value());
+                db.apply_batch(b)?;
+                db.flush()?;
+                head
+            }
+            Some(v) => {
+                let found = <[u8; 4]>::try_from(v.as_ref())
+                    .map(u32::from_le_bytes)
+                    .map_err(|_| StoreError::Damaged("schema version key".into()))?;
+                if found != SCHEMA_VERSION {
+                    return Err(StoreError::UnknownSchema {
+                        path: path.to_path_buf(),
+                        found,
+                    });
+                }
+                let v = db
+                    .get(KEY_HEAD)?
+                    .ok_or_else(|| StoreError::Damaged("the head record is missing".into()))?;
+                Head::from_value(&v)?
+            }
+        };
+        let mut store = Store {
+            db,
+            path: path.to_path_buf(),
+            head,
+            chart: Chart::default(),
+            names: Names::default(),
+            agreements: BTreeMap::new(),
+            _lock: lock,
+        };
+        store.load_chart()?;
+        Ok(store)
+    }
+
+    fn load_chart(&mut self) -> Result<(), StoreError> {
+        let mut commodities = Vec::new();
+        for kv in self.db.scan_prefix(b"c") {
+            let (_, v) = kv?;
+            let n: Numbered<crate::amount::Commodity> = json(&v)?;
+            commodities.push((n.id, n.item));
+        }
+        commodities.sort_by_key(|(id, _)| *id);
+        for (i, (id, c)) in commodities.into_iter().enumerate() {
+            if id as usize != i {
+                return Err(StoreError::Damaged(format!("commodity ids are not contiguous at {}", c.code)));
+            }
+            self.names.add_commodity(&c.code);
+            self.chart.commodities.insert(c.code.clone(), c);
+        }
+        for kv in self.db.scan_prefix(b"p") {
+            let (_, v) = kv?;
+            let p: crate::ledger::Party = json(&v)?;
+            self.chart.parties.insert(p.code.clone(), p);
+        }
+        let mut accounts = Vec::new();
+        for kv in self.db.scan_prefix(b"a") {
+            let (_, v) = kv?;
+            let n: Numbered<crate::ledger::Account> = json(&v)?;
+            accounts.push((n.id, n.item));
+        }
+        accounts.sort_by_key(|(id, _)| *id);
+        for (i, (id, a)) in accounts.into_iter().enumerate() {
+            if id as usize != i {
+                return Err(StoreError::Damaged(format!("account ids are not contiguous at {}", a.name)));
+            }
+            self.names.add_account(&a.name);
+            self.chart.accounts.insert(a.name.clone(), a);
+        }
+        for kv in self.db.scan_prefix(b"g") {
+            let (_, v) = kv?;
+            let a: Agreement = json(&v)?;
+            self.agreements.insert(a.name.clone(), a);
+        }
+        Ok(())
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+    pub fn chart(&self) -> &Chart {
+        &self.chart
+    }
+    pub fn head(&self) -> Head {
+        self.head
+    }
+    pub fn agreements(&self) -> &BTreeMap<String, Agreement> {
+        &self.agreements
+    }
+
+    /// Begin an atomic write. Nothing is visible to readers until [`Writer::commit`].
+    pub fn writer(&mut self) -> Result<Writer<'_>, StoreError> {
+        Writer::begin(self)
+    }
+
+    /// All statements, in the order recorded.
+    pub fn statements(&self) -> Result<Vec<Statement>, StoreError> {
+        let mut out = Vec::new();
+        for kv in self.db.scan_prefix(b"t") {
+            let (_, v) = kv?;
+            out.push(json(&v)?);
+        }
+        Ok(out)
+    }
+
+    /// Stored running balances, keyed by (account id, commodity id). O(accounts).
+    fn raw_balances(&self) -> Result<BTreeMap<(u32, u32), Decimal>, StoreError> {
+        let mut out = BTreeMap::new();
+        for kv in self.db.scan_prefix(b"b") {
+            let (k, v) = kv?;
+            if k.len() != 9 {
+                return Err(StoreError::Damaged("balance key".into()));
+            }
+            let a = u32::from_be_bytes([k[1], k[2], k[3], k[4]]);
+            let c = u32::from_be_bytes([k[5], k[6], k[7], k[8]]);
+            let mut d = Dec::new(&v);
+            if d.u8()? != record::RECORD_VERSION {
+                return Err(StoreError::Damaged("balance version".into()));
+            }
+            out.insert((a, c), d.dec()?);
+        }
+        Ok(out)
+    }
+
+    fn named(&self, raw: BTreeMap<(u32, u32), Decimal>) -> Result<Balances, StoreError> {
+        let mut out = Balances::new();
+        for ((a, c), v) in raw {
+            if !v.is_zero() {
+                out.insert(
+                    (self.names.account(a)?.to_string(), self.names.commodity(c)?.to_string()),
+                    v,
+                );
+            }
+        }
+        Ok(out)
+    }
+
+    /// Current balances, non-zero only: read from the running balances, O(accounts).
+    pub fn balances(&self) -> Result<Balances, StoreError> {
+        self.named(self.raw_balances()?)
+    }
+
+    /// Balances at the end of `date`: whole blocks are added from their summaries, only
+    /// blocks whose date range straddles `date` are read.
+    pub fn balances_as_of(&self, date: Date) -> Result<Balances, StoreError> {
+        let cut = date.packed();
+        let mut sums: BTreeMap<(u32, u32), Decimal> = BTreeMap::new();
+        let add = |sums: &mut BTreeMap<(u32, u32), Decimal>, a, c, v: Decimal| -> Result<(), StoreError> {
+            let slot = sums.entry((a, c)).or_default();
+            *slot = slot
+                .checked_add(v)
+                .ok_or_else(|| StoreError::Damaged("balance overflow on replay".into()))?;
+            Ok(())
+        };
+        for i in 0..self.block_count() {
+            let v = self
+                .db
+                .get(summary_key(i))?
+                .ok_or_else(|| StoreError::Damaged(format!("summary of block {i} is missing")))?;
+            let s = Summary::from_value(&v)?;
+            if s.max_date <= cut {
+                for (a, c, v) in s.deltas {
+                    add(&mut sums, a, c, v)?;
+                }
+            } else if s.min_date <= cut {
+                for t in self.block_txns(i)? {
+                    let (_, t) = t;
+                    if t.date <= cut {
+                        for p in &t.postings {
+                            add(&mut sums, p.account, p.commodity, p.value)?;
+                        }
+                    }
+                }
+            }
+        }
+        self.named(sums)
+    }
+
+    /// Committed blocks.
+    pub fn block_count(&self) -> u64 {
+        self.head.txn_count.div_ceil(BLOCK_TXNS as u64)
+    }
+
+    /// The committed transactions of block `i` with their sequence numbers.
+    fn block_txns(&self, i: u64) -> Result<Vec<(u64, RawTxn)>, StoreError> {
+        let v = self
+            .db
+            .get(block_key(i))?
+            .ok_or_else(|| StoreError::Damaged(format!("block {i} is missing")))?;
+        let first = i * BLOCK_TXNS as u64;
+        let valid = (self.head.txn_count - first).min(BLOCK_TXNS as u64) as usize;
+        let entries = block_entries(&v)?;
+        if entries.len() < valid {
+            return Err(StoreError::Damaged(format!(
+                "block {i} holds {} transactions, the head says {valid}",
+                entries.len()
+            )));
+        }
+        entries
+            .into_iter()
+            .take(valid)
+            .enumerate()
+            .map(|(j, (content, _))| Ok((first + j as u64, decode_txn(&mut Dec::new(content))?)))
+            .collect()
+    }
+
+    /// Every committed transaction in recorded order, in model form.
+    pub fn for_each_txn(&self, mut f: impl FnMut(u64, Transaction) -> Result<(), StoreError>) -> Result<(), StoreError> {
+        for i in 0..self.block_count() {
+            for (seq, raw) in self.block_txns(i)? {
+                f(seq, self.names.to_model(&raw)?)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The transaction with this id, if any.
+    pub fn find(&self, id: &str) -> Result<Option<(u64, Transaction)>, StoreError> {
+        let h = id_hash(id);
+        let bucket = match self.db.get(bucket_key(bucket_of(h)))? {
+            Some(v) => decode_bucket(&v)?,
+            None => return Ok(None),
+        };
+        for e in bucket.iter().filter(|e| e.hash == h) {
+            let raw = self.raw_txn(e.seq)?;
+            if raw.id.as_deref() == Some(id) {
+                return Ok(Some((e.seq, self.names.to_model(&raw)?)));
+            }
+        }
+        Ok(None)
+    }
+
+    fn raw_txn(&self, seq: u64) -> Result<RawTxn, StoreError> {
+        let block = seq / BLOCK_TXNS as u64;
+        let v = self
+            .db
+            .get(block_key(block))?
+            .ok_or_else(|| StoreError::Damaged(format!("block {block} is missing")))?;
+        let entries = block_entries(&v)?;
+        let (content, _) = entries
+            .get((seq % BLOCK_TXNS as u64) as usize)
+            .ok_or_else(|| StoreError::Damaged(format!("transaction {seq} is missing")))?;
+        Ok(decode_txn(&mut Dec::new(content))?)
+    }
+
+    /// Replay the whole journal: re-check every transaction's balance, every hash link, the
+    /// stored running balances, every block summary and the id index. Problems are returned as
+    /// data; only an unreadable store is an error.
+    pub fn verify(&self) -> Result<Verification, StoreError> {
+        let mut problems = Vec::new();
+        let mut prev = [0u8; 32];
+        let mut sums: BTreeMap<(u32, u32), Decimal> = BTreeMap::new();
+        let mut seq = 0u64;
+        let mut ids: Vec<IdEntry> = Vec::new();
+        for i in 0..self.block_count() {
+            let v = match self.db.get(block_key(i))? {
+                Some(v) => v,
+                None => {
+                    problems.push(format!("block {i} is missing"));
+                    break;
+                }
+            };
+            let entries = match block_entries(&v) {
+                Ok(e) => e,
+                Err(e) => {
+                    problems.push(format!("block {i}: {e}"));
+                    break;
+                }
+            };
+            let valid = (self.head.txn_count - seq).min(BLOCK_TXNS as u64) as usize;
+            if entries.len() < valid {
+                problems.push(format!("block {i} holds {} transactions, expected {valid}", entries.len()));
+                break;
+            }
+            let mut summary = Summary {
+                min_date: u32::MAX,
+                max_date: 0,
+                deltas: Vec::new(),
+            };
+            let mut block_sums: BTreeMap<(u32, u32), Decimal> = BTreeMap::new();
+            for (content, stored_hash) in entries.into_iter().take(valid) {
+                let hash = chain_hash(&prev, content);
+                if hash != stored_hash {
+                    problems.push(format!("transaction {seq}: hash link broken (content or order changed)"));
+                }
+                prev = stored_hash;
+                match decode_txn(&mut Dec::new(content)) {
+                    Err(e) => problems.push(format!("transaction {seq}: {e}")),
+                    Ok(t) => {
+                        let weights = t.postings.iter().map(|p| weight(p.value, p.commodity, p.price));
+                        if let Err(e) = check_balanced(weights) {
+                            problems.push(format!("transaction {seq}: {e} (commodity ids)"));
+                        }
+                        summary.min_date = summary.min_date.min(t.date);
+                        summary.max_date = summary.max_date.max(t.date);
+                        for p in &t.postings {
+                            for m in [&mut sums, &mut block_sums] {
+                                let slot = m.entry((p.account, p.commodity)).or_default();
+                                match slot.checked_add(p.value) {
+                                    Some(v) => *slot = v,
+                                    None => problems.push(format!("transaction {seq}: balance overflow")),
+                                }
+                            }
+                        }
+                        if let Some(id) = &t.id {
+                            ids.push(IdEntry {
+                                hash: id_hash(id),
+                                seq,
+                                content: record::content_hash(content),
+                            });
+                        }
+                    }
+                }
+                seq += 1;
+            }
+            summary.deltas = block_sums.into_iter().filter(|(_, v)| !v.is_zero()).map(|((a, c), v)| (a, c, v)).collect();
+            match self.db.get(summary_key(i))? {
+                None => problems.push(format!("summary of block {i} is missing")),
+                Some(v) => match Summary::from_value(&v) {
+                    Ok(s) if s == summary => {}
+                    Ok(_) => problems.push(format!("summary of block {i} does not match its transactions")),
+                    Err(e) => problems.push(format!("summary of block {i}: {e}")),
+                },
+            }
+        }
+        if prev != self.head.last_hash {
+            problems.push("the head's chain hash does not match the last transaction".to_string());
+        }
+        let stored = self.raw_balances()?;
+        let replayed: BTreeMap<_, _> = sums.into_iter().filter(|(_, v)| !v.is_zero()).collect();
+        let stored_nz: BTreeMap<_, _> = stored.into_iter().filter(|(_, v)| !v.is_zero()).collect();
+        for (k, v) in &replayed {
+            let s = stored_nz.get(k).copied().unwrap_or_default();
+            if s != *v {
+                problems.push(format!(
+                    "balance of {} in {}: stored {s}, replayed {v}",
+                    self.names.account(k.0).unwrap_or("?"),
+                    self.names.commodity(k.1).unwrap_or("?")
+                ));
+            }
+        }
+        for (k, s) in &stored_nz {
+            if !replayed.contains_key(k) {
+                problems.push(format!(
+                    "balance of {} in {}: stored {s}, replayed 0",
+                    self.names.account(k.0).unwrap_or("?"),
+                    self.names.commodity(k.1).unwrap_or("?")
+                ));
+            }
+        }
+        // The id index must hold exactly the ids of the journal.
+        let mut indexed = Vec::new();
+        for kv in self.db.scan_prefix(b"I") {
+            let (_, v) = kv?;
+            match decode_bucket(&v) {
+                Ok(b) => indexed.extend(b),
+                Err(e) => problems.push(format!("id index: {e}")),
+            }
+        }
+        indexed.sort_by_key(|e| e.seq);
+        if indexed != ids {
+            problems.push(format!(
+                "id index holds {} entries that differ from the {} ids of the journal",
+                indexed.len(),
+                ids.len()
+            ));
+        }
+        Ok(Verification {
+            transactions: seq,
+            blocks: self.block_count(),
+            problems,
+        })
+    }
+}
+
+/// What `verify` found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verification {
+    pub transactions: u64,
+    pub blocks: u64,
+    pub problems: Vec<String>,
+}
+
+fn json<T: serde::de::DeserializeOwned>(v: &[u8]) -> Result<T, StoreError> {
+    if v.first() != Some(&record::RECORD_VERSION) {
+        return Err(StoreError::Damaged("unknown record version".into()));
+    }
+    serde_json::from_slice(&v[1..]).map_err(|e| StoreError::Damaged(e.to_string()))
+}
+
+fn to_json<T: Serialize>(t: &T) -> Vec<u8> {
+    let mut v = vec![record::RECORD_VERSION];
+    // Serializing our own plain structs to a Vec cannot fail.
+    serde_json::to_writer(&mut v, t).unwrap_or_default();
+    v
+}

@@ -1,0 +1,390 @@
+//! Stored transactions: accounts and commodities by numeric id, encoded with `codec`, grouped in
+//! blocks. The chain hash of a transaction covers the previous hash and its encoded content.
+
+use super::codec::{CodecError, Dec, Enc};
+use crate::amount::Amount;
+use crate::date::Date;
+use crate::ledger::{Posting, Price, Status, Transaction};
+use rust_decimal::Decimal;
+
+/// Version byte at the front of every block and summary value.
+pub const RECORD_VERSION: u8 = 1;
+
+pub use crate::ledger::PriceKind;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawPosting {
+    pub account: u32,
+    pub commodity: u32,
+    pub value: Decimal,
+    pub price: Option<(PriceKind, u32, Decimal)>,
+    pub assertion: Option<(u32, Decimal)>,
+    pub tags: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawTxn {
+    pub date: u32,
+    pub status: Status,
+    pub code: Option<String>,
+    pub description: String,
+    pub id: Option<String>,
+    pub tags: Vec<(String, String)>,
+    pub postings: Vec<RawPosting>,
+}
+
+/// Name ↔ id tables of the chart, for turning model transactions into stored ones and back.
+#[derive(Debug, Clone, Default)]
+pub struct Names {
+    pub accounts: Vec<String>,
+    pub commodities: Vec<String>,
+    pub account_ids: std::collections::HashMap<String, u32>,
+    pub commodity_ids: std::collections::HashMap<String, u32>,
+}
+
+impl Names {
+    pub fn add_account(&mut self, name: &str) -> u32 {
+        let id = self.accounts.len() as u32;
+        self.accounts.push(name.to_string());
+        self.account_ids.insert(name.to_string(), id);
+        id
+    }
+    pub fn add_commodity(&mut self, code: &str) -> u32 {
+        let id = self.commodities.len() as u32;
+        self.commodities.push(code.to_string());
+        self.commodity_ids.insert(code.to_string(), id);
+        id
+    }
+    pub fn account(&self, id: u32) -> Result<&str, CodecError> {
+        self.accounts
+            .get(id as usize)
+            .map(String::as_str)
+            .ok_or_else(|| CodecError(format!("unknown account id {id}")))
+    }
+    pub fn commodity(&self, id: u32) -> Result<&str, CodecError> {
+        self.commodities
+            .get(id as usize)
+            .map(String::as_str)
+            .ok_or_else(|| CodecError(format!("unknown commodity id {id}")))
+    }
+    fn account_id(&self, name: &str) -> Result<u32, CodecError> {
+        self.account_ids
+            .get(name)
+            .copied()
+            .ok_or_else(|| CodecError(format!("account {name} has no id")))
+    }
+    fn commodity_id(&self, code: &str) -> Result<u32, CodecError> {
+        self.commodity_ids
+            .get(code)
+            .copied()
+            .ok_or_else(|| CodecError(format!("commodity {code} has no id")))
+    }
+
+    /// A completed model transaction (every amount present) in stored form.
+    pub fn to_raw(&self, t: &Transaction) -> Result<RawTxn, CodecError> {
+        let mut postings = Vec::with_capacity(t.postings.len());
+        for p in &t.postings {
+            let a = p
+                .amount
+                .as_ref()
+                .ok_or_else(|| CodecError("posting without amount".into()))?;
+            let price = match &p.price {
+                None => None,
+                Some(Price::Unit(pa)) => Some((PriceKind::Unit, self.commodity_id(&pa.commodity)?, pa.value)),
+                Some(Price::Total(pa)) => Some((PriceKind::Total, self.commodity_id(&pa.commodity)?, pa.value)),
+            };
+            let assertion = match &p.assertion {
+                None => None,
+                Some(x) => Some((self.commodity_id(&x.commodity)?, x.value)),
+            };
+            postings.push(RawPosting {
+                account: self.account_id(&p.account)?,
+                commodity: self.commodity_id(&a.commodity)?,
+                value: a.value,
+                price,
+                assertion,
+                tags: p.tags.clone(),
+            });
+        }
+        Ok(RawTxn {
+            date: t.date.packed(),
+            status: t.status,
+            code: t.code.clone(),
+            description: t.description.clone(),
+            id: t.id.clone(),
+            tags: t.tags.clone(),
+            postings,
+        })
+    }
+
+    /// A stored transaction back in model form.
+    pub fn to_model(&self, r: &RawTxn) -> Result<Transaction, CodecError> {
+        let mut postings = Vec::with_capacity(r.postings.len());
+        for p in &r.postings {
+            let price = match p.price {
+                None => None,
+                Some((kind, c, v)) => {
+                    let a = Amount::new(v, self.commodity(c)?);
+                    Some(match kind {
+                        PriceKind::Unit => Price::Unit(a),
+                        PriceKind::Total => Price::Total(a),
+                    })
+                }
+            };
+            let assertion = match p.assertion {
+                None => None,
+                Some((c, v)) => Some(Amount::new(v, self.commodity(c)?)),
+            };
+            postings.push(Posting {
+                account: self.account(p.account)?.to_string(),
+                amount: Some(Amount::new(p.value, self.commodity(p.commodity)?)),
+                price,
+                assertion,
+                tags: p.tags.clone(),
+            });
+        }
+        Ok(Transaction {
+            date: Date::from_packed(r.date).map_err(|e| CodecError(e.to_string()))?,
+            status: r.status,
+            code: r.code.clone(),
+            description: r.description.clone(),
+            tags: r.tags.clone(),
+            id: r.id.clone(),
+            postings,
+        })
+    }
+}
+
+fn enc_tags(e: &mut Enc, tags: &[(String, String)]) {
+    e.var(tags.len() as u64);
+    for (k, v) in tags {
+        e.str(k);
+        e.str(v);
+    }
+}
+
+fn dec_tags(d: &mut Dec) -> Result<Vec<(String, String)>, CodecError> {
+    let n = d.var()? as usize;
+    let mut tags = Vec::with_capacity(n.min(64));
+    for _ in 0..n {
+        tags.push((d.str()?.to_string(), d.str()?.to_string()));
+    }
+    Ok(tags)
+}
+
+/// The content bytes of a transaction: what the chain hash and the idempotency hash cover.
+pub fn encode_txn(e: &mut Enc, t: &RawTxn) {
+    e.var(u64::from(t.date));
+    e.u8(match t.status {
+        Status::Unmarked => 0,
+        Status::Pending => 1,
+        Status::Cleared => 2,
+    });
+    e.opt_str(t.code.as_deref());
+    e.str(&t.description);
+    e.opt_str(t.id.as_deref());
+    enc_tags(e, &t.tags);
+    e.var(t.postings.len() as u64);
+    for p in &t.postings {
+        e.var(u64::from(p.account));
+        e.var(u64::from(p.commodity));
+        e.dec(p.value);
+        match p.price {
+            None => e.u8(0),
+            Some((kind, c, v)) => {
+                e.u8(match kind {
+                    PriceKind::Unit => 1,
+                    PriceKind::Total => 2,
+                });
+                e.var(u64::from(c));
+                e.dec(v);
+            }
+        }
+        match p.assertion {
+            None => e.u8(0),
+            Some((c, v)) => {
+                e.u8(1);
+                e.var(u64::from(c));
+                e.dec(v);
+            }
+        }
+        enc_tags(e, &p.tags);
+    }
+}
+
+pub fn decode_txn(d: &mut Dec) -> Result<RawTxn, CodecError> {
+    let date = d.var32()?;
+    let status = match d.u8()? {
+        0 => Status::Unmarked,
+        1 => Status::Pending,
+        2 => Status::Cleared,
+        _ => return Err(CodecError("bad status".into())),
+    };
+    let code = d.opt_str()?.map(str::to_string);
+    let description = d.str()?.to_string();
+    let id = d.opt_str()?.map(str::to_string);
+    let tags = dec_tags(d)?;
+    let n = d.var()? as usize;
+    let mut postings = Vec::with_capacity(n.min(1024));
+    for _ in 0..n {
+        let account = d.var32()?;
+        let commodity = d.var32()?;
+        let value = d.dec()?;
+        let price = match d.u8()? {
+            0 => None,
+            k @ (1 | 2) => Some((
+                if k == 1 {
+                    PriceKind::Unit
+                } else {
+                    PriceKind::Total
+                },
+                d.var32()?,
+                d.dec()?,
+            )),
+            _ => return Err(CodecError("bad price tag".into())),
+        };
+        let assertion = match d.u8()? {
+            0 => None,
+            1 => Some((d.var32()?, d.dec()?)),
+            _ => return Err(CodecError("bad assertion tag".into())),
+        };
+        postings.push(RawPosting {
+            account,
+            commodity,
+            value,
+            price,
+            assertion,
+            tags: dec_tags(d)?,
+        });
+    }
+    Ok(RawTxn {
+        date,
+        status,
+        code,
+        description,
+        id,
+        tags,
+        postings,
+    })
+}
+
+/// The chain hash: covers the previous transaction's hash and this one's content.
+pub fn chain_hash(prev: &[u8; 32], content: &[u8]) -> [u8; 32] {
+    let mut h = blake3::Hasher::new();
+    h.update(prev);
+    h.update(content);
+    *h.finalize().as_bytes()
+}
+
+/// The idempotency hash of a transaction's content (its id included).
+pub fn content_hash(content: &[u8]) -> [u8; 16] {
+    let full = blake3::hash(content);
+    let mut out = [0u8; 16];
+    out.copy_from_slice(&full.as_bytes()[..16]);
+    out
+}
+
+/// A block: up to `BLOCK_TXNS` transactions, each as (content length, content, chain hash).
+/// Appending to a block is appending bytes; the count at the front is rewritten.
+#[derive(Debug, Clone, Default)]
+pub struct BlockBuf {
+    pub count: u32,
+    pub body: Vec<u8>,
+}
+
+impl BlockBuf {
+    pub fn push(&mut self, content: &[u8], hash: &[u8; 32]) {
+        let mut e = Enc {
+            buf: std::mem::take(&mut self.body),
+        };
+        e.var(content.len() as u64);
+        e.bytes(content);
+        e.bytes(hash);
+        self.body = e.buf;
+        self.count += 1;
+    }
+
+    pub fn to_value(&self) -> Vec<u8> {
+        let mut v = Vec::with_capacity(self.body.len() + 5);
+        v.push(RECORD_VERSION);
+        v.extend_from_slice(&self.count.to_le_bytes());
+        v.extend_from_slice(&self.body);
+        v
+    }
+
+    pub fn from_value(v: &[u8]) -> Result<BlockBuf, CodecError> {
+        let mut d = Dec::new(v);
+        if d.u8()? != RECORD_VERSION {
+            return Err(CodecError("unknown block version".into()));
+        }
+        let count = d.u32_le()?;
+        Ok(BlockBuf {
+            count,
+            body: v[d.pos()..].to_vec(),
+        })
+    }
+}
+
+/// Iterate a block's value: (content bytes, stored chain hash) for each transaction.
+pub fn block_entries(v: &[u8]) -> Result<Vec<(&[u8], [u8; 32])>, CodecError> {
+    let mut d = Dec::new(v);
+    if d.u8()? != RECORD_VERSION {
+        return Err(CodecError("unknown block version".into()));
+    }
+    let count = d.u32_le()? as usize;
+    let mut out = Vec::with_capacity(count.min(super::BLOCK_TXNS));
+    for _ in 0..count {
+        let n = usize::try_from(d.var()?).map_err(|_| CodecError("length".into()))?;
+        let content = d.take(n)?;
+        let hash = d.hash()?;
+        out.push((content, hash));
+    }
+    if !d.is_empty() {
+        return Err(CodecError("trailing bytes after the last transaction".into()));
+    }
+    Ok(out)
+}
+
+/// What a block changes, for `--as-of` without reading the block: its date range and the net
+/// change per (account, commodity).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Summary {
+    pub min_date: u32,
+    pub max_date: u32,
+    pub deltas: Vec<(u32, u32, Decimal)>,
+}
+
+impl Summary {
+    pub fn to_value(&self) -> Vec<u8> {
+        let mut e = Enc::with_capacity(16 + self.deltas.len() * 20);
+        e.u8(RECORD_VERSION);
+        e.var(u64::from(self.min_date));
+        e.var(u64::from(self.max_date));
+        e.var(self.deltas.len() as u64);
+        for (a, c, v) in &self.deltas {
+            e.var(u64::from(*a));
+            e.var(u64::from(*c));
+            e.dec(*v);
+        }
+        e.buf
+    }
+
+    pub fn from_value(v: &[u8]) -> Result<Summary, CodecError> {
+        let mut d = Dec::new(v);
+        if d.u8()? != RECORD_VERSION {
+            return Err(CodecError("unknown summary version".into()));
+        }
+        let min_date = d.var32()?;
+        let max_date = d.var32()?;
+        let n = d.var()? as usize;
+        let mut deltas = Vec::with_capacity(n.min(4096));
+        for _ in 0..n {
+            deltas.push((d.var32()?, d.var32()?, d.dec()?));
+        }
+        Ok(Summary {
+            min_date,
+            max_date,
+            deltas,
+        })
+    }
+}

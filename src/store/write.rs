@@ -1,0 +1,418 @@
+//! The write path: one [`Writer`] per command, everything it adds committed in one atomic sled
+//! batch, then flushed. Full blocks of a large import are written ahead, past the head, where
+//! readers do not look; a writer that is dropped or dies leaves them as garbage that the next
+//! writer overwrites.
+
+use super::codec::{Dec, Enc};
+use super::record::{self, chain_hash, content_hash, encode_txn, BlockBuf, Summary};
+use super::{
+    balance_key, block_key, bucket_key, bucket_of, decode_bucket, encode_bucket, id_hash, prefixed, statement_key,
+    summary_key, to_json, Head, IdEntry, Numbered, Store, StoreError, BLOCK_TXNS,
+};
+use crate::amount::{AmountError, Commodity};
+use crate::ledger::{Account, Agreement, Chart, LedgerError, Party, Statement, Transaction};
+use rust_decimal::Decimal;
+use std::collections::{BTreeMap, HashMap};
+
+/// What `append` did with a transaction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Added {
+    New { seq: u64 },
+    /// Its id was recorded already with the same content: nothing changed.
+    Duplicate { seq: u64 },
+}
+
+/// What a commit wrote.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CommitReport {
+    pub transactions: u64,
+    pub duplicates: u64,
+    pub commodities: u64,
+    pub parties: u64,
+    pub accounts: u64,
+    pub agreements: u64,
+    pub statements: u64,
+    /// Net change per commodity code of the postings added (always zero for balanced
+    /// transactions) and their count, for the import summary.
+    pub postings_per_commodity: BTreeMap<String, u64>,
+}
+
+pub struct Writer<'s> {
+    store: &'s mut Store,
+    chart: Chart,
+    names: super::record::Names,
+    head: Head,
+    balances: HashMap<(u32, u32), Decimal>,
+    touched_balances: std::collections::HashSet<(u32, u32)>,
+    /// The block being filled, and whether it existed before this writer (then it is written in
+    /// the final batch only, never ahead).
+    tail: BlockBuf,
+    tail_index: u64,
+    tail_committed: bool,
+    tail_summary: BTreeMap<(u32, u32), Decimal>,
+    tail_dates: (u32, u32),
+    buckets: HashMap<u16, Vec<IdEntry>>,
+    batch: sled::Batch,
+    agreements: Vec<Agreement>,
+    report: CommitReport,
+    content: Enc,
+}
+
+impl<'s> Writer<'s> {
+    pub(super) fn begin(store: &'s mut Store) -> Result<Writer<'s>, StoreError> {
+        let head = store.head;
+        let balances = store.raw_balances()?.into_iter().collect();
+        let tail_index = head.txn_count / BLOCK_TXNS as u64;
+        let in_tail = head.txn_count % BLOCK_TXNS as u64;
+        let (tail, tail_committed, tail_summary, tail_dates) = if in_tail > 0 {
+            let v = store
+                .db
+                .get(block_key(tail_index))?
+                .ok_or_else(|| StoreError::Damaged(format!("block {tail_index} is missing")))?;
+            let mut buf = BlockBuf::from_value(&v)?;
+            if (buf.count as u64) > in_tail {
+                // Left over from a write that never committed: keep the committed prefix.
+                let entries = record::block_entries(&v)?;
+                let mut fresh = BlockBuf::default();
+                for (content, hash) in entries.into_iter().take(in_tail as usize) {
+                    fresh.push(content, &hash);
+                }
+                buf = fresh;
+            }
+            let s = store
+                .db
+                .get(summary_key(tail_index))?
+                .ok_or_else(|| StoreError::Damaged(format!("summary of block {tail_index} is missing")))?;
+            let s = Summary::from_value(&s)?;
+            let sums = s.deltas.iter().map(|(a, c, v)| ((*a, *c), *v)).collect();
+            (buf, true, sums, (s.min_date, s.max_date))
+        } else {
+            (BlockBuf::default(), false, BTreeMap::new(), (u32::MAX, 0))
+        };
+        Ok(Writer {
+            chart: store.chart.clone(),
+            names: store.names.clone(),
+            head,
+            balances,
+            touched_balances: Default::default(),
+            tail,
+            tail_index,
+            tail_committed,
+            tail_summary,
+            tail_dates,
+            buckets: HashMap::new(),
+            batch: sled::Batch::default(),
+            agreements: Vec::new(),
+            report: CommitReport::default(),
+            content: Enc::with_capacity(512),
+            store,
+        })
+    }
+
+    /// The chart as this writer sees it, with its own declarations.
+    pub fn chart(&self) -> &Chart {
+        &self.chart
+    }
+
+    pub fn agreement(&self, name: &str) -> Option<&Agreement> {
+        self.agreements
+            .iter()
+            .rev()
+            .find(|a| a.name == name)
+            .or_else(|| self.store.agreements.get(name))
+    }
+
+    pub fn add_commodity(&mut self, c: Commodity) -> Result<(), StoreError> {
+        self.chart.check_new_commodity(&c)?;
+        let id = self.names.add_commodity(&c.code);
+        self.batch
+            .insert(prefixed(b'c', &c.code), to_json(&Numbered { id, item: c.clone() }));
+        self.chart.commodities.insert(c.code.clone(), c);
+        self.report.commodities += 1;
+        Ok(())
+    }
+
+    pub fn add_party(&mut self, p: Party) -> Result<(), StoreError> {
+        self.chart.check_new_party(&p)?;
+        self.batch.insert(prefixed(b'p', &p.code), to_json(&p));
+        self.chart.parties.insert(p.code.clone(), p);
+        self.report.parties += 1;
+        Ok(())
+    }
+
+    pub fn add_account(&mut self, a: Account) -> Result<(), StoreError> {
+        self.chart.check_new_account(&a)?;
+        let id = self.names.add_account(&a.name);
+        self.batch
+            .insert(prefixed(b'a', &a.name), to_json(&Numbered { id, item: a.clone() }));
+        self.chart.accounts.insert(a.name.clone(), a);
+        self.report.accounts += 1;
+        Ok(())
+    }
+
+    /// Open an account when missing (for domain commands whose account names follow from the
+    /// agreement or the parties). Returns whether it was opened.
+    pub fn ensure_account(&mut self, name: &str) -> Result<bool, StoreError> {
+        if self.chart.accounts.contains_key(name) {
+            return Ok(false);
+        }
+        self.add_account(Account {
+            name: name.to_string(),
+            kind: None,
+            floor: None,
+        })?;
+        Ok(true)
+    }
+
+    pub fn add_agreement(&mut self, a: Agreement) -> Result<(), StoreError> {
+        if self.agreement(&a.name).is_some() {
+            return Err(StoreError::AgreementExists { name: a.name });
+        }
+        self.batch.insert(prefixed(b'g', &a.name), to_json(&a));
+        self.agreements.push(a);
+        self.report.agreements += 1;
+        Ok(())
+    }
+
+    pub fn add_statement(&mut self, s: Statement) -> Result<(), StoreError> {
+        if !self.chart.parties.contains_key(&s.party) {
+            return Err(LedgerError::UndeclaredParty {
+                code: s.party.clone(),
+                account: s.party.clone(),
+            }
+            .into());
+        }
+        for c in &s.claims {
+            self.chart.account(&c.account)?;
+            self.chart
+                .commodity(&c.amount.commodity)?
+                .check_scale(c.amount.value)
+                .map_err(LedgerError::from)?;
+        }
+        self.batch
+            .insert(&statement_key(self.head.statement_count)[..], to_json(&s));
+        self.head.statement_count += 1;
+        self.report.statements += 1;
+        Ok(())
+    }
+
+    /// The running balance of an account in a commodity, including this writer's postings.
+    pub fn balance(&self, account: &str, commodity: &str) -> Decimal {
+        match (
+            self.names.account_ids.get(account),
+            self.names.commodity_ids.get(commodity),
+        ) {
+            (Some(a), Some(c)) => self.balances.get(&(*a, *c)).copied().unwrap_or_default(),
+            _ => Decimal::ZERO,
+        }
+    }
+
+    /// Check a transaction against the chart and the running balances and add it. Nothing of
+    /// it is applied unless every check passes, so the writer stays usable after an error.
+    pub fn append(&mut self, mut t: Transaction) -> Result<Added, StoreError> {
+        t.complete(&self.chart)?;
+        let raw = self.names.to_raw(&t)?;
+        self.content.buf.clear();
+        encode_txn(&mut self.content, &raw);
+        let seq = self.head.txn_count;
+
+        // Idempotency: an id seen before is a no-op with the same content, an error otherwise.
+        let mut new_id = None;
+        if let Some(id) = &t.id {
+            let h = id_hash(id);
+            let chash = content_hash(&self.content.buf);
+            let bucket = self.bucket(bucket_of(h))?;
+            let same_hash: Vec<IdEntry> = bucket.iter().filter(|e| e.hash == h).copied().collect();
+            for e in same_hash {
+                let other = self.raw_txn(e.seq)?;
+                if other.id.as_deref() == Some(id.as_str()) {
+                    if e.content == chash {
+                        self.report.duplicates += 1;
+                        return Ok(Added::Duplicate { seq: e.seq });
+                    }
+                    let recorded = self.names.to_model(&other)?;
+                    return Err(StoreError::IdConflict {
+                        id: id.clone(),
+                        recorded: format!("{} {}", recorded.date, recorded.description),
+                    });
+                }
+            }
+            new_id = Some(IdEntry {
+                hash: h,
+                seq,
+                content: chash,
+            });
+        }
+
+        // Balances after each posting (assertions), then floors on the final balances.
+        let mut changed: Vec<((u32, u32), Decimal)> = Vec::with_capacity(raw.postings.len());
+        for (p, rp) in t.postings.iter().zip(&raw.postings) {
+            let key = (rp.account, rp.commodity);
+            let before = changed
+                .iter()
+                .rev()
+                .find(|(k, _)| *k == key)
+                .map(|(_, v)| *v)
+                .unwrap_or_else(|| self.balances.get(&key).copied().unwrap_or_default());
+            let after = before.checked_add(rp.value).ok_or_else(|| {
+                LedgerError::Amount(AmountError::Overflow {
+                    what: format!("the balance of {} in {}", p.account, self.names.commodities[rp.commodity as usize]),
+                })
+            })?;
+            changed.push((key, after));
+            if let Some(asserted) = &p.assertion {
+                let actual = if asserted.commodity == self.names.commodities[rp.commodity as usize] {
+                    after
+                } else {
+                    let ckey = (rp.account, self.names.commodity_ids[&asserted.commodity]);
+                    changed
+                        .iter()
+                        .rev()
+                        .find(|(k, _)| *k == ckey)
+                        .map(|(_, v)| *v)
+                        .unwrap_or_else(|| self.balances.get(&ckey).copied().unwrap_or_default())
+                };
+                crate::ledger::check_assertion(&p.account, asserted, actual)?;
+            }
+        }
+        for (i, ((a, c), after)) in changed.iter().enumerate() {
+            // Only the last change of each key is its final balance.
+            if changed[i + 1..].iter().any(|(k, _)| k == &(*a, *c)) {
+                continue;
+            }
+            let name = &self.names.accounts[*a as usize];
+            if let Some(acct) = self.chart.accounts.get(name) {
+                crate::ledger::check_floor(acct, &self.names.commodities[*c as usize], *after)?;
+            }
+        }
+
+        // Every check passed: apply.
+        for (key, after) in changed {
+            self.balances.insert(key, after);
+            self.touched_balances.insert(key);
+        }
+        for rp in &raw.postings {
+            let slot = self.tail_summary.entry((rp.account, rp.commodity)).or_default();
+            // Cannot overflow: the balance itself did not, and a block's delta is a part of it.
+            *slot = slot.checked_add(rp.value).unwrap_or(*slot);
+            *self
+                .report
+                .postings_per_commodity
+                .entry(self.names.commodities[rp.commodity as usize].clone())
+                .or_default() += 1;
+        }
+        if let Some(e) = new_id {
+            self.buckets.entry(bucket_of(e.hash)).or_default().push(e);
+        }
+        let hash = chain_hash(&self.head.last_hash, &self.content.buf);
+        self.tail.push(&self.content.buf, &hash);
+        self.tail_dates = (self.tail_dates.0.min(raw.date), self.tail_dates.1.max(raw.date));
+        self.head.last_hash = hash;
+        self.head.txn_count += 1;
+        self.report.transactions += 1;
+        if self.tail.count as usize == BLOCK_TXNS {
+            self.seal_tail()?;
+        }
+        Ok(Added::New { seq })
+    }
+
+    fn tail_summary(&self) -> Summary {
+        Summary {
+            min_date: self.tail_dates.0,
+            max_date: self.tail_dates.1,
+            deltas: self
+                .tail_summary
+                .iter()
+                .filter(|(_, v)| !v.is_zero())
+                .map(|((a, c), v)| (*a, *c, *v))
+                .collect(),
+        }
+    }
+
+    /// A full block: a new one is written ahead of the commit (past the head, so invisible);
+    /// a block that held committed transactions goes into the final batch.
+    fn seal_tail(&mut self) -> Result<(), StoreError> {
+        let block = std::mem::take(&mut self.tail).to_value();
+        let summary = self.tail_summary().to_value();
+        if self.tail_committed {
+            self.batch.insert(&block_key(self.tail_index)[..], block);
+            self.batch.insert(&summary_key(self.tail_index)[..], summary);
+        } else {
+            let mut b = sled::Batch::default();
+            b.insert(&block_key(self.tail_index)[..], block);
+            b.insert(&summary_key(self.tail_index)[..], summary);
+            self.store.db.apply_batch(b)?;
+        }
+        self.tail_index += 1;
+        self.tail_committed = false;
+        self.tail_summary.clear();
+        self.tail_dates = (u32::MAX, 0);
+        Ok(())
+    }
+
+    fn bucket(&mut self, b: u16) -> Result<&Vec<IdEntry>, StoreError> {
+        if !self.buckets.contains_key(&b) {
+            let entries = match self.store.db.get(bucket_key(b))? {
+                Some(v) => decode_bucket(&v)?,
+                None => Vec::new(),
+            };
+            self.buckets.insert(b, entries);
+        }
+        Ok(&self.buckets[&b])
+    }
+
+    /// A transaction by sequence number: committed, written ahead, or in the tail.
+    fn raw_txn(&self, seq: u64) -> Result<record::RawTxn, StoreError> {
+        let block = seq / BLOCK_TXNS as u64;
+        let idx = (seq % BLOCK_TXNS as u64) as usize;
+        let value;
+        let bytes: &[u8] = if block == self.tail_index {
+            value = self.tail.to_value();
+            &value
+        } else {
+            value = self
+                .store
+                .db
+                .get(block_key(block))?
+                .ok_or_else(|| StoreError::Damaged(format!("block {block} is missing")))?
+                .to_vec();
+            &value
+        };
+        let entries = record::block_entries(bytes)?;
+        let (content, _) = entries
+            .get(idx)
+            .ok_or_else(|| StoreError::Damaged(format!("transaction {seq} is missing")))?;
+        Ok(record::decode_txn(&mut Dec::new(content))?)
+    }
+
+    /// Commit everything atomically and make it durable. Returns what was added.
+    pub fn commit(mut self) -> Result<CommitReport, StoreError> {
+        if self.tail.count > 0 {
+            let block = self.tail.to_value();
+            let summary = self.tail_summary().to_value();
+            self.batch.insert(&block_key(self.tail_index)[..], block);
+            self.batch.insert(&summary_key(self.tail_index)[..], summary);
+        }
+        for (b, entries) in &mut self.buckets {
+            entries.sort_by_key(|e| (e.hash, e.seq));
+            self.batch.insert(&bucket_key(*b)[..], encode_bucket(entries));
+        }
+        for key in &self.touched_balances {
+            let mut e = Enc::with_capacity(17);
+            e.u8(record::RECORD_VERSION);
+            e.dec(self.balances[key]);
+            self.batch.insert(&balance_key(key.0, key.1)[..], e.buf);
+        }
+        self.batch.insert(super::KEY_HEAD, self.head.to_value());
+        let batch = std::mem::take(&mut self.batch);
+        self.store.db.apply_batch(batch)?;
+        self.store.db.flush()?;
+        self.store.head = self.head;
+        self.store.chart = std::mem::take(&mut self.chart);
+        self.store.names = std::mem::take(&mut self.names);
+        for a in self.agreements.drain(..) {
+            self.store.agreements.insert(a.name.clone(), a);
+        }
+        Ok(std::mem::take(&mut self.report))
+    }
+}
