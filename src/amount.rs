@@ -22,7 +22,9 @@ pub const CODE_LEN_MAX: usize = 16;
 pub enum AmountError {
     #[error("expected a number, found {found:?}")]
     NotANumber { found: String },
-    #[error("number {found:?} has more digits than an exact decimal can hold (28 significant digits)")]
+    #[error(
+        "number {found:?} has more digits than an exact decimal can hold (28 significant digits)"
+    )]
     TooLarge { found: String },
     #[error("expected an amount like \"160 mcm\" or \"USD -5.00\", found {found:?}")]
     Malformed { found: String },
@@ -285,13 +287,21 @@ pub fn format_grouped(value: Decimal, scale: u32) -> String {
 }
 
 /// Checked addition with a typed error naming what overflowed.
-pub fn checked_add(a: Decimal, b: Decimal, what: impl FnOnce() -> String) -> Result<Decimal, AmountError> {
+pub fn checked_add(
+    a: Decimal,
+    b: Decimal,
+    what: impl FnOnce() -> String,
+) -> Result<Decimal, AmountError> {
     a.checked_add(b)
         .ok_or_else(|| AmountError::Overflow { what: what() })
 }
 
 /// Checked multiplication with a typed error naming what overflowed.
-pub fn checked_mul(a: Decimal, b: Decimal, what: impl FnOnce() -> String) -> Result<Decimal, AmountError> {
+pub fn checked_mul(
+    a: Decimal,
+    b: Decimal,
+    what: impl FnOnce() -> String,
+) -> Result<Decimal, AmountError> {
     a.checked_mul(b)
         .ok_or_else(|| AmountError::Overflow { what: what() })
 }
@@ -309,7 +319,10 @@ mod tests {
         assert_eq!(parse_number("160").unwrap(), d("160"));
         assert_eq!(parse_number("-160.000").unwrap(), d("-160.000"));
         assert_eq!(parse_number("+1.5").unwrap(), d("1.5"));
-        assert_eq!(parse_number("1,600,000,000.00").unwrap(), d("1600000000.00"));
+        assert_eq!(
+            parse_number("1,600,000,000.00").unwrap(),
+            d("1600000000.00")
+        );
         assert_eq!(parse_number("0").unwrap(), Decimal::ZERO);
         assert_eq!(parse_number("000123").unwrap(), d("123"));
     }
@@ -317,7 +330,8 @@ mod tests {
     #[test]
     fn numbers_refused() {
         for bad in [
-            "", "-", ".5", "5.", "1e3", "1_000", "1,00", "12,3456", ",100", "1..2", "abc", "1.2.3", "--1", "1 000", "0x10",
+            "", "-", ".5", "5.", "1e3", "1_000", "1,00", "12,3456", ",100", "1..2", "abc", "1.2.3",
+            "--1", "1 000", "0x10",
         ] {
             assert!(parse_number(bad).is_err(), "{bad:?} should be refused");
         }
@@ -341,13 +355,25 @@ mod tests {
 
     #[test]
     fn amounts_either_side() {
-        assert_eq!(parse_amount("160 mcm").unwrap(), Amount::new(d("160"), "mcm"));
-        assert_eq!(parse_amount("USD -5.00").unwrap(), Amount::new(d("-5.00"), "USD"));
-        assert_eq!(parse_amount("  -1,000 USD ").unwrap(), Amount::new(d("-1000"), "USD"));
+        assert_eq!(
+            parse_amount("160 mcm").unwrap(),
+            Amount::new(d("160"), "mcm")
+        );
+        assert_eq!(
+            parse_amount("USD -5.00").unwrap(),
+            Amount::new(d("-5.00"), "USD")
+        );
+        assert_eq!(
+            parse_amount("  -1,000 USD ").unwrap(),
+            Amount::new(d("-1000"), "USD")
+        );
         assert!(parse_amount("160").is_err());
         assert!(parse_amount("160 mcm extra").is_err());
         assert!(parse_amount("mcm USD").is_err());
-        assert!(matches!(parse_amount("160 m$"), Err(AmountError::BadCode { .. })));
+        assert!(matches!(
+            parse_amount("160 m$"),
+            Err(AmountError::BadCode { .. })
+        ));
     }
 
     #[test]
@@ -358,9 +384,15 @@ mod tests {
             scale: 3,
         };
         assert!(mcm.check_scale(d("1.234")).is_ok());
-        assert!(mcm.check_scale(d("1.2340")).is_ok(), "trailing zeros are not digits");
+        assert!(
+            mcm.check_scale(d("1.2340")).is_ok(),
+            "trailing zeros are not digits"
+        );
         let err = mcm.check_scale(d("1.2345")).unwrap_err();
-        assert_eq!(err.to_string(), "1.2345 mcm has 4 decimal places but mcm allows 3");
+        assert_eq!(
+            err.to_string(),
+            "1.2345 mcm has 4 decimal places but mcm allows 3"
+        );
     }
 
     #[test]

@@ -143,14 +143,27 @@ mod tests {
 
     #[test]
     fn impossible_dates_refused() {
-        for bad in ["2022-02-29", "2022-13-01", "2022-04-31", "0000-01-01", "2022-00-10"] {
+        for bad in [
+            "2022-02-29",
+            "2022-13-01",
+            "2022-04-31",
+            "0000-01-01",
+            "2022-00-10",
+        ] {
             assert!(
                 matches!(bad.parse::<Date>(), Err(DateError::Impossible { .. })),
                 "{bad}"
             );
         }
         assert!("2024-02-29".parse::<Date>().is_ok());
-        for bad in ["2022", "22-01-01", "2022-01-01-01", "2022-1a-01", "", "2022-01-"] {
+        for bad in [
+            "2022",
+            "22-01-01",
+            "2022-01-01-01",
+            "2022-1a-01",
+            "",
+            "2022-01-",
+        ] {
             assert!(
                 matches!(bad.parse::<Date>(), Err(DateError::Malformed { .. })),
                 "{bad}"

@@ -51,7 +51,9 @@ pub enum LedgerError {
     AccountExists { name: String },
     #[error("invalid account name {name:?}: {why}")]
     BadAccountName { name: String, why: String },
-    #[error("party {code} of account {account} is not declared (declare it with `party add {code}`)")]
+    #[error(
+        "party {code} of account {account} is not declared (declare it with `party add {code}`)"
+    )]
     UndeclaredParty { code: String, account: String },
     #[error("party {code} is declared already")]
     PartyExists { code: String },
@@ -63,8 +65,15 @@ pub enum LedgerError {
         nearest: Option<String>,
     },
     #[error("commodity {code} is declared already with kind {kind} and scale {scale}")]
-    CommodityExists { code: String, kind: String, scale: u32 },
-    #[error("scale {scale} is too large: at most {} decimal places", amount::SCALE_MAX)]
+    CommodityExists {
+        code: String,
+        kind: String,
+        scale: u32,
+    },
+    #[error(
+        "scale {scale} is too large: at most {} decimal places",
+        amount::SCALE_MAX
+    )]
     ScaleTooLarge { scale: u32 },
     #[error("posting to {account} would take it to {balance} {commodity}, below its floor of {floor} {commodity}")]
     BelowFloor {
@@ -142,11 +151,9 @@ impl FromStr for AccountType {
             "equity" | "e" => AccountType::Equity,
             "revenue" | "revenues" | "income" | "r" => AccountType::Revenue,
             "expense" | "expenses" | "x" => AccountType::Expense,
-            _ => {
-                return Err(format!(
-                    "unknown account type {s:?}: expected asset, liability, equity, revenue or expense"
-                ))
-            }
+            _ => return Err(format!(
+                "unknown account type {s:?}: expected asset, liability, equity, revenue or expense"
+            )),
         })
     }
 }
@@ -194,11 +201,18 @@ pub fn check_account_name(name: &str) -> Result<(), LedgerError> {
             max: ACCOUNT_LEN_MAX,
         });
     }
-    if name.split(':').any(|s| s.trim().is_empty() || s.trim() != s) {
-        return Err(bad("every ':'-separated segment must be non-empty, without spaces at its ends"));
+    if name
+        .split(':')
+        .any(|s| s.trim().is_empty() || s.trim() != s)
+    {
+        return Err(bad(
+            "every ':'-separated segment must be non-empty, without spaces at its ends",
+        ));
     }
     if name.contains("  ") || name.contains('\t') || name.chars().any(char::is_control) {
-        return Err(bad("it contains a tab, two spaces in a row or a control character"));
+        return Err(bad(
+            "it contains a tab, two spaces in a row or a control character",
+        ));
     }
     if name.contains(';') || name.contains('=') || name.contains('@') {
         return Err(bad("';', '=' and '@' are reserved by the journal syntax"));
@@ -493,7 +507,10 @@ impl Transaction {
             if let Some(price) = &p.price {
                 let (Price::Unit(pa) | Price::Total(pa)) = price;
                 chart.commodity(&pa.commodity)?;
-                if p.amount.as_ref().is_some_and(|a| a.commodity == pa.commodity) {
+                if p.amount
+                    .as_ref()
+                    .is_some_and(|a| a.commodity == pa.commodity)
+                {
                     return Err(LedgerError::PriceSameCommodity {
                         commodity: pa.commodity.clone(),
                     });
@@ -602,7 +619,11 @@ pub fn weight<C: fmt::Display>(
 }
 
 /// A balance assertion (`= AMOUNT`) against the balance after its posting.
-pub fn check_assertion(account: &str, asserted: &Amount, actual: Decimal) -> Result<(), LedgerError> {
+pub fn check_assertion(
+    account: &str,
+    asserted: &Amount,
+    actual: Decimal,
+) -> Result<(), LedgerError> {
     if actual == asserted.value {
         return Ok(());
     }
@@ -616,14 +637,20 @@ pub fn check_assertion(account: &str, asserted: &Amount, actual: Decimal) -> Res
 }
 
 /// An account's floor: the balance it may not go below, in the floor's commodity.
-pub fn check_floor(account: &Account, commodity: &str, balance: Decimal) -> Result<(), LedgerError> {
+pub fn check_floor(
+    account: &Account,
+    commodity: &str,
+    balance: Decimal,
+) -> Result<(), LedgerError> {
     match &account.floor {
-        Some(floor) if floor.commodity == commodity && balance < floor.value => Err(LedgerError::BelowFloor {
-            account: account.name.clone(),
-            commodity: commodity.to_string(),
-            balance,
-            floor: floor.value,
-        }),
+        Some(floor) if floor.commodity == commodity && balance < floor.value => {
+            Err(LedgerError::BelowFloor {
+                account: account.name.clone(),
+                commodity: commodity.to_string(),
+                balance,
+                floor: floor.value,
+            })
+        }
         _ => Ok(()),
     }
 }
@@ -636,11 +663,9 @@ pub fn residuals<C: Ord + Clone>(
     for w in weights {
         let (c, v) = w?;
         let slot = sums.entry(c).or_default();
-        *slot = slot
-            .checked_add(v)
-            .ok_or_else(|| AmountError::Overflow {
-                what: "the sum of a transaction's postings".into(),
-            })?;
+        *slot = slot.checked_add(v).ok_or_else(|| AmountError::Overflow {
+            what: "the sum of a transaction's postings".into(),
+        })?;
     }
     Ok(sums.into_iter().filter(|(_, v)| !v.is_zero()).collect())
 }

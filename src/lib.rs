@@ -3,7 +3,10 @@
 
 pub mod amount;
 pub mod date;
+pub mod export;
+pub mod import;
+pub mod journal;
 pub mod ledger;
-pub mod store;
 pub mod query;
 pub mod report;
+pub mod store;

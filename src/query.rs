@@ -43,9 +43,9 @@ pub fn balances(store: &Store, q: &BalanceQuery) -> Result<Table, StoreError> {
         }
         let key = (at_depth(&account, q.depth).to_string(), commodity);
         let slot = rolled.entry(key).or_default();
-        *slot = slot
-            .checked_add(v)
-            .ok_or_else(|| StoreError::Damaged("balance overflow while rolling up accounts".into()))?;
+        *slot = slot.checked_add(v).ok_or_else(|| {
+            StoreError::Damaged("balance overflow while rolling up accounts".into())
+        })?;
     }
     let mut t = Table::new(&["account", "commodity", "balance"]);
     for ((account, commodity), v) in rolled {
@@ -53,20 +53,30 @@ pub fn balances(store: &Store, q: &BalanceQuery) -> Result<Table, StoreError> {
             continue;
         }
         let scale = scale_of(store.chart(), &commodity);
-        t.push(vec![account.into(), commodity.into(), Cell::Amount(v, scale)]);
+        t.push(vec![
+            account.into(),
+            commodity.into(),
+            Cell::Amount(v, scale),
+        ]);
     }
     Ok(t)
 }
 
 /// Whether `account` is `root` or one of its sub-accounts.
 pub fn is_under(account: &str, root: &str) -> bool {
-    account == root || (account.starts_with(root) && account.as_bytes().get(root.len()) == Some(&b':'))
+    account == root
+        || (account.starts_with(root) && account.as_bytes().get(root.len()) == Some(&b':'))
 }
 
 /// The postings of an account and its sub-accounts in date order (recorded order within a
 /// day), with a running balance per commodity. `from`/`to` limit the rows shown; the running
 /// balance counts everything before `from`.
-pub fn register(store: &Store, account: &str, from: Option<Date>, to: Option<Date>) -> Result<Table, StoreError> {
+pub fn register(
+    store: &Store,
+    account: &str,
+    from: Option<Date>,
+    to: Option<Date>,
+) -> Result<Table, StoreError> {
     if !store.chart().parties.contains_key(account) {
         store.chart().account(account)?;
     }
@@ -75,7 +85,14 @@ pub fn register(store: &Store, account: &str, from: Option<Date>, to: Option<Dat
         for p in &t.postings {
             if is_under(&p.account, account) {
                 if let Some(a) = &p.amount {
-                    rows.push((t.date, seq, t.id.clone(), t.description.clone(), p.account.clone(), a.clone()));
+                    rows.push((
+                        t.date,
+                        seq,
+                        t.id.clone(),
+                        t.description.clone(),
+                        p.account.clone(),
+                        a.clone(),
+                    ));
                 }
             }
         }
@@ -83,7 +100,15 @@ pub fn register(store: &Store, account: &str, from: Option<Date>, to: Option<Dat
     })?;
     rows.sort_by_key(|r| (r.0, r.1));
     let mut running: BTreeMap<String, Decimal> = BTreeMap::new();
-    let mut t = Table::new(&["date", "id", "description", "account", "commodity", "amount", "balance"]);
+    let mut t = Table::new(&[
+        "date",
+        "id",
+        "description",
+        "account",
+        "commodity",
+        "amount",
+        "balance",
+    ]);
     for (date, _, id, desc, acct, amount) in rows {
         let slot = running.entry(amount.commodity.clone()).or_default();
         *slot = slot

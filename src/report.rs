@@ -81,7 +81,11 @@ impl Table {
     /// Left-aligned text, right-aligned amounts, columns separated by two spaces, a rule under
     /// the header. Plain ASCII so that it reads the same in a terminal, a mail and a snapshot.
     pub fn write_table(&self, out: &mut impl Write) -> io::Result<()> {
-        let cells: Vec<Vec<String>> = self.rows.iter().map(|r| r.iter().map(Cell::grouped).collect()).collect();
+        let cells: Vec<Vec<String>> = self
+            .rows
+            .iter()
+            .map(|r| r.iter().map(Cell::grouped).collect())
+            .collect();
         let numeric: Vec<bool> = (0..self.columns.len())
             .map(|i| self.rows.iter().any(|r| matches!(r[i], Cell::Amount(..))))
             .collect();
@@ -158,8 +162,16 @@ mod tests {
 
     fn sample() -> Table {
         let mut t = Table::new(&["account", "commodity", "balance"]);
-        t.push(vec!["IR:payable:TM".into(), "USD".into(), Cell::Amount(Decimal::from_str("-1800000000").unwrap(), 2)]);
-        t.push(vec!["TM:receivable:IR".into(), "USD".into(), Cell::Amount(Decimal::from_str("1800000000").unwrap(), 2)]);
+        t.push(vec![
+            "IR:payable:TM".into(),
+            "USD".into(),
+            Cell::Amount(Decimal::from_str("-1800000000").unwrap(), 2),
+        ]);
+        t.push(vec![
+            "TM:receivable:IR".into(),
+            "USD".into(),
+            Cell::Amount(Decimal::from_str("1800000000").unwrap(), 2),
+        ]);
         t
     }
 

@@ -1,7 +1,8 @@
 //! The core commands: init, declarations, record, reverse, reports, verify.
 
 use super::{
-    parse, AccountCmd, Cli, CliError, Command, CommodityCmd, PartyCmd, RecordArgs, ReportCmd, ReverseArgs, StatusArg,
+    parse, AccountCmd, Cli, CliError, Command, CommodityCmd, PartyCmd, RecordArgs, ReportCmd,
+    ReverseArgs, StatusArg,
 };
 use gasledger::amount::Commodity;
 use gasledger::ledger::{Account, Party, Status, Transaction};
@@ -24,7 +25,11 @@ pub fn run(cli: Cli, out: &mut impl Write) -> Result<(), CliError> {
             let existed = cli.db.join("db").is_file();
             let store = open(Access::Write)?;
             if existed {
-                writeln!(out, "ledger exists already at {}; nothing changed", store.path().display())?;
+                writeln!(
+                    out,
+                    "ledger exists already at {}; nothing changed",
+                    store.path().display()
+                )?;
             } else {
                 writeln!(out, "created an empty ledger at {}", store.path().display())?;
             }
@@ -38,7 +43,10 @@ pub fn run(cli: Cli, out: &mut impl Write) -> Result<(), CliError> {
                 scale,
             })?;
             w.commit()?;
-            writeln!(out, "declared commodity {code} ({kind}, {scale} decimal places)")?;
+            writeln!(
+                out,
+                "declared commodity {code} ({kind}, {scale} decimal places)"
+            )?;
         }
         Command::Party(PartyCmd::Add { code, name }) => {
             let mut store = open(Access::Write)?;
@@ -64,6 +72,10 @@ pub fn run(cli: Cli, out: &mut impl Write) -> Result<(), CliError> {
             w.commit()?;
             writeln!(out, "declared account {name}")?;
         }
+        Command::Import { files } => super::files::import(&mut open(Access::Write)?, &files, out)?,
+        Command::Export { format, output } => {
+            super::files::export(&open(Access::Read)?, format, output, out)?
+        }
         Command::Record(args) => record(&mut open(Access::Write)?, args, out)?,
         Command::Reverse(args) => reverse(&mut open(Access::Write)?, args, out)?,
         Command::Report(ReportCmd::Balances {
@@ -78,7 +90,14 @@ pub fn run(cli: Cli, out: &mut impl Write) -> Result<(), CliError> {
                     return Err(CliError::Usage(format!("party {p} is not declared")));
                 }
             }
-            let t = query::balances(&store, &BalanceQuery { as_of, party, depth })?;
+            let t = query::balances(
+                &store,
+                &BalanceQuery {
+                    as_of,
+                    party,
+                    depth,
+                },
+            )?;
             t.write(out, format.into())?;
         }
         Command::Report(ReportCmd::Register {
@@ -166,10 +185,15 @@ fn record(store: &mut Store, args: RecordArgs, out: &mut impl Write) -> Result<(
 }
 
 fn reverse(store: &mut Store, args: ReverseArgs, out: &mut impl Write) -> Result<(), CliError> {
-    let (_, original) = store
-        .find(&args.id)?
-        .ok_or_else(|| gasledger::store::StoreError::NotFound { id: args.id.clone() })?;
-    let new_id = args.new_id.unwrap_or_else(|| format!("{}-reversal", args.id));
+    let (_, original) =
+        store
+            .find(&args.id)?
+            .ok_or_else(|| gasledger::store::StoreError::NotFound {
+                id: args.id.clone(),
+            })?;
+    let new_id = args
+        .new_id
+        .unwrap_or_else(|| format!("{}-reversal", args.id));
     let t = original.reversal(args.date, Some(new_id.clone()), args.reason.as_deref());
     if let Some((_, earlier)) = store.find(&new_id)? {
         if earlier != t {
@@ -183,10 +207,17 @@ fn reverse(store: &mut Store, args: ReverseArgs, out: &mut impl Write) -> Result
     match w.append(t)? {
         Added::New { seq } => {
             w.commit()?;
-            writeln!(out, "reversed {} with transaction {seq} (id {new_id})", args.id)?;
+            writeln!(
+                out,
+                "reversed {} with transaction {seq} (id {new_id})",
+                args.id
+            )?;
         }
         Added::Duplicate { .. } => {
-            writeln!(out, "already reversed: {new_id} is recorded with the same content; nothing changed")?;
+            writeln!(
+                out,
+                "already reversed: {new_id} is recorded with the same content; nothing changed"
+            )?;
         }
     }
     Ok(())

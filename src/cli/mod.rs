@@ -1,6 +1,7 @@
 //! The command line: clap definitions, one error type, one table of exit statuses.
 
 mod core;
+mod files;
 mod parse;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -23,7 +24,12 @@ use thiserror::Error;
 #[command(name = "gasledger", version, max_term_width = 100)]
 pub struct Cli {
     /// The ledger store (a folder).
-    #[arg(long, global = true, env = "GASLEDGER_DB", default_value = "gasledger.db")]
+    #[arg(
+        long,
+        global = true,
+        env = "GASLEDGER_DB",
+        default_value = "gasledger.db"
+    )]
     db: PathBuf,
 
     /// Seconds to wait for another gasledger process that holds the store.
@@ -47,6 +53,22 @@ enum Command {
     /// Declare an account under a declared party.
     #[command(subcommand)]
     Account(AccountCmd),
+    /// Load journal files into the store: all files or nothing. Ids make a re-import a no-op,
+    /// and a file whose exact bytes were imported before is skipped.
+    Import {
+        /// Journal files (hledger syntax plus the agreement and statement directives).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Write the whole ledger out (to standard output, or to a file with -o).
+    Export {
+        /// journal: gasledger's own syntax, which round-trips; json: one document.
+        #[arg(long, value_enum, default_value_t = ExportFormat::Journal)]
+        format: ExportFormat,
+        /// Write to this file instead of standard output (replaced atomically).
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
     /// Record one transaction given as arguments (all accounts must be declared).
     Record(RecordArgs),
     /// Post the exact opposite of a recorded transaction, linked to it.
@@ -148,6 +170,12 @@ struct ReverseArgs {
     new_id: Option<String>,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ExportFormat {
+    Journal,
+    Json,
+}
+
 #[derive(Debug, Clone, Copy, Default, ValueEnum)]
 enum FormatArg {
     #[default]
@@ -203,6 +231,10 @@ pub enum CliError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Ledger(#[from] LedgerError),
+    #[error(transparent)]
+    Import(#[from] gasledger::import::ImportError),
+    #[error(transparent)]
+    Export(#[from] gasledger::export::ExportError),
     #[error("{0}")]
     Usage(String),
     #[error("writing output: {0}")]

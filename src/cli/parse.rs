@@ -13,7 +13,8 @@ pub fn account_type(s: &str) -> Result<AccountType, String> {
 }
 
 pub fn date(s: &str) -> Result<Date, String> {
-    s.parse().map_err(|e: gasledger::date::DateError| e.to_string())
+    s.parse()
+        .map_err(|e: gasledger::date::DateError| e.to_string())
 }
 
 pub fn amount(s: &str) -> Result<Amount, String> {
@@ -25,7 +26,9 @@ pub fn tag(s: &str) -> Result<(String, String), String> {
         Some((k, v)) if !k.trim().is_empty() && !k.contains([',', ':', ' ']) => {
             Ok((k.trim().to_string(), v.trim().to_string()))
         }
-        _ => Err(format!("expected KEY=VALUE (a key without spaces, ':' or ','), found {s:?}")),
+        _ => Err(format!(
+            "expected KEY=VALUE (a key without spaces, ':' or ','), found {s:?}"
+        )),
     }
 }
 
@@ -48,7 +51,10 @@ pub fn posting(s: &str) -> Result<Posting, String> {
         let tail = format!("{} {}", words[words.len() - 2], words[words.len() - 1]);
         match parse_amount(&tail) {
             Ok(a) => (words[..words.len() - 2].join(" "), Some(a)),
-            Err(e) if looks_numeric(words[words.len() - 2]) || looks_numeric(words[words.len() - 1]) => {
+            Err(e)
+                if looks_numeric(words[words.len() - 2])
+                    || looks_numeric(words[words.len() - 1]) =>
+            {
                 return Err(format!("posting {s:?}: {e}"))
             }
             Err(_) => (words.join(" "), None),
@@ -74,7 +80,8 @@ pub fn posting(s: &str) -> Result<Posting, String> {
 
 fn looks_numeric(w: &str) -> bool {
     w.bytes().any(|b| b.is_ascii_digit())
-        && w.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'-' | b'+' | b'.' | b',' | b'e' | b'E'))
+        && w.bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'-' | b'+' | b'.' | b',' | b'e' | b'E'))
 }
 
 #[cfg(test)]

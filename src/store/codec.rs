@@ -135,10 +135,7 @@ impl<'a> Dec<'a> {
             .map_err(|_| damaged("truncated hash"))
     }
     pub fn u32_le(&mut self) -> Result<u32, CodecError> {
-        let b: [u8; 4] = self
-            .take(4)?
-            .try_into()
-            .map_err(|_| damaged("truncated"))?;
+        let b: [u8; 4] = self.take(4)?.try_into().map_err(|_| damaged("truncated"))?;
         Ok(u32::from_le_bytes(b))
     }
 }

@@ -16,6 +16,7 @@
 //! | `S` u64 BE                  | the block's summary: date range, net change per account|
 //! | `I` u16 BE                  | id bucket: (id hash, seq, content hash), sorted        |
 //! | `b` u32 BE u32 BE           | running balance of (account id, commodity id)          |
+//! | `f` blake3 of a file        | marks a journal file imported (its bytes)              |
 //!
 //! Blocks and summaries past the head are uncommitted (an import in progress or one that
 //! died): readers ignore them and the next writer overwrites them. Nothing is committed until
@@ -28,7 +29,9 @@ mod write;
 pub use write::{Added, CommitReport, Writer};
 
 use crate::date::Date;
-use crate::ledger::{check_balanced, weight, Agreement, Chart, LedgerError, Statement, Transaction};
+use crate::ledger::{
+    check_balanced, weight, Agreement, Chart, LedgerError, Statement, Transaction,
+};
 use codec::{CodecError, Dec, Enc};
 use record::{block_entries, chain_hash, decode_txn, Names, RawTxn, Summary};
 use rust_decimal::Decimal;
@@ -181,6 +184,11 @@ fn balance_key(account: u32, commodity: u32) -> [u8; 9] {
 fn statement_key(i: u64) -> [u8; 9] {
     let mut k = [b't'; 9];
     k[1..].copy_from_slice(&i.to_be_bytes());
+    k
+}
+fn file_key(fingerprint: &[u8; 32]) -> [u8; 33] {
+    let mut k = [b'f'; 33];
+    k[1..].copy_from_slice(fingerprint);
     k
 }
 fn prefixed(p: u8, s: &str) -> Vec<u8> {
@@ -351,7 +359,10 @@ impl Store {
         commodities.sort_by_key(|(id, _)| *id);
         for (i, (id, c)) in commodities.into_iter().enumerate() {
             if id as usize != i {
-                return Err(StoreError::Damaged(format!("commodity ids are not contiguous at {}", c.code)));
+                return Err(StoreError::Damaged(format!(
+                    "commodity ids are not contiguous at {}",
+                    c.code
+                )));
             }
             self.names.add_commodity(&c.code);
             self.chart.commodities.insert(c.code.clone(), c);
@@ -370,7 +381,10 @@ impl Store {
         accounts.sort_by_key(|(id, _)| *id);
         for (i, (id, a)) in accounts.into_iter().enumerate() {
             if id as usize != i {
-                return Err(StoreError::Damaged(format!("account ids are not contiguous at {}", a.name)));
+                return Err(StoreError::Damaged(format!(
+                    "account ids are not contiguous at {}",
+                    a.name
+                )));
             }
             self.names.add_account(&a.name);
             self.chart.accounts.insert(a.name.clone(), a);
@@ -399,6 +413,11 @@ impl Store {
     /// Begin an atomic write. Nothing is visible to readers until [`Writer::commit`].
     pub fn writer(&mut self) -> Result<Writer<'_>, StoreError> {
         Writer::begin(self)
+    }
+
+    /// Whether a file with this fingerprint (blake3 of its bytes) was imported before.
+    pub fn file_imported(&self, fingerprint: &[u8; 32]) -> Result<bool, StoreError> {
+        Ok(self.db.contains_key(file_key(fingerprint))?)
     }
 
     /// All statements, in the order recorded.
@@ -435,7 +454,10 @@ impl Store {
         for ((a, c), v) in raw {
             if !v.is_zero() {
                 out.insert(
-                    (self.names.account(a)?.to_string(), self.names.commodity(c)?.to_string()),
+                    (
+                        self.names.account(a)?.to_string(),
+                        self.names.commodity(c)?.to_string(),
+                    ),
                     v,
                 );
             }
@@ -453,7 +475,11 @@ impl Store {
     pub fn balances_as_of(&self, date: Date) -> Result<Balances, StoreError> {
         let cut = date.packed();
         let mut sums: BTreeMap<(u32, u32), Decimal> = BTreeMap::new();
-        let add = |sums: &mut BTreeMap<(u32, u32), Decimal>, a, c, v: Decimal| -> Result<(), StoreError> {
+        let add = |sums: &mut BTreeMap<(u32, u32), Decimal>,
+                   a,
+                   c,
+                   v: Decimal|
+         -> Result<(), StoreError> {
             let slot = sums.entry((a, c)).or_default();
             *slot = slot
                 .checked_add(v)
@@ -513,7 +539,10 @@ impl Store {
     }
 
     /// Every committed transaction in recorded order, in model form.
-    pub fn for_each_txn(&self, mut f: impl FnMut(u64, Transaction) -> Result<(), StoreError>) -> Result<(), StoreError> {
+    pub fn for_each_txn(
+        &self,
+        mut f: impl FnMut(u64, Transaction) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
         for i in 0..self.block_count() {
             for (seq, raw) in self.block_txns(i)? {
                 f(seq, self.names.to_model(&raw)?)?;
@@ -577,7 +606,10 @@ impl Store {
             };
             let valid = (self.head.txn_count - seq).min(BLOCK_TXNS as u64) as usize;
             if entries.len() < valid {
-                problems.push(format!("block {i} holds {} transactions, expected {valid}", entries.len()));
+                problems.push(format!(
+                    "block {i} holds {} transactions, expected {valid}",
+                    entries.len()
+                ));
                 break;
             }
             let mut summary = Summary {
@@ -589,13 +621,18 @@ impl Store {
             for (content, stored_hash) in entries.into_iter().take(valid) {
                 let hash = chain_hash(&prev, content);
                 if hash != stored_hash {
-                    problems.push(format!("transaction {seq}: hash link broken (content or order changed)"));
+                    problems.push(format!(
+                        "transaction {seq}: hash link broken (content or order changed)"
+                    ));
                 }
                 prev = stored_hash;
                 match decode_txn(&mut Dec::new(content)) {
                     Err(e) => problems.push(format!("transaction {seq}: {e}")),
                     Ok(t) => {
-                        let weights = t.postings.iter().map(|p| weight(p.value, p.commodity, p.price));
+                        let weights = t
+                            .postings
+                            .iter()
+                            .map(|p| weight(p.value, p.commodity, p.price));
                         if let Err(e) = check_balanced(weights) {
                             problems.push(format!("transaction {seq}: {e} (commodity ids)"));
                         }
@@ -606,7 +643,8 @@ impl Store {
                                 let slot = m.entry((p.account, p.commodity)).or_default();
                                 match slot.checked_add(p.value) {
                                     Some(v) => *slot = v,
-                                    None => problems.push(format!("transaction {seq}: balance overflow")),
+                                    None => problems
+                                        .push(format!("transaction {seq}: balance overflow")),
                                 }
                             }
                         }
@@ -621,12 +659,18 @@ impl Store {
                 }
                 seq += 1;
             }
-            summary.deltas = block_sums.into_iter().filter(|(_, v)| !v.is_zero()).map(|((a, c), v)| (a, c, v)).collect();
+            summary.deltas = block_sums
+                .into_iter()
+                .filter(|(_, v)| !v.is_zero())
+                .map(|((a, c), v)| (a, c, v))
+                .collect();
             match self.db.get(summary_key(i))? {
                 None => problems.push(format!("summary of block {i} is missing")),
                 Some(v) => match Summary::from_value(&v) {
                     Ok(s) if s == summary => {}
-                    Ok(_) => problems.push(format!("summary of block {i} does not match its transactions")),
+                    Ok(_) => problems.push(format!(
+                        "summary of block {i} does not match its transactions"
+                    )),
                     Err(e) => problems.push(format!("summary of block {i}: {e}")),
                 },
             }

@@ -90,8 +90,14 @@ impl Names {
                 .ok_or_else(|| CodecError("posting without amount".into()))?;
             let price = match &p.price {
                 None => None,
-                Some(Price::Unit(pa)) => Some((PriceKind::Unit, self.commodity_id(&pa.commodity)?, pa.value)),
-                Some(Price::Total(pa)) => Some((PriceKind::Total, self.commodity_id(&pa.commodity)?, pa.value)),
+                Some(Price::Unit(pa)) => {
+                    Some((PriceKind::Unit, self.commodity_id(&pa.commodity)?, pa.value))
+                }
+                Some(Price::Total(pa)) => Some((
+                    PriceKind::Total,
+                    self.commodity_id(&pa.commodity)?,
+                    pa.value,
+                )),
             };
             let assertion = match &p.assertion {
                 None => None,
@@ -340,7 +346,9 @@ pub fn block_entries(v: &[u8]) -> Result<Vec<(&[u8], [u8; 32])>, CodecError> {
         out.push((content, hash));
     }
     if !d.is_empty() {
-        return Err(CodecError("trailing bytes after the last transaction".into()));
+        return Err(CodecError(
+            "trailing bytes after the last transaction".into(),
+        ));
     }
     Ok(out)
 }

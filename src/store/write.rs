@@ -6,8 +6,8 @@
 use super::codec::{Dec, Enc};
 use super::record::{self, chain_hash, content_hash, encode_txn, BlockBuf, Summary};
 use super::{
-    balance_key, block_key, bucket_key, bucket_of, decode_bucket, encode_bucket, id_hash, prefixed, statement_key,
-    summary_key, to_json, Head, IdEntry, Numbered, Store, StoreError, BLOCK_TXNS,
+    balance_key, block_key, bucket_key, bucket_of, decode_bucket, encode_bucket, id_hash, prefixed,
+    statement_key, summary_key, to_json, Head, IdEntry, Numbered, Store, StoreError, BLOCK_TXNS,
 };
 use crate::amount::{AmountError, Commodity};
 use crate::ledger::{Account, Agreement, Chart, LedgerError, Party, Statement, Transaction};
@@ -17,9 +17,13 @@ use std::collections::{BTreeMap, HashMap};
 /// What `append` did with a transaction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Added {
-    New { seq: u64 },
+    New {
+        seq: u64,
+    },
     /// Its id was recorded already with the same content: nothing changed.
-    Duplicate { seq: u64 },
+    Duplicate {
+        seq: u64,
+    },
 }
 
 /// What a commit wrote.
@@ -79,10 +83,9 @@ impl<'s> Writer<'s> {
                 }
                 buf = fresh;
             }
-            let s = store
-                .db
-                .get(summary_key(tail_index))?
-                .ok_or_else(|| StoreError::Damaged(format!("summary of block {tail_index} is missing")))?;
+            let s = store.db.get(summary_key(tail_index))?.ok_or_else(|| {
+                StoreError::Damaged(format!("summary of block {tail_index} is missing"))
+            })?;
             let s = Summary::from_value(&s)?;
             let sums = s.deltas.iter().map(|(a, c, v)| ((*a, *c), *v)).collect();
             (buf, true, sums, (s.min_date, s.max_date))
@@ -125,8 +128,13 @@ impl<'s> Writer<'s> {
     pub fn add_commodity(&mut self, c: Commodity) -> Result<(), StoreError> {
         self.chart.check_new_commodity(&c)?;
         let id = self.names.add_commodity(&c.code);
-        self.batch
-            .insert(prefixed(b'c', &c.code), to_json(&Numbered { id, item: c.clone() }));
+        self.batch.insert(
+            prefixed(b'c', &c.code),
+            to_json(&Numbered {
+                id,
+                item: c.clone(),
+            }),
+        );
         self.chart.commodities.insert(c.code.clone(), c);
         self.report.commodities += 1;
         Ok(())
@@ -143,8 +151,13 @@ impl<'s> Writer<'s> {
     pub fn add_account(&mut self, a: Account) -> Result<(), StoreError> {
         self.chart.check_new_account(&a)?;
         let id = self.names.add_account(&a.name);
-        self.batch
-            .insert(prefixed(b'a', &a.name), to_json(&Numbered { id, item: a.clone() }));
+        self.batch.insert(
+            prefixed(b'a', &a.name),
+            to_json(&Numbered {
+                id,
+                item: a.clone(),
+            }),
+        );
         self.chart.accounts.insert(a.name.clone(), a);
         self.report.accounts += 1;
         Ok(())
@@ -194,6 +207,14 @@ impl<'s> Writer<'s> {
         self.head.statement_count += 1;
         self.report.statements += 1;
         Ok(())
+    }
+
+    /// Remember that a journal file with these bytes was imported (committed with the rest).
+    pub fn mark_file_imported(&mut self, fingerprint: [u8; 32]) {
+        self.batch.insert(
+            &super::file_key(&fingerprint)[..],
+            &[record::RECORD_VERSION][..],
+        );
     }
 
     /// The running balance of an account in a commodity, including this writer's postings.
@@ -256,12 +277,16 @@ impl<'s> Writer<'s> {
                 .unwrap_or_else(|| self.balances.get(&key).copied().unwrap_or_default());
             let after = before.checked_add(rp.value).ok_or_else(|| {
                 LedgerError::Amount(AmountError::Overflow {
-                    what: format!("the balance of {} in {}", p.account, self.names.commodities[rp.commodity as usize]),
+                    what: format!(
+                        "the balance of {} in {}",
+                        p.account, self.names.commodities[rp.commodity as usize]
+                    ),
                 })
             })?;
             changed.push((key, after));
             if let Some(asserted) = &p.assertion {
-                let actual = if asserted.commodity == self.names.commodities[rp.commodity as usize] {
+                let actual = if asserted.commodity == self.names.commodities[rp.commodity as usize]
+                {
                     after
                 } else {
                     let ckey = (rp.account, self.names.commodity_ids[&asserted.commodity]);
@@ -292,7 +317,10 @@ impl<'s> Writer<'s> {
             self.touched_balances.insert(key);
         }
         for rp in &raw.postings {
-            let slot = self.tail_summary.entry((rp.account, rp.commodity)).or_default();
+            let slot = self
+                .tail_summary
+                .entry((rp.account, rp.commodity))
+                .or_default();
             // Cannot overflow: the balance itself did not, and a block's delta is a part of it.
             *slot = slot.checked_add(rp.value).unwrap_or(*slot);
             *self
@@ -306,7 +334,10 @@ impl<'s> Writer<'s> {
         }
         let hash = chain_hash(&self.head.last_hash, &self.content.buf);
         self.tail.push(&self.content.buf, &hash);
-        self.tail_dates = (self.tail_dates.0.min(raw.date), self.tail_dates.1.max(raw.date));
+        self.tail_dates = (
+            self.tail_dates.0.min(raw.date),
+            self.tail_dates.1.max(raw.date),
+        );
         self.head.last_hash = hash;
         self.head.txn_count += 1;
         self.report.transactions += 1;
@@ -336,7 +367,8 @@ impl<'s> Writer<'s> {
         let summary = self.tail_summary().to_value();
         if self.tail_committed {
             self.batch.insert(&block_key(self.tail_index)[..], block);
-            self.batch.insert(&summary_key(self.tail_index)[..], summary);
+            self.batch
+                .insert(&summary_key(self.tail_index)[..], summary);
         } else {
             let mut b = sled::Batch::default();
             b.insert(&block_key(self.tail_index)[..], block);
@@ -391,11 +423,13 @@ impl<'s> Writer<'s> {
             let block = self.tail.to_value();
             let summary = self.tail_summary().to_value();
             self.batch.insert(&block_key(self.tail_index)[..], block);
-            self.batch.insert(&summary_key(self.tail_index)[..], summary);
+            self.batch
+                .insert(&summary_key(self.tail_index)[..], summary);
         }
         for (b, entries) in &mut self.buckets {
             entries.sort_by_key(|e| (e.hash, e.seq));
-            self.batch.insert(&bucket_key(*b)[..], encode_bucket(entries));
+            self.batch
+                .insert(&bucket_key(*b)[..], encode_bucket(entries));
         }
         for key in &self.touched_balances {
             let mut e = Enc::with_capacity(17);

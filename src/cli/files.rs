@@ -1,0 +1,108 @@
+//! import and export.
+
+use super::{CliError, ExportFormat};
+use gasledger::export;
+use gasledger::import;
+use gasledger::store::Store;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+pub fn import(store: &mut Store, files: &[PathBuf], out: &mut impl Write) -> Result<(), CliError> {
+    let tty = std::io::stderr().is_terminal();
+    let report = import::import(store, files, |n| {
+        if tty {
+            eprint!("\rreading… {n} directives");
+        }
+    })?;
+    if tty {
+        eprint!("\r\x1b[K");
+    }
+    for f in &report.seen_before {
+        writeln!(
+            out,
+            "skipped {}: these exact bytes were imported before",
+            f.display()
+        )?;
+    }
+    let a = &report.added;
+    if report.files.is_empty() {
+        writeln!(out, "nothing added")?;
+        return Ok(());
+    }
+    let names: Vec<String> = report
+        .files
+        .iter()
+        .map(|f| f.display().to_string())
+        .collect();
+    writeln!(out, "imported {}", names.join(", "))?;
+    writeln!(
+        out,
+        "added {} transactions ({} already recorded), {} commodities, {} parties, {} accounts, {} agreements, {} statements",
+        a.transactions, a.duplicates, a.commodities, a.parties, a.accounts, a.agreements, a.statements
+    )?;
+    for (code, n) in &a.postings_per_commodity {
+        writeln!(out, "  {code}: {n} postings")?;
+    }
+    Ok(())
+}
+
+pub fn export(
+    store: &Store,
+    format: ExportFormat,
+    output: Option<PathBuf>,
+    out: &mut impl Write,
+) -> Result<(), CliError> {
+    let write = |w: &mut dyn Write| -> Result<(), export::ExportError> {
+        let mut w = std::io::BufWriter::new(w);
+        match format {
+            ExportFormat::Journal => export::journal(store, &mut w)?,
+            ExportFormat::Json => export::json(store, &mut w)?,
+        }
+        w.flush()?;
+        Ok(())
+    };
+    match output {
+        None => write(out)?,
+        Some(path) => write_atomically(&path, |f| write(f).map_err(CliError::from))?,
+    }
+    Ok(())
+}
+
+/// Write to a temporary file beside `path`, then rename it over `path`: a reader never sees a
+/// half-written export, and a failure leaves any earlier file in place.
+pub fn write_atomically(
+    path: &Path,
+    f: impl FnOnce(&mut std::fs::File) -> Result<(), CliError>,
+) -> Result<(), CliError> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let fail = |what: &str, e: std::io::Error| {
+        CliError::Usage(format!("cannot write {}: {what}: {e}", path.display()))
+    };
+    if !dir.is_dir() {
+        return Err(CliError::Usage(format!(
+            "cannot write {}: folder {} does not exist",
+            path.display(),
+            dir.display()
+        )));
+    }
+    let tmp = dir.join(format!(
+        ".{}.tmp-{}",
+        path.file_name()
+            .map(|n| n.to_string_lossy())
+            .unwrap_or_default(),
+        std::process::id()
+    ));
+    let mut file = std::fs::File::create(&tmp).map_err(|e| fail("create", e))?;
+    let result = f(&mut file).and_then(|()| file.sync_all().map_err(|e| fail("sync", e)));
+    if let Err(e) = result {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e);
+    }
+    std::fs::rename(&tmp, path).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        fail("rename", e)
+    })
+}

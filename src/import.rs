@@ -1,0 +1,113 @@
+//! Loading journal files into the store: every file given, all or nothing.
+//!
+//! Directives stream from the parser into one store [`Writer`]; the first error (syntax, model
+//! or store) abandons the writer, so nothing of any file is committed. Declarations that are
+//! already in the store with the same content are skipped, and transactions whose id is already
+//! recorded with the same content are no-ops, so importing a file twice adds nothing. A file
+//! whose exact bytes were imported before is refused as a whole unless it is harmless: its
+//! id-less transactions would otherwise be recorded twice.
+
+use crate::journal::{self, Directive, JournalError, Location};
+use crate::store::{Added, CommitReport, Store, StoreError, Writer};
+use std::path::{Path, PathBuf};
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum ImportError {
+    #[error(transparent)]
+    Journal(#[from] JournalError),
+    /// A directive the model or the store refused, with where it came from.
+    #[error("{at}: {source}")]
+    At {
+        at: Location,
+        #[source]
+        source: StoreError,
+    },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("{path}: {message}")]
+    File { path: PathBuf, message: String },
+}
+
+/// What an import added.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImportReport {
+    pub files: Vec<PathBuf>,
+    /// Files whose exact bytes had been imported before, and were skipped whole.
+    pub seen_before: Vec<PathBuf>,
+    pub added: CommitReport,
+}
+
+/// Import `paths` into `store` atomically. `progress` is called with the number of
+/// transactions read so far, every few thousand.
+pub fn import(
+    store: &mut Store,
+    paths: &[PathBuf],
+    mut progress: impl FnMut(u64),
+) -> Result<ImportReport, ImportError> {
+    let mut report = ImportReport::default();
+    let mut fingerprints = Vec::new();
+    for path in paths {
+        let fp = fingerprint(path)?;
+        if store.file_imported(&fp)? || fingerprints.contains(&fp) {
+            report.seen_before.push(path.clone());
+        } else {
+            fingerprints.push(fp);
+            report.files.push(path.clone());
+        }
+    }
+    let mut w = store.writer()?;
+    let mut read = 0u64;
+    for path in &report.files {
+        for d in journal::open(path)? {
+            let d = d?;
+            let at = d.at;
+            apply(&mut w, d.item).map_err(|source| ImportError::At { at, source })?;
+            read += 1;
+            if read % 4096 == 0 {
+                progress(read);
+            }
+        }
+    }
+    for fp in fingerprints {
+        w.mark_file_imported(fp);
+    }
+    report.added = w.commit()?;
+    Ok(report)
+}
+
+/// blake3 of a file's bytes, streamed.
+fn fingerprint(path: &Path) -> Result<[u8; 32], ImportError> {
+    let file_err = |e: std::io::Error| ImportError::File {
+        path: path.to_path_buf(),
+        message: format!("cannot read: {e}"),
+    };
+    let mut f = std::fs::File::open(path).map_err(file_err)?;
+    let mut h = blake3::Hasher::new();
+    std::io::copy(&mut f, &mut h).map_err(file_err)?;
+    Ok(*h.finalize().as_bytes())
+}
+
+/// One directive into the writer. Re-declaring something with identical content is a no-op.
+pub fn apply(w: &mut Writer, d: Directive) -> Result<(), StoreError> {
+    match d {
+        Directive::Commodity(c) => match w.chart().commodities.get(&c.code) {
+            Some(old) if *old == c => Ok(()),
+            _ => w.add_commodity(c),
+        },
+        Directive::Party(p) => match w.chart().parties.get(&p.code) {
+            Some(old) if *old == p => Ok(()),
+            _ => w.add_party(p),
+        },
+        Directive::Account(a) => match w.chart().accounts.get(&a.name) {
+            Some(old) if *old == a => Ok(()),
+            _ => w.add_account(a),
+        },
+        Directive::Agreement(a) => match w.agreement(&a.name) {
+            Some(old) if *old == a => Ok(()),
+            _ => w.add_agreement(a),
+        },
+        Directive::Statement(s) => w.add_statement(s),
+        Directive::Transaction(t) => w.append(t).map(|_: Added| ()),
+    }
+}

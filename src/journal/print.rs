@@ -1,0 +1,462 @@
+//! The printer: directives back to journal text, in one canonical form.
+//!
+//! Canonical form (parse → print is a fixed point, and parse(print(x)) == x):
+//!
+//! ```text
+//! commodity 1000.000 mcm  ; kind: volume
+//! account TM  ; party: Turkmenistan
+//! account IR:swap:tm-ir-az  ; type: liability, floor: 0.000 mcm
+//!
+//! 2022-01-31 * (CODE) Sarakhs entry  ; id: swap-2022-01-entry, agreement: tm-ir-az
+//!     IR:swap:tm-ir-az   160.000 mcm
+//!     TM:gas:delivered  -160.000 mcm = -160.000 mcm  ; point: Sarakhs
+//!
+//! agreement tm-ir-az
+//!     kind      swap
+//!     exit      Astara, Nakhchivan
+//!
+//! statement 2022-06-30 TM  ; source: Turkmengaz letter
+//!     TM:receivable:IR  1800000000.00 USD
+//! ```
+//!
+//! - Amounts are `NUMBER CODE`, at the commodity's scale (no digit groups); a commodity missing
+//!   from the chart prints its value as it is.
+//! - Postings and claims are indented 4 spaces; accounts are padded to the longest one plus two
+//!   spaces, amounts right-aligned; then ` @ PRICE` / ` @@ TOTAL`, ` = ASSERTED`, `  ; TAGS`.
+//! - Tags are `key: value` (`key:` when the value is empty) separated by `, `, after `  ; `;
+//!   a transaction's `id:` comes first. Agreement keys are padded to the longest plus two.
+//! - No line ends in whitespace; every line ends with `\n`. [`write_journal`] puts a blank line
+//!   around transactions, agreements and statements, and between groups of declarations.
+//!
+//! What cannot be written so that it reads back equal is refused with
+//! [`std::io::ErrorKind::InvalidData`], never escaped or altered: a tag value or party name with
+//! `,` (hledger's tag syntax has no escape), a tag key with a blank, `:`, `,` or `;`, text with
+//! a control character or blanks at its ends, a description or code with `;`, an account name
+//! with two spaces, a tab or `;`, an invalid commodity code, a line longer than
+//! [`LINE_LEN_MAX`](super::LINE_LEN_MAX).
+
+use super::{Directive, LINE_LEN_MAX};
+use crate::amount::{self, Amount, Commodity, SCALE_MAX};
+use crate::ledger::{
+    Account, Agreement, Chart, Party, Posting, Price, Statement, Status, Transaction,
+};
+use rust_decimal::Decimal;
+use std::fmt::Write as _;
+use std::io::{self, Write};
+
+/// Write one directive as canonical journal text (its lines only, no blank line around it).
+pub fn write_directive(out: &mut impl Write, d: &Directive, chart: &Chart) -> io::Result<()> {
+    let mut buf = String::with_capacity(256);
+    render(&mut buf, d, chart)?;
+    out.write_all(buf.as_bytes())
+}
+
+/// Write a sequence of directives as a canonical journal: blank lines separate transactions,
+/// agreements and statements from what is around them, and declarations of different kinds
+/// from each other.
+pub fn write_journal<'a>(
+    out: &mut impl Write,
+    directives: impl IntoIterator<Item = &'a Directive>,
+    chart: &Chart,
+) -> io::Result<()> {
+    let mut buf = String::with_capacity(1024);
+    let mut previous: Option<&Directive> = None;
+    for d in directives {
+        buf.clear();
+        if let Some(p) = previous {
+            if is_block(p) || is_block(d) || std::mem::discriminant(p) != std::mem::discriminant(d)
+            {
+                buf.push('\n');
+            }
+        }
+        render(&mut buf, d, chart)?;
+        out.write_all(buf.as_bytes())?;
+        previous = Some(d);
+    }
+    Ok(())
+}
+
+fn is_block(d: &Directive) -> bool {
+    matches!(
+        d,
+        Directive::Transaction(_) | Directive::Agreement(_) | Directive::Statement(_)
+    )
+}
+
+fn invalid(message: String) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, message)
+}
+
+/// Appends lines to a buffer, checking each line's length as it ends.
+struct Lines<'a> {
+    buf: &'a mut String,
+    start: usize,
+}
+
+impl Lines<'_> {
+    fn end_line(&mut self) -> io::Result<()> {
+        let len = self.buf.len() - self.start;
+        if len > LINE_LEN_MAX {
+            return Err(invalid(format!(
+                "a line of {len} bytes cannot be written: a journal line is at most {LINE_LEN_MAX} bytes"
+            )));
+        }
+        self.buf.push('\n');
+        self.start = self.buf.len();
+        Ok(())
+    }
+
+    fn push(&mut self, s: &str) {
+        self.buf.push_str(s);
+    }
+
+    fn pad(&mut self, n: usize) {
+        self.buf.extend(std::iter::repeat_n(' ', n));
+    }
+}
+
+fn render(buf: &mut String, d: &Directive, chart: &Chart) -> io::Result<()> {
+    let mut out = Lines {
+        start: buf.len(),
+        buf,
+    };
+    match d {
+        Directive::Commodity(c) => commodity(&mut out, c),
+        Directive::Party(p) => party(&mut out, p),
+        Directive::Account(a) => account(&mut out, a, chart),
+        Directive::Transaction(t) => transaction(&mut out, t, chart),
+        Directive::Agreement(a) => agreement(&mut out, a),
+        Directive::Statement(s) => statement(&mut out, s, chart),
+    }
+}
+
+fn commodity(out: &mut Lines, c: &Commodity) -> io::Result<()> {
+    check_code(&c.code)?;
+    if c.scale > SCALE_MAX {
+        return Err(invalid(format!(
+            "commodity {} has scale {}: at most {SCALE_MAX}",
+            c.code, c.scale
+        )));
+    }
+    out.push("commodity ");
+    out.push(&amount::format_at_scale(Decimal::from(1000), c.scale));
+    out.push(" ");
+    out.push(&c.code);
+    push_tags(out, [("kind", c.kind.as_str())])?;
+    out.end_line()
+}
+
+fn party(out: &mut Lines, p: &Party) -> io::Result<()> {
+    let ok = !p.code.is_empty()
+        && !p
+            .code
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == ':' || c == ';');
+    if !ok {
+        return Err(invalid(format!(
+            "party code {:?} cannot be written: expected one word without ':' or ';'",
+            p.code
+        )));
+    }
+    out.push("account ");
+    out.push(&p.code);
+    push_tags(out, p.name.as_deref().map(|n| ("party", n)))?;
+    out.end_line()
+}
+
+fn account(out: &mut Lines, a: &Account, chart: &Chart) -> io::Result<()> {
+    check_account(&a.name)?;
+    if !a.name.contains(':') {
+        return Err(invalid(format!(
+            "account {} has one segment and would read back as a party: expected PARTY:NAME",
+            a.name
+        )));
+    }
+    let floor = a
+        .floor
+        .as_ref()
+        .map(|f| amount_text(f, chart))
+        .transpose()?;
+    out.push("account ");
+    out.push(&a.name);
+    let tags = a
+        .kind
+        .map(|k| ("type", k.as_str()))
+        .into_iter()
+        .chain(floor.as_deref().map(|f| ("floor", f)));
+    push_tags(out, tags)?;
+    out.end_line()
+}
+
+fn transaction(out: &mut Lines, t: &Transaction, chart: &Chart) -> io::Result<()> {
+    check_text("description", &t.description, true)?;
+    if t.status == Status::Unmarked && t.description.starts_with(['*', '!']) {
+        return Err(invalid(format!(
+            "description {:?} of an unmarked transaction cannot start with '*' or '!': it would read back as a status",
+            t.description
+        )));
+    }
+    if t.code.is_none() && t.description.starts_with('(') {
+        return Err(invalid(format!(
+            "description {:?} of a transaction without a code cannot start with '(': it would read back as a code",
+            t.description
+        )));
+    }
+    if let Some((k, _)) = t.tags.iter().find(|(k, _)| k == "id") {
+        return Err(invalid(format!(
+            "a transaction's tags cannot hold {k:?}: the id is Transaction::id"
+        )));
+    }
+    let _ = write!(out.buf, "{}", t.date);
+    if t.status != Status::Unmarked {
+        out.push(" ");
+        out.push(t.status.mark());
+    }
+    if let Some(code) = &t.code {
+        if code.contains([')', ';']) || code.chars().any(char::is_control) {
+            return Err(invalid(format!(
+                "transaction code {code:?} cannot be written: expected no ')', ';' or control character"
+            )));
+        }
+        out.push(" (");
+        out.push(code);
+        out.push(")");
+    }
+    if !t.description.is_empty() {
+        out.push(" ");
+        out.push(&t.description);
+    }
+    let tags =
+        t.id.as_deref()
+            .map(|id| ("id", id))
+            .into_iter()
+            .chain(t.tags.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    push_tags(out, tags)?;
+    out.end_line()?;
+    postings(out, &t.postings, chart)
+}
+
+fn postings(out: &mut Lines, postings: &[Posting], chart: &Chart) -> io::Result<()> {
+    let mut amounts = Vec::with_capacity(postings.len());
+    for p in postings {
+        check_account(&p.account)?;
+        if p.price.is_some() && p.amount.is_none() {
+            return Err(invalid(format!(
+                "posting to {} has a price but no amount: expected an amount before '@'",
+                p.account
+            )));
+        }
+        amounts.push(
+            p.amount
+                .as_ref()
+                .map(|a| amount_text(a, chart))
+                .transpose()?,
+        );
+    }
+    let account_width = postings
+        .iter()
+        .map(|p| p.account.chars().count())
+        .max()
+        .unwrap_or(0);
+    let amount_width = amounts
+        .iter()
+        .flatten()
+        .map(|a| a.chars().count())
+        .max()
+        .unwrap_or(0);
+    for (p, amount) in postings.iter().zip(&amounts) {
+        out.push("    ");
+        out.push(&p.account);
+        if amount.is_some() || p.assertion.is_some() {
+            let text = amount.as_deref().unwrap_or("");
+            out.pad(account_width - p.account.chars().count() + 2);
+            out.pad(amount_width - text.chars().count());
+            out.push(text);
+        }
+        match &p.price {
+            Some(Price::Unit(a)) => {
+                out.push(" @ ");
+                out.push(&amount_text(a, chart)?);
+            }
+            Some(Price::Total(a)) => {
+                out.push(" @@ ");
+                out.push(&amount_text(a, chart)?);
+            }
+            None => {}
+        }
+        if let Some(a) = &p.assertion {
+            out.push(" = ");
+            out.push(&amount_text(a, chart)?);
+        }
+        push_tags(out, p.tags.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
+        out.end_line()?;
+    }
+    Ok(())
+}
+
+fn agreement(out: &mut Lines, a: &Agreement) -> io::Result<()> {
+    check_text("agreement name", &a.name, true)?;
+    if a.name.is_empty() {
+        return Err(invalid("an agreement name cannot be empty".into()));
+    }
+    out.push("agreement ");
+    out.push(&a.name);
+    out.end_line()?;
+    let key_width = a
+        .fields
+        .iter()
+        .map(|(k, _)| k.chars().count())
+        .max()
+        .unwrap_or(0);
+    for (key, value) in &a.fields {
+        let key_ok = !key.is_empty()
+            && !key.starts_with('#')
+            && !key
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control() || c == ';');
+        if !key_ok {
+            return Err(invalid(format!(
+                "agreement field {key:?} cannot be written: expected one word without ';'"
+            )));
+        }
+        check_text("agreement value", value, true)?;
+        out.push("    ");
+        out.push(key);
+        if !value.is_empty() {
+            out.pad(key_width - key.chars().count() + 2);
+            out.push(value);
+        }
+        out.end_line()?;
+    }
+    Ok(())
+}
+
+fn statement(out: &mut Lines, s: &Statement, chart: &Chart) -> io::Result<()> {
+    let ok = !s.party.is_empty()
+        && !s
+            .party
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == ';');
+    if !ok {
+        return Err(invalid(format!(
+            "statement party {:?} cannot be written: expected one word without ';'",
+            s.party
+        )));
+    }
+    let _ = write!(out.buf, "statement {} {}", s.date, s.party);
+    push_tags(out, s.source.as_deref().map(|src| ("source", src)))?;
+    out.end_line()?;
+    let mut amounts = Vec::with_capacity(s.claims.len());
+    for c in &s.claims {
+        check_account(&c.account)?;
+        amounts.push(amount_text(&c.amount, chart)?);
+    }
+    let account_width = s
+        .claims
+        .iter()
+        .map(|c| c.account.chars().count())
+        .max()
+        .unwrap_or(0);
+    let amount_width = amounts.iter().map(|a| a.chars().count()).max().unwrap_or(0);
+    for (c, amount) in s.claims.iter().zip(&amounts) {
+        out.push("    ");
+        out.push(&c.account);
+        out.pad(account_width - c.account.chars().count() + 2);
+        out.pad(amount_width - amount.chars().count());
+        out.push(amount);
+        out.end_line()?;
+    }
+    Ok(())
+}
+
+/// `NUMBER CODE`, at the commodity's scale when the chart knows it.
+fn amount_text(a: &Amount, chart: &Chart) -> io::Result<String> {
+    check_code(&a.commodity)?;
+    let number = match chart.commodities.get(&a.commodity) {
+        Some(c) => c.format(a.value),
+        None => {
+            let mut v = a.value;
+            if v.is_zero() {
+                // "-0" would read back as "0": print the zero that reads back the same.
+                v.set_sign_positive(true);
+            }
+            v.to_string()
+        }
+    };
+    Ok(format!("{number} {}", a.commodity))
+}
+
+/// `  ; key: value, key: value` (nothing when there are no tags).
+fn push_tags<'a>(
+    out: &mut Lines,
+    tags: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> io::Result<()> {
+    for (i, (key, value)) in tags.into_iter().enumerate() {
+        let key_ok = !key.is_empty()
+            && !key
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control() || matches!(c, ':' | ',' | ';'));
+        if !key_ok {
+            return Err(invalid(format!(
+                "tag name {key:?} cannot be written: expected one word without ':', ',' or ';'"
+            )));
+        }
+        if value.contains(',') {
+            return Err(invalid(format!(
+                "tag value {value:?} of {key} cannot be written: hledger tag values end at ','"
+            )));
+        }
+        check_text("tag value", value, false)?;
+        out.push(if i == 0 { "  ; " } else { ", " });
+        out.push(key);
+        out.push(":");
+        if !value.is_empty() {
+            out.push(" ");
+            out.push(value);
+        }
+    }
+    Ok(())
+}
+
+/// Free text that must read back the same: no control character, no blanks at its ends, and
+/// (when `no_semicolon`) no ';', which would start a comment.
+fn check_text(what: &str, text: &str, no_semicolon: bool) -> io::Result<()> {
+    if text.chars().any(char::is_control)
+        || text.trim() != text
+        || (no_semicolon && text.contains(';'))
+    {
+        let semicolon = if no_semicolon { ", no ';'" } else { "" };
+        return Err(invalid(format!(
+            "{what} {text:?} cannot be written: expected no control character{semicolon} and no blank at either end"
+        )));
+    }
+    Ok(())
+}
+
+/// An account name that reads back as itself from a posting or `account` line.
+fn check_account(name: &str) -> io::Result<()> {
+    let ok = !name.is_empty()
+        && name.trim() == name
+        && !name.contains("  ")
+        && !name.contains(';')
+        && !name.chars().any(char::is_control)
+        && !name.starts_with(['*', '!', '(', '[', '#']);
+    if ok {
+        Ok(())
+    } else {
+        Err(invalid(format!(
+            "account name {name:?} cannot be written: expected no ';', tab or two spaces in a row, \
+             no blank at either end, and no '*', '!', '(', '[' or '#' first"
+        )))
+    }
+}
+
+fn check_code(code: &str) -> io::Result<()> {
+    if amount::is_code(code) {
+        Ok(())
+    } else {
+        Err(invalid(format!(
+            "commodity code {code:?} cannot be written: expected a letter, then letters or digits"
+        )))
+    }
+}
