@@ -77,8 +77,10 @@ pub fn register(
     from: Option<Date>,
     to: Option<Date>,
 ) -> Result<Table, StoreError> {
-    if !store.chart().parties.contains_key(account) {
-        store.chart().account(account)?;
+    // A party, a declared account, or a prefix of declared accounts (TM:receivable).
+    let chart = store.chart();
+    if !chart.parties.contains_key(account) && !chart.accounts.keys().any(|a| is_under(a, account)) {
+        chart.account(account)?;
     }
     let mut rows = Vec::new();
     store.for_each_txn(|seq, t| {

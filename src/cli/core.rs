@@ -118,8 +118,9 @@ pub fn run(cli: Cli, out: &mut impl Write) -> Result<(), CliError> {
             if v.problems.is_empty() {
                 writeln!(
                     out,
-                    "ok: {} transactions in {} blocks replayed; every balance, hash link and index agrees",
-                    v.transactions, v.blocks
+                    "ok: {} in {} replayed; every balance, hash link and index agrees",
+                    super::files::count(v.transactions, "transaction"),
+                    super::files::count(v.blocks, "block"),
                 )?;
             } else {
                 return Err(CliError::Discrepancy(format!(

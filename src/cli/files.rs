@@ -37,11 +37,17 @@ pub fn import(store: &mut Store, files: &[PathBuf], out: &mut impl Write) -> Res
     writeln!(out, "imported {}", names.join(", "))?;
     writeln!(
         out,
-        "added {} transactions ({} already recorded), {} commodities, {} parties, {} accounts, {} agreements, {} statements",
-        a.transactions, a.duplicates, a.commodities, a.parties, a.accounts, a.agreements, a.statements
+        "added {} ({} already recorded), {}, {}, {}, {}, {}",
+        count(a.transactions, "transaction"),
+        a.duplicates,
+        count(a.commodities, "commodity"),
+        count(a.parties, "party"),
+        count(a.accounts, "account"),
+        count(a.agreements, "agreement"),
+        count(a.statements, "statement"),
     )?;
     for (code, n) in &a.postings_per_commodity {
-        writeln!(out, "  {code}: {n} postings")?;
+        writeln!(out, "  {code}: {}", count(*n, "posting"))?;
     }
     Ok(())
 }
@@ -105,4 +111,15 @@ pub fn write_atomically(
         let _ = std::fs::remove_file(&tmp);
         fail("rename", e)
     })
+}
+
+/// "1 party", "2 parties".
+pub fn count(n: u64, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else if let Some(stem) = noun.strip_suffix('y') {
+        format!("{n} {stem}ies")
+    } else {
+        format!("{n} {noun}s")
+    }
 }

@@ -1920,11 +1920,12 @@ account IR:swap:tm-ir-az      ; type: liability
                 .unwrap_err();
             assert_eq!(e.kind, ErrorKind::Include);
             let msg = e.to_string();
-            assert!(msg.contains(":1:9: include cycle: "), "{msg}");
-            assert!(
-                msg.ends_with("a.ledger includes ") == false
-                    && msg.matches(" includes ").count() == 2,
-                "{msg}"
+            let a = root.join("a.ledger").display().to_string();
+            let b = root.join("b.ledger").display().to_string();
+            let again = root.join("./a.ledger").display().to_string();
+            assert_eq!(
+                msg,
+                format!("{b}:1:9: include cycle: {a} includes {b} includes {again}")
             );
             fs::write(root.join("self.ledger"), "include self.ledger\n").unwrap();
             let e = open(&root.join("self.ledger"))

@@ -4,6 +4,7 @@
 //!
 //! ```text
 //! commodity 1000.000 mcm  ; kind: volume
+//!
 //! account TM  ; party: Turkmenistan
 //! account IR:swap:tm-ir-az  ; type: liability, floor: 0.000 mcm
 //!
@@ -13,6 +14,7 @@
 //!
 //! agreement tm-ir-az
 //!     kind      swap
+//!     supplier  TM
 //!     exit      Astara, Nakhchivan
 //!
 //! statement 2022-06-30 TM  ; source: Turkmengaz letter
@@ -25,8 +27,9 @@
 //!   spaces, amounts right-aligned; then ` @ PRICE` / ` @@ TOTAL`, ` = ASSERTED`, `  ; TAGS`.
 //! - Tags are `key: value` (`key:` when the value is empty) separated by `, `, after `  ; `;
 //!   a transaction's `id:` comes first. Agreement keys are padded to the longest plus two.
-//! - No line ends in whitespace; every line ends with `\n`. [`write_journal`] puts a blank line
-//!   around transactions, agreements and statements, and between groups of declarations.
+//! - No line ends in whitespace; every line ends with `\n`. [`write_directive`] writes a
+//!   directive's lines only; [`write_journal`] puts a blank line around transactions, agreements
+//!   and statements, and between commodity and account declarations.
 //!
 //! What cannot be written so that it reads back equal is refused with
 //! [`std::io::ErrorKind::InvalidData`], never escaped or altered: a tag value or party name with
@@ -52,8 +55,8 @@ pub fn write_directive(out: &mut impl Write, d: &Directive, chart: &Chart) -> io
 }
 
 /// Write a sequence of directives as a canonical journal: blank lines separate transactions,
-/// agreements and statements from what is around them, and declarations of different kinds
-/// from each other.
+/// agreements and statements from what is around them, and commodity declarations
+/// from account declarations.
 pub fn write_journal<'a>(
     out: &mut impl Write,
     directives: impl IntoIterator<Item = &'a Directive>,
@@ -63,11 +66,8 @@ pub fn write_journal<'a>(
     let mut previous: Option<&Directive> = None;
     for d in directives {
         buf.clear();
-        if let Some(p) = previous {
-            if is_block(p) || is_block(d) || std::mem::discriminant(p) != std::mem::discriminant(d)
-            {
-                buf.push('\n');
-            }
+        if previous.is_some_and(|p| group(p) != group(d) || group(d).is_none()) {
+            buf.push('\n');
         }
         render(&mut buf, d, chart)?;
         out.write_all(buf.as_bytes())?;
@@ -76,11 +76,14 @@ pub fn write_journal<'a>(
     Ok(())
 }
 
-fn is_block(d: &Directive) -> bool {
-    matches!(
-        d,
-        Directive::Transaction(_) | Directive::Agreement(_) | Directive::Statement(_)
-    )
+/// Declarations that [`write_journal`] keeps together without blank lines; `None` for blocks,
+/// which always stand apart.
+fn group(d: &Directive) -> Option<u8> {
+    match d {
+        Directive::Commodity(_) => Some(0),
+        Directive::Party(_) | Directive::Account(_) => Some(1),
+        Directive::Transaction(_) | Directive::Agreement(_) | Directive::Statement(_) => None,
+    }
 }
 
 fn invalid(message: String) -> io::Error {
@@ -458,5 +461,381 @@ fn check_code(code: &str) -> io::Result<()> {
         Err(invalid(format!(
             "commodity code {code:?} cannot be written: expected a letter, then letters or digits"
         )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::amount::Kind;
+    use crate::date::Date;
+    use crate::journal::parse_str;
+    use crate::ledger::{AccountType, Claim};
+    use proptest::prelude::*;
+    use std::str::FromStr;
+
+    fn d(s: &str) -> Decimal {
+        Decimal::from_str(s).unwrap()
+    }
+
+    fn chart() -> Chart {
+        let mut c = Chart::default();
+        for (code, kind, scale) in [
+            ("mcm", Kind::Volume, 3),
+            ("USD", Kind::Money, 2),
+            ("MMBtu", Kind::Energy, 0),
+        ] {
+            c.commodities.insert(
+                code.into(),
+                Commodity {
+                    code: code.into(),
+                    kind,
+                    scale,
+                },
+            );
+        }
+        c
+    }
+
+    fn print_all(ds: &[Directive]) -> io::Result<String> {
+        let mut out = Vec::new();
+        write_journal(&mut out, ds, &chart())?;
+        Ok(String::from_utf8(out).unwrap())
+    }
+
+    fn print(d: &Directive) -> io::Result<String> {
+        let mut out = Vec::new();
+        write_directive(&mut out, d, &chart())?;
+        Ok(String::from_utf8(out).unwrap())
+    }
+
+    fn reparse(text: &str) -> Vec<Directive> {
+        parse_str("t.ledger", text)
+            .unwrap_or_else(|e| panic!("{e}\n{text}"))
+            .into_iter()
+            .map(|l| l.item)
+            .collect()
+    }
+
+    const INPUT: &str = "\
+commodity 1,000.000 mcm        ; kind: volume
+commodity USD 1000.00
+account TM                    ; party: Turkmenistan
+account TM:gas:delivered
+account IR
+account IR:swap:tm-ir-az      ; type: liability, floor: -5 mcm
+2022-01-31 * Sarakhs entry, January   ; agreement: tm-ir-az, id: swap-2022-01-entry, leg: entry
+    IR:swap:tm-ir-az        160 mcm
+    TM:gas:delivered       -160.000 mcm = -160 mcm ; point: Sarakhs
+2022-02-01 ! (C7)
+    IR:cash  10 mcm @ 300 USD
+    TM:cash
+agreement tm-ir-az
+    kind       swap
+    exit       Astara, Nakhchivan
+    tolerance
+statement 2022-06-30 TM       ; source: Turkmengaz letter
+    TM:receivable:IR   1800000000 USD
+    TM:x  -1 USD
+";
+
+    const CANONICAL: &str = "\
+commodity 1000.000 mcm  ; kind: volume
+commodity 1000.00 USD  ; kind: money
+
+account TM  ; party: Turkmenistan
+account TM:gas:delivered
+account IR
+account IR:swap:tm-ir-az  ; type: liability, floor: -5.000 mcm
+
+2022-01-31 * Sarakhs entry, January  ; id: swap-2022-01-entry, agreement: tm-ir-az, leg: entry
+    IR:swap:tm-ir-az   160.000 mcm
+    TM:gas:delivered  -160.000 mcm = -160.000 mcm  ; point: Sarakhs
+
+2022-02-01 ! (C7)
+    IR:cash  10.000 mcm @ 300.00 USD
+    TM:cash
+
+agreement tm-ir-az
+    kind       swap
+    exit       Astara, Nakhchivan
+    tolerance
+
+statement 2022-06-30 TM  ; source: Turkmengaz letter
+    TM:receivable:IR  1800000000.00 USD
+    TM:x                      -1.00 USD
+";
+
+    #[test]
+    fn canonical_text() {
+        let ds = reparse(INPUT);
+        let text = print_all(&ds).unwrap();
+        assert_eq!(text, CANONICAL);
+        assert_eq!(reparse(&text), ds);
+        assert_eq!(print_all(&reparse(&text)).unwrap(), text);
+    }
+
+    #[test]
+    fn unknown_commodities_print_as_they_are() {
+        let t = Directive::Statement(Statement {
+            date: Date::from_str("2022-01-01").unwrap(),
+            party: "TM".into(),
+            source: None,
+            claims: vec![
+                Claim {
+                    account: "TM:a".into(),
+                    amount: Amount::new(d("1.50"), "EUR"),
+                },
+                Claim {
+                    account: "TM:b".into(),
+                    amount: Amount::new(-d("0.0"), "EUR"),
+                },
+            ],
+        });
+        assert_eq!(
+            print(&t).unwrap(),
+            "statement 2022-01-01 TM\n    TM:a  1.50 EUR\n    TM:b   0.0 EUR\n"
+        );
+    }
+
+    fn txn() -> Transaction {
+        Transaction {
+            date: Date::from_str("2022-01-31").unwrap(),
+            status: Status::Unmarked,
+            code: None,
+            description: "x".into(),
+            tags: vec![],
+            id: None,
+            postings: vec![Posting::new("TM:a", Some(Amount::new(d("1"), "USD")))],
+        }
+    }
+
+    fn refused(d: Directive, what: &str) {
+        let e = print(&d).unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::InvalidData);
+        assert!(e.to_string().contains(what), "{e}");
+    }
+
+    #[test]
+    fn what_cannot_round_trip_is_refused() {
+        let mut t = txn();
+        t.tags.push(("agreement".into(), "a, b".into()));
+        refused(Directive::Transaction(t), "hledger tag values end at ','");
+        let mut t = txn();
+        t.tags.push(("two words".into(), "v".into()));
+        refused(Directive::Transaction(t), "tag name \"two words\"");
+        let mut t = txn();
+        t.tags.push(("id".into(), "v".into()));
+        refused(Directive::Transaction(t), "Transaction::id");
+        let mut t = txn();
+        t.id = Some("a,b".into());
+        refused(Directive::Transaction(t), "','");
+        let mut t = txn();
+        t.description = "a; b".into();
+        refused(Directive::Transaction(t), "description");
+        let mut t = txn();
+        t.description = "* x".into();
+        refused(Directive::Transaction(t), "status");
+        let mut t = txn();
+        t.description = "(x) y".into();
+        refused(Directive::Transaction(t), "code");
+        let mut t = txn();
+        t.description = "line\nbreak".into();
+        refused(Directive::Transaction(t), "control");
+        let mut t = txn();
+        t.postings[0].account = "TM:a  b".into();
+        refused(Directive::Transaction(t), "two spaces");
+        let mut t = txn();
+        t.postings[0].amount = Some(Amount::new(d("1"), "U$D"));
+        refused(Directive::Transaction(t), "commodity code");
+        let mut t = txn();
+        t.postings[0].amount = None;
+        t.postings[0].price = Some(Price::Unit(Amount::new(d("1"), "USD")));
+        refused(Directive::Transaction(t), "price but no amount");
+        let mut t = txn();
+        t.tags.push(("k".into(), "x".repeat(LINE_LEN_MAX)));
+        refused(Directive::Transaction(t), "at most 65536 bytes");
+        refused(
+            Directive::Account(Account {
+                name: "TM".into(),
+                kind: Some(AccountType::Asset),
+                floor: None,
+            }),
+            "read back as a party",
+        );
+        refused(
+            Directive::Party(Party {
+                code: "TM".into(),
+                name: Some("Turkmenistan, the republic".into()),
+            }),
+            "','",
+        );
+        refused(
+            Directive::Agreement(Agreement {
+                name: "a".into(),
+                fields: vec![("fee".into(), "10% ; maybe".into())],
+            }),
+            "';'",
+        );
+        refused(
+            Directive::Commodity(Commodity {
+                code: "X".into(),
+                kind: Kind::Money,
+                scale: 19,
+            }),
+            "scale 19",
+        );
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Property: parse(print(x)) == x and print(parse(print(x))) == print(x).
+
+    /// A code from the chart (printed at its scale) or one the chart does not know.
+    fn amount() -> impl Strategy<Value = Amount> {
+        (
+            prop::sample::select(vec![("mcm", 3u32), ("USD", 2), ("MMBtu", 0), ("EUR", 4)]),
+            -10_000_000_000_000i64..10_000_000_000_000,
+            0u32..=4,
+        )
+            .prop_map(|((code, scale), mantissa, s)| {
+                Amount::new(Decimal::new(mantissa, s.min(scale)), code)
+            })
+    }
+
+    fn account() -> impl Strategy<Value = String> {
+        (
+            "[A-Z]{2}",
+            prop::collection::vec("[a-z][a-z0-9_-]{0,6}( [a-z0-9]{1,4})?", 0..4),
+        )
+            .prop_map(|(party, segs)| {
+                std::iter::once(party)
+                    .chain(segs)
+                    .collect::<Vec<_>>()
+                    .join(":")
+            })
+    }
+
+    fn tag() -> impl Strategy<Value = (String, String)> {
+        (
+            "[a-z][a-z0-9_-]{0,8}",
+            "([A-Za-z0-9:;./%-]{1,6}( [A-Za-z0-9:;./%-]{1,6}){0,2})?",
+        )
+            .prop_filter("id is not a plain tag", |(k, _)| k != "id")
+    }
+
+    fn posting() -> impl Strategy<Value = Posting> {
+        (
+            account(),
+            prop::option::of(amount()),
+            prop::option::of((any::<bool>(), amount())),
+            prop::option::of(amount()),
+            prop::collection::vec(tag(), 0..3),
+        )
+            .prop_map(|(account, amount, price, assertion, tags)| {
+                let price = match (&amount, price) {
+                    (Some(_), Some((true, p))) => Some(Price::Total(p)),
+                    (Some(_), Some((false, p))) => Some(Price::Unit(p)),
+                    _ => None,
+                };
+                Posting {
+                    account,
+                    amount,
+                    price,
+                    assertion,
+                    tags,
+                }
+            })
+    }
+
+    fn transaction() -> impl Strategy<Value = Transaction> {
+        (
+            (1u16..=9999, 1u8..=12, 1u8..=28),
+            prop::sample::select(vec![Status::Unmarked, Status::Pending, Status::Cleared]),
+            prop::option::of("[A-Za-z0-9 -]{0,6}"),
+            "([A-Za-z0-9][A-Za-z0-9 ,.:'&/-]{0,20}[A-Za-z0-9.])?",
+            prop::collection::vec(tag(), 0..4),
+            prop::option::of("[a-z0-9][a-z0-9-]{0,12}"),
+            prop::collection::vec(posting(), 0..6),
+        )
+            .prop_map(
+                |((y, m, day), status, code, description, tags, id, postings)| Transaction {
+                    date: Date::new(y, m, day).unwrap(),
+                    status,
+                    code,
+                    description,
+                    tags,
+                    id,
+                    postings,
+                },
+            )
+    }
+
+    fn statement() -> impl Strategy<Value = Statement> {
+        (
+            (1u16..=9999, 1u8..=12, 1u8..=28),
+            "[A-Z]{2,3}",
+            prop::option::of("[A-Za-z0-9][A-Za-z0-9 ;:-]{0,10}[A-Za-z0-9]"),
+            prop::collection::vec((account(), amount()), 0..4),
+        )
+            .prop_map(|((y, m, day), party, source, claims)| Statement {
+                date: Date::new(y, m, day).unwrap(),
+                party,
+                source,
+                claims: claims
+                    .into_iter()
+                    .map(|(account, amount)| Claim { account, amount })
+                    .collect(),
+            })
+    }
+
+    fn agreement() -> impl Strategy<Value = Agreement> {
+        (
+            "[a-z][a-z0-9-]{0,10}",
+            prop::collection::vec(
+                (
+                    "[a-z][a-z0-9_-]{0,10}",
+                    "([A-Za-z0-9%.,:-]{1,8}( [A-Za-z0-9%.,:-]{1,8}){0,2})?",
+                ),
+                0..6,
+            ),
+        )
+            .prop_map(|(name, fields)| Agreement { name, fields })
+    }
+
+    fn directive() -> impl Strategy<Value = Directive> {
+        prop_oneof![
+            4 => transaction().prop_map(Directive::Transaction),
+            1 => statement().prop_map(Directive::Statement),
+            1 => agreement().prop_map(Directive::Agreement),
+            1 => ("[A-Za-z][A-Za-z0-9]{0,5}", prop::sample::select(vec![Kind::Volume, Kind::Energy, Kind::Money]), 0u32..=SCALE_MAX)
+                .prop_map(|(code, kind, scale)| Directive::Commodity(Commodity { code, kind, scale })),
+            1 => ("[A-Z]{2,3}", prop::option::of("[A-Za-z][A-Za-z .'()-]{0,12}[a-z]"))
+                .prop_map(|(code, name)| Directive::Party(Party { code, name })),
+            1 => (account().prop_filter("an account has a ':'", |a| a.contains(':')),
+                  prop::option::of(prop::sample::select(vec![AccountType::Asset, AccountType::Liability, AccountType::Equity, AccountType::Revenue, AccountType::Expense])),
+                  prop::option::of(amount()))
+                .prop_map(|(name, kind, floor)| Directive::Account(Account { name, kind, floor })),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        #[test]
+        fn transactions_round_trip(t in transaction()) {
+            let d = Directive::Transaction(t);
+            let text = print(&d).unwrap();
+            let back = reparse(&text);
+            prop_assert_eq!(&back, &vec![d], "text:\n{}", text);
+            prop_assert_eq!(print(&back[0]).unwrap(), text);
+        }
+
+        #[test]
+        fn journals_round_trip(ds in prop::collection::vec(directive(), 0..8)) {
+            let text = print_all(&ds).unwrap();
+            let back = reparse(&text);
+            prop_assert_eq!(&back, &ds, "text:\n{}", text);
+            prop_assert_eq!(print_all(&back).unwrap(), text);
+        }
     }
 }
