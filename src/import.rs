@@ -64,7 +64,7 @@ pub fn import(
             let at = d.at;
             apply(&mut w, d.item).map_err(|source| ImportError::At { at, source })?;
             read += 1;
-            if read % 4096 == 0 {
+            if read.is_multiple_of(4096) {
                 progress(read);
             }
         }

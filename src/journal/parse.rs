@@ -422,7 +422,7 @@ fn indented(
             return Ok(());
         }
         let hint = if after_blank {
-            " (a blank line ends a transaction)"
+            " (a blank line ends the transaction or directive above it)"
         } else {
             ""
         };
@@ -1666,8 +1666,8 @@ account IR:swap:tm-ir-az      ; type: liability
         let e = error("account TM\n\n    TM:a  1 USD\n");
         assert_eq!(
             e,
-            "t.ledger:3:5: found an indented line outside any transaction (a blank line ends a \
-             transaction): expected a date or a directive in column 1, or a comment"
+            "t.ledger:3:5: found an indented line outside any transaction (a blank line ends the \
+             transaction or directive above it): expected a date or a directive in column 1, or a comment"
         );
         let e = error("  TM:a  1 USD\n");
         assert!(

@@ -331,8 +331,11 @@ impl BlockBuf {
     }
 }
 
+/// One stored transaction of a block: its content bytes and its stored chain hash.
+pub type Entry<'a> = (&'a [u8], [u8; 32]);
+
 /// Iterate a block's value: (content bytes, stored chain hash) for each transaction.
-pub fn block_entries(v: &[u8]) -> Result<Vec<(&[u8], [u8; 32])>, CodecError> {
+pub fn block_entries(v: &[u8]) -> Result<Vec<Entry<'_>>, CodecError> {
     let mut d = Dec::new(v);
     if d.u8()? != RECORD_VERSION {
         return Err(CodecError("unknown block version".into()));
