@@ -8,5 +8,6 @@ pub mod import;
 pub mod journal;
 pub mod ledger;
 pub mod query;
+pub mod reconcile;
 pub mod report;
 pub mod store;

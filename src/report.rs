@@ -31,6 +31,13 @@ impl Cell {
             Cell::Amount(v, scale) => format_at_scale(*v, *scale),
         }
     }
+    /// A JSON value: amounts as exact decimal strings, an empty cell as null.
+    fn json(&self) -> Value {
+        match self {
+            Cell::Text(s) if s.is_empty() => Value::Null,
+            other => Value::String(other.plain()),
+        }
+    }
     fn grouped(&self) -> String {
         match self {
             Cell::Text(s) => s.clone(),
@@ -153,6 +160,88 @@ impl Table {
         serde_json::to_writer_pretty(&mut *out, &self.to_json())?;
         writeln!(out)
     }
+}
+
+/// The reconciliation as a desk reads it: what does not agree first, then what does, each
+/// grouped by check, then a one-line summary.
+pub fn write_reconciliation(
+    out: &mut impl Write,
+    r: &crate::reconcile::Reconciliation,
+) -> io::Result<()> {
+    use crate::reconcile::Status;
+    let columns = [
+        "check",
+        "subject",
+        "expected",
+        "actual",
+        "difference",
+        "status",
+    ];
+    let table = |rows: Vec<&crate::reconcile::Check>| {
+        // Rows stay in the order of the checks (SPEC's order), so each check's rows stay together.
+        let mut t = Table::new(&columns);
+        for c in rows {
+            t.push(vec![
+                c.check.into(),
+                c.subject.clone().into(),
+                c.expected.clone(),
+                c.actual.clone(),
+                c.difference.clone(),
+                c.status.as_str().into(),
+            ]);
+        }
+        t
+    };
+    let wrong: Vec<_> = r.checks.iter().filter(|c| c.status != Status::Ok).collect();
+    let right: Vec<_> = r.checks.iter().filter(|c| c.status == Status::Ok).collect();
+    if !wrong.is_empty() {
+        writeln!(out, "DISCREPANCIES")?;
+        table(wrong).write_table(out)?;
+        writeln!(out)?;
+    }
+    if !right.is_empty() {
+        writeln!(out, "AGREES")?;
+        table(right).write_table(out)?;
+        writeln!(out)?;
+    }
+    let n = r.checks.len();
+    let mismatches = r.count(Status::Mismatch);
+    let outside = r.count(Status::OutsideTolerance);
+    let mut summary = format!("{n} {}", if n == 1 { "check" } else { "checks" });
+    summary.push_str(&format!(
+        ", {mismatches} {}",
+        if mismatches == 1 {
+            "mismatch"
+        } else {
+            "mismatches"
+        }
+    ));
+    if outside > 0 {
+        summary.push_str(&format!(", {outside} outside tolerance"));
+    }
+    if r.ok() {
+        summary.push_str(": the books agree");
+    }
+    writeln!(out, "{summary}")
+}
+
+/// `{"ok": bool, "checks": [{"check", "subject", "expected", "actual", "difference", "status"}]}`.
+pub fn reconciliation_json(r: &crate::reconcile::Reconciliation) -> Value {
+    let checks: Vec<Value> = r
+        .checks
+        .iter()
+        .map(|c| {
+            serde_json::json!({
+                "check": c.check,
+                "subject": c.subject,
+                "expected": c.expected.json(),
+                "actual": c.actual.json(),
+                "difference": c.difference.json(),
+                "status": c.status.as_str(),
+            })
+        })
+        .collect();
+    serde_json::json!({ "ok": r.ok(), "checks": checks })
 }
 
 #[cfg(test)]

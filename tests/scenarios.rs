@@ -30,6 +30,8 @@ fn scenarios() {
         assert!(ok, "{balances}");
         let (ok, verify) = run(&db, &["verify"]);
         assert!(ok, "{verify}");
+        // reconcile exits 1 when a scenario plants a discrepancy; the snapshot shows which.
+        let (_, reconcile) = run(&db, &["reconcile"]);
 
         // The journal export round-trips: import it into a new store, export again, same bytes.
         let (ok, exported) = run(&db, &["export"]);
@@ -43,7 +45,7 @@ fn scenarios() {
         assert_eq!(exported, exported2, "journal export does not round-trip");
 
         let import = import.replace(file, "FILE");
-        let report = format!("$ gasledger import FILE\n{import}\n$ gasledger report balances\n{balances}\n$ gasledger verify\n{verify}");
+        let report = format!("$ gasledger import FILE\n{import}\n$ gasledger report balances\n{balances}\n$ gasledger verify\n{verify}\n$ gasledger reconcile\n{reconcile}");
         insta::assert_snapshot!("report", report);
     });
 }

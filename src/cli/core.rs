@@ -109,6 +109,12 @@ pub fn run(cli: Cli, out: &mut impl Write) -> Result<(), CliError> {
             let store = open(Access::Read)?;
             query::register(&store, &account, from, to)?.write(out, format.into())?;
         }
+        Command::Statement(cmd) => {
+            super::reconcile::statement(&mut open(Access::Write)?, cmd, out)?
+        }
+        Command::Reconcile { as_of, format } => {
+            super::reconcile::reconcile(&open(Access::Read)?, as_of, format, out)?
+        }
         Command::Verify => {
             let store = open(Access::Read)?;
             let v = store.verify()?;

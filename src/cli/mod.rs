@@ -3,6 +3,7 @@
 mod core;
 mod files;
 mod parse;
+mod reconcile;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use gasledger::date::Date;
@@ -76,6 +77,21 @@ enum Command {
     /// Reports: balances, register.
     #[command(subcommand)]
     Report(ReportCmd),
+    /// Record a party's claimed balances at a date (a letter, a monthly statement). A
+    /// statement never changes balances; `reconcile` compares it with the books.
+    #[command(subcommand)]
+    Statement(StatementCmd),
+    /// Run every reconciliation check: transactions balance on replay, stored balances and
+    /// hash links, balance assertions, mirrored obligations, swaps against tolerance, offsets
+    /// within limits, statements against the books and against each other.
+    /// Exit status 0 when all hold, 1 when any does not, 2 on an error.
+    Reconcile {
+        /// Reconcile the books as they stood at the end of this date.
+        #[arg(long, value_parser = parse::date)]
+        as_of: Option<Date>,
+        #[arg(long, value_enum, default_value_t = ReconcileFormat::Table)]
+        format: ReconcileFormat,
+    },
     /// Replay the stored journal: re-check every transaction's balance, every hash link,
     /// the running balances, the date and id indexes.
     Verify,
@@ -168,6 +184,31 @@ struct ReverseArgs {
     /// Id of the reversal itself (default: ID-reversal).
     #[arg(long = "new-id")]
     new_id: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+enum StatementCmd {
+    /// gasledger statement add TM --date 2022-06-30 --claim "TM:receivable:IR 1800000000 USD"
+    Add {
+        /// The party whose statement this is.
+        party: String,
+        /// The date at which the balances are claimed.
+        #[arg(long, value_parser = parse::date)]
+        date: Date,
+        /// A claimed balance, "ACCOUNT AMOUNT", in the ledger's signs (a debt the party owes
+        /// is negative on its payable account); repeat for each.
+        #[arg(long = "claim", required = true, value_name = "ACCOUNT AMOUNT")]
+        claims: Vec<String>,
+        /// Where the statement comes from (a letter, a reference).
+        #[arg(long)]
+        source: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ReconcileFormat {
+    Table,
+    Json,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

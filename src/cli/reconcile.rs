@@ -1,0 +1,79 @@
+//! statement add, reconcile.
+
+use super::{parse, CliError, ReconcileFormat, StatementCmd};
+use gasledger::date::Date;
+use gasledger::ledger::{Claim, Statement};
+use gasledger::reconcile::{self, Plugin};
+use gasledger::report;
+use gasledger::store::Store;
+use std::io::Write;
+
+pub fn statement(
+    store: &mut Store,
+    cmd: StatementCmd,
+    out: &mut impl Write,
+) -> Result<(), CliError> {
+    let StatementCmd::Add {
+        party,
+        date,
+        claims,
+        source,
+    } = cmd;
+    let mut parsed = Vec::with_capacity(claims.len());
+    for c in &claims {
+        let p = parse::posting(c).map_err(CliError::Usage)?;
+        let amount = p
+            .amount
+            .ok_or_else(|| CliError::Usage(format!("claim {c:?}: expected \"ACCOUNT AMOUNT\"")))?;
+        parsed.push(Claim {
+            account: p.account,
+            amount,
+        });
+    }
+    let n = parsed.len();
+    let mut w = store.writer()?;
+    w.add_statement(Statement {
+        date,
+        party: party.clone(),
+        source,
+        claims: parsed,
+    })?;
+    w.commit()?;
+    writeln!(
+        out,
+        "recorded {party}'s statement at {date} ({n} claim{})",
+        if n == 1 { "" } else { "s" }
+    )?;
+    Ok(())
+}
+
+/// The checks that other modules contribute.
+fn plugins() -> Vec<Plugin<'static>> {
+    Vec::new()
+}
+
+pub fn reconcile(
+    store: &Store,
+    as_of: Option<Date>,
+    format: ReconcileFormat,
+    out: &mut impl Write,
+) -> Result<(), CliError> {
+    let r = reconcile::reconcile(store, as_of, &plugins())?;
+    match format {
+        ReconcileFormat::Table => report::write_reconciliation(out, &r)?,
+        ReconcileFormat::Json => {
+            serde_json::to_writer_pretty(&mut *out, &report::reconciliation_json(&r))
+                .map_err(std::io::Error::from)?;
+            writeln!(out)?;
+        }
+    }
+    if r.ok() {
+        Ok(())
+    } else {
+        Err(CliError::Discrepancy(format!(
+            "{} of {} checks do not hold",
+            r.checks.len() - r.count(reconcile::Status::Ok),
+            r.checks.len()
+        )))
+    }
+}
