@@ -27,7 +27,10 @@ fn main() -> std::io::Result<()> {
     };
     let out = std::io::stdout().lock();
     let mut w = BufWriter::with_capacity(1 << 20, out);
-    writeln!(w, "; {n} generated transactions between 8 parties, for benchmarks\n")?;
+    writeln!(
+        w,
+        "; {n} generated transactions between 8 parties, for benchmarks\n"
+    )?;
     writeln!(w, "commodity 1,000.00 USD  ; kind: money\n")?;
     for (code, name) in PARTIES {
         writeln!(w, "account {code}  ; party: {name}")?;

@@ -10,6 +10,8 @@
 use crate::journal::{self, Directive, JournalError, Location};
 use crate::store::{Added, CommitReport, Store, StoreError, Writer};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use thiserror::Error;
 
 #[derive(Debug, Error)]
@@ -38,12 +40,18 @@ pub struct ImportReport {
     pub added: CommitReport,
 }
 
-/// Import `paths` into `store` atomically. `progress` is called with the number of
-/// transactions read so far, every few thousand.
+/// How far an import has read: bytes of the files given (includes not counted), and their sum.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    pub bytes: u64,
+    pub total: u64,
+}
+
+/// Import `paths` into `store` atomically. `progress` is called every few thousand directives.
 pub fn import(
     store: &mut Store,
     paths: &[PathBuf],
-    mut progress: impl FnMut(u64),
+    mut progress: impl FnMut(Progress),
 ) -> Result<ImportReport, ImportError> {
     let mut report = ImportReport::default();
     let mut fingerprints = Vec::new();
@@ -56,18 +64,30 @@ pub fn import(
             report.files.push(path.clone());
         }
     }
+    let total = report
+        .files
+        .iter()
+        .filter_map(|p| std::fs::metadata(p).ok())
+        .map(|m| m.len())
+        .sum();
     let mut w = store.writer()?;
     let mut read = 0u64;
+    let mut done = 0u64;
     for path in &report.files {
-        for d in journal::open(path)? {
+        let count = Arc::new(AtomicU64::new(0));
+        for d in journal::open_counting(path, count.clone())? {
             let d = d?;
             let at = d.at;
             apply(&mut w, d.item).map_err(|source| ImportError::At { at, source })?;
             read += 1;
             if read.is_multiple_of(4096) {
-                progress(read);
+                progress(Progress {
+                    bytes: done + count.load(Ordering::Relaxed),
+                    total,
+                });
             }
         }
+        done += count.load(Ordering::Relaxed);
     }
     for fp in fingerprints {
         w.mark_file_imported(fp);

@@ -151,9 +151,11 @@ impl FromStr for AccountType {
             "equity" | "e" => AccountType::Equity,
             "revenue" | "revenues" | "income" | "r" => AccountType::Revenue,
             "expense" | "expenses" | "x" => AccountType::Expense,
-            _ => return Err(format!(
+            _ => {
+                return Err(format!(
                 "unknown account type {s:?}: expected asset, liability, equity, revenue or expense"
-            )),
+            ))
+            }
         })
     }
 }

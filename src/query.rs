@@ -79,7 +79,8 @@ pub fn register(
 ) -> Result<Table, StoreError> {
     // A party, a declared account, or a prefix of declared accounts (TM:receivable).
     let chart = store.chart();
-    if !chart.parties.contains_key(account) && !chart.accounts.keys().any(|a| is_under(a, account)) {
+    if !chart.parties.contains_key(account) && !chart.accounts.keys().any(|a| is_under(a, account))
+    {
         chart.account(account)?;
     }
     let mut rows = Vec::new();

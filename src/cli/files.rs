@@ -4,19 +4,25 @@ use super::{CliError, ExportFormat};
 use gasledger::export;
 use gasledger::import;
 use gasledger::store::Store;
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 pub fn import(store: &mut Store, files: &[PathBuf], out: &mut impl Write) -> Result<(), CliError> {
-    let tty = std::io::stderr().is_terminal();
-    let report = import::import(store, files, |n| {
-        if tty {
-            eprint!("\rreading… {n} directives");
-        }
-    })?;
-    if tty {
-        eprint!("\r\x1b[K");
-    }
+    // indicatif draws only when standard error is a terminal.
+    let bar =
+        indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{bar:40} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let result = import::import(store, files, |p| {
+        bar.set_length(p.total);
+        bar.set_position(p.bytes);
+    });
+    bar.finish_and_clear();
+    let report = result?;
     for f in &report.seen_before {
         writeln!(
             out,

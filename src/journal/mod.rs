@@ -13,7 +13,7 @@
 mod parse;
 mod print;
 
-pub use parse::{default_kind, open, parse_str, Journal, Parser};
+pub use parse::{default_kind, open, open_counting, parse_str, Counting, Journal, Parser};
 pub use print::{write_directive, write_journal};
 
 use crate::amount::Commodity;

@@ -32,6 +32,7 @@ use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -1204,6 +1205,35 @@ impl<R: BufRead> Iterator for Journal<R> {
 
 /// Open a journal file for streaming: its directives and those of the files it includes.
 pub fn open(path: &Path) -> Result<Journal, JournalError> {
+    open_with(path, |f| f)
+}
+
+/// A reader that counts the bytes read through it, for progress reporting.
+pub struct Counting<R> {
+    inner: R,
+    count: Arc<AtomicU64>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+/// [`open`], adding the bytes read of the root file to `count` as parsing goes.
+pub fn open_counting(
+    path: &Path,
+    count: Arc<AtomicU64>,
+) -> Result<Journal<BufReader<Counting<File>>>, JournalError> {
+    open_with(path, |inner| Counting { inner, count })
+}
+
+fn open_with<R: Read>(
+    path: &Path,
+    wrap: impl FnOnce(File) -> R,
+) -> Result<Journal<BufReader<R>>, JournalError> {
     let name = path.display().to_string();
     let io_error = |e: std::io::Error| JournalError {
         at: Location {
@@ -1216,7 +1246,8 @@ pub fn open(path: &Path) -> Result<Journal, JournalError> {
     };
     let file = File::open(path).map_err(io_error)?;
     let canonical = path.canonicalize().map_err(io_error)?;
-    let mut journal = Journal::from_reader(&name, BufReader::with_capacity(READ_BUF_SIZE, file));
+    let mut journal =
+        Journal::from_reader(&name, BufReader::with_capacity(READ_BUF_SIZE, wrap(file)));
     journal.root_canonical = Some(canonical);
     Ok(journal)
 }
