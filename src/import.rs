@@ -7,12 +7,17 @@
 //! whose exact bytes were imported before is refused as a whole unless it is harmless: its
 //! id-less transactions would otherwise be recorded twice.
 
-use crate::journal::{self, Directive, JournalError, Location};
+use crate::journal::{self, Directive, JournalError, Located, Location};
 use crate::store::{Added, CommitReport, Store, StoreError, Writer};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use thiserror::Error;
+
+/// Directives parsed per batch handed from the parser thread to the writer.
+const PARSE_BATCH: usize = 4096;
+/// Batches the parser may run ahead of the writer.
+const PARSE_QUEUE: usize = 4;
 
 #[derive(Debug, Error)]
 pub enum ImportError {
@@ -71,24 +76,63 @@ pub fn import(
         .map(|m| m.len())
         .sum();
     let mut w = store.writer()?;
-    let mut read = 0u64;
-    let mut done = 0u64;
-    for path in &report.files {
-        let count = Arc::new(AtomicU64::new(0));
-        for d in journal::open_counting(path, count.clone())? {
-            let d = d?;
-            let at = d.at;
-            apply(&mut w, d.item).map_err(|source| ImportError::At { at, source })?;
-            read += 1;
-            if read.is_multiple_of(4096) {
-                progress(Progress {
-                    bytes: done + count.load(Ordering::Relaxed),
-                    total,
-                });
+    // Two stages on two threads: the parser reads and parses ahead into batches while this
+    // thread checks and stores them. A bounded channel keeps memory flat; an error on either
+    // side stops both (the parser's send fails once the receiver is gone).
+    let bytes_read = Arc::new(AtomicU64::new(0));
+    let files = &report.files;
+    let counter = bytes_read.clone();
+    std::thread::scope(|scope| -> Result<(), ImportError> {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Vec<Located<Directive>>, JournalError>>(
+            PARSE_QUEUE,
+        );
+        scope.spawn(move || {
+            let mut done = 0u64;
+            for path in files {
+                let count = Arc::new(AtomicU64::new(0));
+                let journal = match journal::open_counting(path, count.clone()) {
+                    Ok(j) => j,
+                    Err(e) => {
+                        let _ = tx.send(Err(e));
+                        return;
+                    }
+                };
+                let mut batch = Vec::with_capacity(PARSE_BATCH);
+                for d in journal {
+                    match d {
+                        Ok(d) => batch.push(d),
+                        Err(e) => {
+                            let _ = tx.send(Err(e));
+                            return;
+                        }
+                    }
+                    if batch.len() == PARSE_BATCH {
+                        counter.store(done + count.load(Ordering::Relaxed), Ordering::Relaxed);
+                        let full = std::mem::replace(&mut batch, Vec::with_capacity(PARSE_BATCH));
+                        if tx.send(Ok(full)).is_err() {
+                            return;
+                        }
+                    }
+                }
+                done += count.load(Ordering::Relaxed);
+                counter.store(done, Ordering::Relaxed);
+                if !batch.is_empty() && tx.send(Ok(batch)).is_err() {
+                    return;
+                }
             }
+        });
+        for batch in rx {
+            for d in batch? {
+                let at = d.at;
+                apply(&mut w, d.item).map_err(|source| ImportError::At { at, source })?;
+            }
+            progress(Progress {
+                bytes: bytes_read.load(Ordering::Relaxed),
+                total,
+            });
         }
-        done += count.load(Ordering::Relaxed);
-    }
+        Ok(())
+    })?;
     for fp in fingerprints {
         w.mark_file_imported(fp);
     }

@@ -270,7 +270,7 @@ mod tests {
         sample().write_table(&mut out).unwrap();
         assert_eq!(
             String::from_utf8(out).unwrap(),
-            "account           commodity           balance\n\
+            "account           commodity            balance\n\
              ----------------  ---------  -----------------\n\
              IR:payable:TM     USD        -1,800,000,000.00\n\
              TM:receivable:IR  USD         1,800,000,000.00\n"

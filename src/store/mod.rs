@@ -33,7 +33,7 @@ use crate::ledger::{
     check_balanced, weight, Agreement, Chart, LedgerError, Statement, Transaction,
 };
 use codec::{CodecError, Dec, Enc};
-use record::{block_entries, chain_hash, decode_txn, Names, RawTxn, Summary};
+use record::{block_entries, chain_link, decode_txn, Names, RawTxn, Summary};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -198,12 +198,15 @@ fn prefixed(p: u8, s: &str) -> Vec<u8> {
     k
 }
 
-/// The hash of an id, which picks its bucket.
+/// The hash of an id, which picks its bucket: FNV-1a, 64 bits. Stable across builds and
+/// platforms (it is stored); collisions are resolved by comparing the ids themselves.
 pub fn id_hash(id: &str) -> u64 {
-    let h = blake3::hash(id.as_bytes());
-    let mut b = [0u8; 8];
-    b.copy_from_slice(&h.as_bytes()[..8]);
-    u64::from_be_bytes(b)
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in id.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
 }
 
 fn bucket_of(hash: u64) -> u16 {
@@ -619,7 +622,7 @@ impl Store {
             };
             let mut block_sums: BTreeMap<(u32, u32), Decimal> = BTreeMap::new();
             for (content, stored_hash) in entries.into_iter().take(valid) {
-                let hash = chain_hash(&prev, content);
+                let (hash, idem) = chain_link(&prev, content);
                 if hash != stored_hash {
                     problems.push(format!(
                         "transaction {seq}: hash link broken (content or order changed)"
@@ -652,7 +655,7 @@ impl Store {
                             ids.push(IdEntry {
                                 hash: id_hash(id),
                                 seq,
-                                content: record::content_hash(content),
+                                content: idem,
                             });
                         }
                     }

@@ -274,20 +274,27 @@ pub fn decode_txn(d: &mut Dec) -> Result<RawTxn, CodecError> {
     })
 }
 
-/// The chain hash: covers the previous transaction's hash and this one's content.
-pub fn chain_hash(prev: &[u8; 32], content: &[u8]) -> [u8; 32] {
+/// The chain hash of a transaction and its idempotency hash, from one digest of its content:
+/// `digest = blake3(content)`, `chain = blake3(previous chain hash ‖ digest)` (one compression
+/// block), and the idempotency hash is the digest's first 16 bytes.
+pub fn chain_link(prev: &[u8; 32], content: &[u8]) -> ([u8; 32], [u8; 16]) {
+    let digest = blake3::hash(content);
     let mut h = blake3::Hasher::new();
     h.update(prev);
-    h.update(content);
-    *h.finalize().as_bytes()
+    h.update(digest.as_bytes());
+    let mut idem = [0u8; 16];
+    idem.copy_from_slice(&digest.as_bytes()[..16]);
+    (*h.finalize().as_bytes(), idem)
+}
+
+/// The chain hash: covers the previous transaction's hash and this one's content.
+pub fn chain_hash(prev: &[u8; 32], content: &[u8]) -> [u8; 32] {
+    chain_link(prev, content).0
 }
 
 /// The idempotency hash of a transaction's content (its id included).
 pub fn content_hash(content: &[u8]) -> [u8; 16] {
-    let full = blake3::hash(content);
-    let mut out = [0u8; 16];
-    out.copy_from_slice(&full.as_bytes()[..16]);
-    out
+    chain_link(&[0; 32], content).1
 }
 
 /// A block: up to `BLOCK_TXNS` transactions, each as (content length, content, chain hash).

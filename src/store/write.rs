@@ -4,7 +4,7 @@
 //! writer overwrites.
 
 use super::codec::{Dec, Enc};
-use super::record::{self, chain_hash, content_hash, encode_txn, BlockBuf, Summary};
+use super::record::{self, chain_link, encode_txn, BlockBuf, Summary};
 use super::{
     balance_key, block_key, bucket_key, bucket_of, decode_bucket, encode_bucket, id_hash, prefixed,
     statement_key, summary_key, to_json, Head, IdEntry, Numbered, Store, StoreError, BLOCK_TXNS,
@@ -12,6 +12,7 @@ use super::{
 use crate::amount::{AmountError, Commodity};
 use crate::ledger::{Account, Agreement, Chart, LedgerError, Party, Statement, Transaction};
 use rust_decimal::Decimal;
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::{BTreeMap, HashMap};
 
 /// What `append` did with a transaction.
@@ -46,8 +47,8 @@ pub struct Writer<'s> {
     chart: Chart,
     names: super::record::Names,
     head: Head,
-    balances: HashMap<(u32, u32), Decimal>,
-    touched_balances: std::collections::HashSet<(u32, u32)>,
+    balances: FxHashMap<(u32, u32), Decimal>,
+    touched_balances: FxHashSet<(u32, u32)>,
     /// The block being filled, and whether it existed before this writer (then it is written in
     /// the final batch only, never ahead).
     tail: BlockBuf,
@@ -55,7 +56,15 @@ pub struct Writer<'s> {
     tail_committed: bool,
     tail_summary: BTreeMap<(u32, u32), Decimal>,
     tail_dates: (u32, u32),
+    /// Id buckets loaded from the store (sorted by hash, as stored), and the ids this writer
+    /// adds, by hash: lookups are a binary search plus a hash probe, never a scan.
     buckets: HashMap<u16, Vec<IdEntry>>,
+    fresh_ids: FxHashMap<u64, IdEntry>,
+    fresh_collisions: Vec<IdEntry>,
+    /// Accounts that have a floor, by id: the only ones whose floor is checked.
+    floored: FxHashSet<u32>,
+    /// Postings added per commodity id, for the report.
+    posting_counts: Vec<u64>,
     batch: sled::Batch,
     agreements: Vec<Agreement>,
     report: CommitReport,
@@ -104,6 +113,16 @@ impl<'s> Writer<'s> {
             tail_summary,
             tail_dates,
             buckets: HashMap::new(),
+            fresh_ids: FxHashMap::default(),
+            fresh_collisions: Vec::new(),
+            floored: store
+                .chart
+                .accounts
+                .values()
+                .filter(|a| a.floor.is_some())
+                .filter_map(|a| store.names.account_ids.get(&a.name).copied())
+                .collect(),
+            posting_counts: Vec::new(),
             batch: sled::Batch::default(),
             agreements: Vec::new(),
             report: CommitReport::default(),
@@ -151,6 +170,9 @@ impl<'s> Writer<'s> {
     pub fn add_account(&mut self, a: Account) -> Result<(), StoreError> {
         self.chart.check_new_account(&a)?;
         let id = self.names.add_account(&a.name);
+        if a.floor.is_some() {
+            self.floored.insert(id);
+        }
         self.batch.insert(
             prefixed(b'a', &a.name),
             to_json(&Numbered {
@@ -239,12 +261,10 @@ impl<'s> Writer<'s> {
 
         // Idempotency: an id seen before is a no-op with the same content, an error otherwise.
         let mut new_id = None;
+        let (hash, chash) = chain_link(&self.head.last_hash, &self.content.buf);
         if let Some(id) = &t.id {
             let h = id_hash(id);
-            let chash = content_hash(&self.content.buf);
-            let bucket = self.bucket(bucket_of(h))?;
-            let same_hash: Vec<IdEntry> = bucket.iter().filter(|e| e.hash == h).copied().collect();
-            for e in same_hash {
+            for e in self.id_candidates(h)? {
                 let other = self.raw_txn(e.seq)?;
                 if other.id.as_deref() == Some(id.as_str()) {
                     if e.content == chash {
@@ -305,6 +325,9 @@ impl<'s> Writer<'s> {
             if changed[i + 1..].iter().any(|(k, _)| k == &(*a, *c)) {
                 continue;
             }
+            if !self.floored.contains(a) {
+                continue;
+            }
             let name = &self.names.accounts[*a as usize];
             if let Some(acct) = self.chart.accounts.get(name) {
                 crate::ledger::check_floor(acct, &self.names.commodities[*c as usize], *after)?;
@@ -323,16 +346,19 @@ impl<'s> Writer<'s> {
                 .or_default();
             // Cannot overflow: the balance itself did not, and a block's delta is a part of it.
             *slot = slot.checked_add(rp.value).unwrap_or(*slot);
-            *self
-                .report
-                .postings_per_commodity
-                .entry(self.names.commodities[rp.commodity as usize].clone())
-                .or_default() += 1;
+            if let Some(n) = self.posting_counts.get_mut(rp.commodity as usize) {
+                *n += 1;
+            } else {
+                self.posting_counts.resize(rp.commodity as usize + 1, 0);
+                self.posting_counts[rp.commodity as usize] = 1;
+            }
         }
         if let Some(e) = new_id {
-            self.buckets.entry(bucket_of(e.hash)).or_default().push(e);
+            if let Some(other) = self.fresh_ids.insert(e.hash, e) {
+                // Two new ids with one 64-bit hash: keep both.
+                self.fresh_collisions.push(other);
+            }
         }
-        let hash = chain_hash(&self.head.last_hash, &self.content.buf);
         self.tail.push(&self.content.buf, &hash);
         self.tail_dates = (
             self.tail_dates.0.min(raw.date),
@@ -382,15 +408,29 @@ impl<'s> Writer<'s> {
         Ok(())
     }
 
-    fn bucket(&mut self, b: u16) -> Result<&Vec<IdEntry>, StoreError> {
+    /// The index entries whose id hashes to `hash`: stored ones and this writer's.
+    fn id_candidates(&mut self, hash: u64) -> Result<Vec<IdEntry>, StoreError> {
+        let b = bucket_of(hash);
         if !self.buckets.contains_key(&b) {
-            let entries = match self.store.db.get(bucket_key(b))? {
+            let mut entries = match self.store.db.get(bucket_key(b))? {
                 Some(v) => decode_bucket(&v)?,
                 None => Vec::new(),
             };
+            entries.sort_by_key(|e| (e.hash, e.seq));
             self.buckets.insert(b, entries);
         }
-        Ok(&self.buckets[&b])
+        let stored = &self.buckets[&b];
+        let start = stored.partition_point(|e| e.hash < hash);
+        let mut out: Vec<IdEntry> = stored[start..]
+            .iter()
+            .take_while(|e| e.hash == hash)
+            .copied()
+            .collect();
+        if let Some(f) = self.fresh_ids.get(&hash) {
+            out.push(*f);
+            out.extend(self.fresh_collisions.iter().filter(|e| e.hash == hash));
+        }
+        Ok(out)
     }
 
     /// A transaction by sequence number: committed, written ahead, or in the tail.
@@ -419,6 +459,13 @@ impl<'s> Writer<'s> {
 
     /// Commit everything atomically and make it durable. Returns what was added.
     pub fn commit(mut self) -> Result<CommitReport, StoreError> {
+        for (c, n) in self.posting_counts.iter().enumerate() {
+            if *n > 0 {
+                self.report
+                    .postings_per_commodity
+                    .insert(self.names.commodities[c].clone(), *n);
+            }
+        }
         if self.tail.count > 0 {
             let block = self.tail.to_value();
             let summary = self.tail_summary().to_value();
@@ -426,10 +473,17 @@ impl<'s> Writer<'s> {
             self.batch
                 .insert(&summary_key(self.tail_index)[..], summary);
         }
-        for (b, entries) in &mut self.buckets {
+        let mut touched: HashMap<u16, Vec<IdEntry>> = HashMap::new();
+        for e in self.fresh_ids.values().chain(&self.fresh_collisions) {
+            touched.entry(bucket_of(e.hash)).or_default().push(*e);
+        }
+        for (b, mut entries) in touched {
+            if let Some(stored) = self.buckets.get(&b) {
+                entries.extend_from_slice(stored);
+            }
             entries.sort_by_key(|e| (e.hash, e.seq));
             self.batch
-                .insert(&bucket_key(*b)[..], encode_bucket(entries));
+                .insert(&bucket_key(b)[..], encode_bucket(&entries));
         }
         for key in &self.touched_balances {
             let mut e = Enc::with_capacity(17);
