@@ -1,0 +1,269 @@
+//! Crash safety: `gasledger import` and `gasledger record` killed with SIGKILL at many points
+//! leave a store that opens, passes `verify`, and holds exactly the state before the write or
+//! the state after it, never a part. A second process that wants the store while a writer
+//! holds it waits (bounded) or says the store is in use; nothing is lost or duplicated.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_gasledger"));
+    c.env_remove("GASLEDGER_DB");
+    c
+}
+
+fn run(db: &Path, args: &[&str]) -> Output {
+    bin()
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .output()
+        .expect("run gasledger")
+}
+
+fn spawn(db: &Path, args: &[&str]) -> Child {
+    bin()
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn gasledger")
+}
+
+fn balances(db: &Path) -> String {
+    let o = run(db, &["report", "balances", "--format", "csv"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn verify_ok(db: &Path) {
+    let o = run(db, &["verify"]);
+    assert!(
+        o.status.success(),
+        "verify failed after a kill: {}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+const CHART: &str = "commodity 1000.00 USD  ; kind: money\n\
+account TM  ; party: Turkmenistan\naccount IR  ; party: Iran\naccount IQ  ; party: Iraq\n\
+account TM:receivable:IR\naccount IR:payable:TM\naccount IQ:payable:IR\naccount IR:receivable:IQ\n";
+
+/// A journal of `n` transactions with ids, `tag` making the ids unique per file.
+fn journal(dir: &Path, name: &str, tag: &str, n: usize) -> PathBuf {
+    let mut text = String::with_capacity(n * 120 + 400);
+    text.push_str(CHART);
+    for i in 0..n {
+        let cents = (i * 7919) % 1_000_000 + 1;
+        text.push_str(&format!(
+            "\n2022-{:02}-{:02} * delivery {i}  ; id: {tag}-{i}\n    TM:receivable:IR  {}.{:02} USD\n    IR:payable:TM\n",
+            1 + i % 12,
+            1 + i % 28,
+            cents / 100,
+            cents % 100
+        ));
+    }
+    let p = dir.join(name);
+    std::fs::write(&p, text).expect("write journal");
+    p
+}
+
+/// A store with a first import in it, copied fresh for every kill.
+fn base_store(dir: &Path) -> PathBuf {
+    let db = dir.join("base.db");
+    let base = journal(dir, "base.journal", "base", 50);
+    let o = run(&db, &["import", base.to_str().expect("utf-8")]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    db
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for e in std::fs::read_dir(from).expect("read dir") {
+        let e = e.expect("entry");
+        let target = to.join(e.file_name());
+        if e.file_type().expect("type").is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).expect("copy");
+        }
+    }
+}
+
+fn kill(child: &mut Child) -> bool {
+    // SIGKILL: no destructor, no flush, as a power cut would leave the process.
+    let finished = child.try_wait().expect("wait").is_some();
+    let _ = child.kill();
+    let _ = child.wait();
+    !finished
+}
+
+#[test]
+fn import_killed_at_many_points_is_all_or_nothing() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let base = base_store(dir.path());
+    let big = journal(dir.path(), "big.journal", "big", 40_000);
+    let big = big.to_str().expect("utf-8");
+    let before = balances(&base);
+
+    // The state after a whole import, and how long one takes.
+    let full = dir.path().join("full.db");
+    copy_dir(&base, &full);
+    let start = Instant::now();
+    let o = run(&full, &["import", big]);
+    let took = start.elapsed();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let after = balances(&full);
+    assert_ne!(before, after);
+
+    // Kill points spread over the whole import, from the first milliseconds to past its end.
+    let points = 24;
+    let (mut saw_before, mut saw_after, mut killed) = (0, 0, 0);
+    for i in 0..points {
+        let db = dir.path().join(format!("kill-{i}.db"));
+        copy_dir(&base, &db);
+        let delay = took.mul_f64(i as f64 / (points - 4) as f64);
+        let mut child = spawn(&db, &["import", big]);
+        std::thread::sleep(delay);
+        if kill(&mut child) {
+            killed += 1;
+        }
+        verify_ok(&db);
+        let now = balances(&db);
+        if now == before {
+            saw_before += 1;
+        } else if now == after {
+            saw_after += 1;
+        } else {
+            panic!("kill point {i} ({delay:?}): the store holds part of the import:\n{now}");
+        }
+        // And the store still takes the import afterwards, ending in the full state.
+        let o = run(&db, &["import", big]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        assert_eq!(
+            balances(&db),
+            after,
+            "kill point {i}: re-import did not complete the state"
+        );
+    }
+    eprintln!("import: {points} kill points over {took:?}; {killed} killed mid-run; {saw_before} left the state before, {saw_after} the state after");
+    assert!(
+        killed >= 10,
+        "too few kills landed during the import ({killed})"
+    );
+    assert!(saw_before > 0, "no kill landed before the commit");
+}
+
+#[test]
+fn record_killed_at_many_points_is_all_or_nothing() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let base = base_store(dir.path());
+    let before = balances(&base);
+    let args = [
+        "record",
+        "--date",
+        "2023-01-01",
+        "--desc",
+        "one more",
+        "--post",
+        "TM:receivable:IR 1.00 USD",
+        "--post",
+        "IR:payable:TM -1.00 USD",
+        "--id",
+        "rec-1",
+    ];
+    let full = dir.path().join("full.db");
+    copy_dir(&base, &full);
+    let start = Instant::now();
+    assert!(run(&full, &args).status.success());
+    let took = start.elapsed();
+    let after = balances(&full);
+    let points = 20;
+    let (mut saw_before, mut saw_after) = (0, 0);
+    for i in 0..points {
+        let db = dir.path().join(format!("rec-{i}.db"));
+        copy_dir(&base, &db);
+        let mut child = spawn(&db, &args);
+        // From the start of the process to a little past its usual end.
+        std::thread::sleep(took.mul_f64(1.3 * i as f64 / points as f64));
+        kill(&mut child);
+        verify_ok(&db);
+        let now = balances(&db);
+        if now == before {
+            saw_before += 1;
+        } else if now == after {
+            saw_after += 1;
+        } else {
+            panic!("record kill point {i}: partial state:\n{now}");
+        }
+        // Recording again is exactly-once: either it lands now or it was there already.
+        assert!(run(&db, &args).status.success());
+        assert_eq!(balances(&db), after);
+    }
+    eprintln!("record: {points} kill points over {took:?}: {saw_before} before, {saw_after} after");
+}
+
+#[test]
+fn a_second_writer_waits_or_says_the_store_is_in_use() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = base_store(dir.path());
+    let big = journal(dir.path(), "big.journal", "big", 40_000);
+    let mut importer = spawn(&db, &["import", big.to_str().expect("utf-8")]);
+    // Wait until the importer holds the store: a short-timeout reader is refused.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let refused = loop {
+        let o = run(&db, &["--lock-timeout", "0.05", "report", "balances"]);
+        if !o.status.success() {
+            break String::from_utf8_lossy(&o.stderr).into_owned();
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the importer never held the store"
+        );
+        if importer.try_wait().expect("wait").is_some() {
+            // It finished before we saw it: nothing to assert about contention this run.
+            return;
+        }
+    };
+    assert!(
+        refused.contains("in use by another gasledger process"),
+        "{refused}"
+    );
+    assert!(
+        refused.contains(db.to_str().expect("utf-8")),
+        "names the store: {refused}"
+    );
+    // A writer with a long enough timeout waits for the import and then lands.
+    let o = run(
+        &db,
+        &[
+            "--lock-timeout",
+            "120",
+            "record",
+            "--date",
+            "2023-01-01",
+            "--desc",
+            "after the import",
+            "--post",
+            "TM:receivable:IR 1.00 USD",
+            "--post",
+            "IR:payable:TM -1.00 USD",
+            "--id",
+            "after",
+        ],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(importer.wait().expect("wait").success());
+    verify_ok(&db);
+    // Both writes are there, once each: 50 + 40,000 + 1 transactions.
+    let v = run(&db, &["verify"]);
+    assert!(
+        String::from_utf8_lossy(&v.stdout).contains("40051 transactions"),
+        "{}",
+        String::from_utf8_lossy(&v.stdout)
+    );
+}
