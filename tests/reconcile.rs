@@ -325,6 +325,12 @@ fn rewrite_first_transaction(
     head[2..34].copy_from_slice(&prev);
     sled.insert(b"h", head).expect("insert head");
     sled.flush().expect("flush");
+    // And the anchor kept beside the store, which records the last hash too.
+    let anchor = db.join("gasledger.head");
+    let text = std::fs::read_to_string(&anchor).expect("anchor");
+    let hex: String = prev.iter().map(|b| format!("{b:02x}")).collect();
+    let (front, _) = text.rsplit_once("hash=").expect("hash field");
+    std::fs::write(&anchor, format!("{front}hash={hex}\n")).expect("write anchor");
 }
 
 #[test]

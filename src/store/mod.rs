@@ -22,6 +22,7 @@
 //! died): readers ignore them and the next writer overwrites them. Nothing is committed until
 //! the head moves, and the head moves in the same atomic batch as everything else.
 
+mod anchor;
 pub mod codec;
 pub mod record;
 mod write;
@@ -69,7 +70,7 @@ pub enum StoreError {
     },
     #[error("storage error: {0}")]
     Sled(String),
-    #[error("the ledger store is damaged: {0} (run `gasledger verify`)")]
+    #[error("the ledger store is damaged: {0}")]
     Damaged(String),
     #[error(transparent)]
     Ledger(#[from] LedgerError),
@@ -109,6 +110,9 @@ pub struct Head {
     pub txn_count: u64,
     pub last_hash: [u8; 32],
     pub statement_count: u64,
+    /// Commits so far: moves with every write, declarations included, so that the anchor
+    /// notices a lost commit that added no transaction.
+    pub commits: u64,
 }
 
 impl Head {
@@ -118,6 +122,7 @@ impl Head {
         e.var(self.txn_count);
         e.bytes(&self.last_hash);
         e.var(self.statement_count);
+        e.var(self.commits);
         e.buf
     }
     fn from_value(v: &[u8]) -> Result<Head, CodecError> {
@@ -129,6 +134,7 @@ impl Head {
             txn_count: d.var()?,
             last_hash: d.hash()?,
             statement_count: d.var()?,
+            commits: d.var()?,
         })
     }
     fn empty() -> Head {
@@ -136,6 +142,7 @@ impl Head {
             txn_count: 0,
             last_hash: [0; 32],
             statement_count: 0,
+            commits: 0,
         }
     }
 }
@@ -310,6 +317,8 @@ impl Store {
         let schema = db.get(KEY_SCHEMA)?;
         let head = match schema {
             None => {
+                // An empty sled beside an anchor that recorded commits: sled lost them.
+                anchor::check(path, None)?;
                 if access == Access::Read {
                     return Err(StoreError::NoLedger {
                         path: path.to_path_buf(),
@@ -321,6 +330,7 @@ impl Store {
                 b.insert(KEY_HEAD, head.to_value());
                 db.apply_batch(b)?;
                 db.flush()?;
+                anchor::write(path, &head)?;
                 head
             }
             Some(v) => {
@@ -336,7 +346,9 @@ impl Store {
                 let v = db
                     .get(KEY_HEAD)?
                     .ok_or_else(|| StoreError::Damaged("the head record is missing".into()))?;
-                Head::from_value(&v)?
+                let head = Head::from_value(&v)?;
+                anchor::check(path, Some(&head))?;
+                head
             }
         };
         let mut store = Store {

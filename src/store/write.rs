@@ -491,10 +491,12 @@ impl<'s> Writer<'s> {
             e.dec(self.balances[key]);
             self.batch.insert(&balance_key(key.0, key.1)[..], e.buf);
         }
+        self.head.commits += 1;
         self.batch.insert(super::KEY_HEAD, self.head.to_value());
         let batch = std::mem::take(&mut self.batch);
         self.store.db.apply_batch(batch)?;
         self.store.db.flush()?;
+        super::anchor::write(&self.store.path, &self.head)?;
         self.store.head = self.head;
         self.store.chart = std::mem::take(&mut self.chart);
         self.store.names = std::mem::take(&mut self.names);
