@@ -30,6 +30,13 @@ pub enum ImportError {
         #[source]
         source: StoreError,
     },
+    /// An agreement whose terms the module that gives its kind a meaning refused.
+    #[error("{at}: {source}")]
+    Terms {
+        at: Location,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("{path}: {message}")]
@@ -124,6 +131,10 @@ pub fn import(
         for batch in rx {
             for d in batch? {
                 let at = d.at;
+                check_terms(&w, &d.item).map_err(|source| ImportError::Terms {
+                    at: at.clone(),
+                    source,
+                })?;
                 apply(&mut w, d.item).map_err(|source| ImportError::At { at, source })?;
             }
             progress(Progress {
@@ -150,6 +161,18 @@ fn fingerprint(path: &Path) -> Result<[u8; 32], ImportError> {
     let mut h = blake3::Hasher::new();
     std::io::copy(&mut f, &mut h).map_err(file_err)?;
     Ok(*h.finalize().as_bytes())
+}
+
+/// An agreement is validated, before it is stored, by the module that gives its kind a meaning
+/// (a swap's terms by `swap`, an offset's by `settle`).
+fn check_terms(w: &Writer, d: &Directive) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    if let Directive::Agreement(a) = d {
+        if a.field("kind") == Some("swap") {
+            crate::swap::SwapTerms::from_agreement(a, w.chart())?;
+        }
+        crate::settle::validate_agreement(a, w.chart())?;
+    }
+    Ok(())
 }
 
 /// One directive into the writer. Re-declaring something with identical content is a no-op.

@@ -538,7 +538,39 @@ impl Transaction {
                 more => return Err(LedgerError::AmbiguousInference(more.len())),
             }
         }
-        check_balanced(self.postings.iter().filter_map(posting_weight))
+        check_balanced(self.postings.iter().filter_map(posting_weight))?;
+        self.normalize(chart)
+    }
+
+    /// Write every amount at its commodity's scale (padding only: scales were checked) and
+    /// every price without trailing zeros, so that "160 mcm" and "160.000 mcm" are the same
+    /// content for idempotency and print the same.
+    fn normalize(&mut self, chart: &Chart) -> Result<(), LedgerError> {
+        let at_scale = |a: &mut Amount| -> Result<(), LedgerError> {
+            let scale = chart.commodity(&a.commodity)?.scale;
+            let mut v = a.value;
+            v.rescale(scale);
+            if v != a.value {
+                return Err(AmountError::Overflow {
+                    what: format!("{} {} at {scale} decimal places", a.value, a.commodity),
+                }
+                .into());
+            }
+            a.value = v;
+            Ok(())
+        };
+        for p in &mut self.postings {
+            if let Some(a) = &mut p.amount {
+                at_scale(a)?;
+            }
+            if let Some(a) = &mut p.assertion {
+                at_scale(a)?;
+            }
+            if let Some(Price::Unit(a) | Price::Total(a)) = &mut p.price {
+                a.value = a.value.normalize();
+            }
+        }
+        Ok(())
     }
 }
 

@@ -1,5 +1,6 @@
 //! Every scenario in `ledgers/` is imported into a fresh store by the real binary, and what a
-//! desk would read of it is snapshotted: the import summary, the balances, `verify`, and the
+//! desk would read of it is snapshotted: the import summary, the balances, `verify`, `reconcile`,
+//! `report debts` where there are obligations, `report swap` for every swap agreement, and the
 //! journal export (which must round-trip to the same bytes through a second store).
 
 use std::path::Path;
@@ -45,7 +46,39 @@ fn scenarios() {
         assert_eq!(exported, exported2, "journal export does not round-trip");
 
         let import = import.replace(file, "FILE");
-        let report = format!("$ gasledger import FILE\n{import}\n$ gasledger report balances\n{balances}\n$ gasledger verify\n{verify}\n$ gasledger reconcile\n{reconcile}");
+        let mut report = format!("$ gasledger import FILE\n{import}\n$ gasledger report balances\n{balances}\n$ gasledger verify\n{verify}\n$ gasledger reconcile\n{reconcile}");
+        // Debts, before and after netting, wherever the scenario has obligation accounts.
+        if exported.contains(":receivable:") || exported.contains(":payable:") {
+            let (ok, debts) = run(&db, &["report", "debts"]);
+            assert!(ok, "{debts}");
+            report.push_str(&format!("\n$ gasledger report debts\n{debts}"));
+        }
+        // The swap report of every swap agreement.
+        for name in swap_agreements(&exported) {
+            let (ok, swap) = run(&db, &["report", "swap", &name]);
+            assert!(ok, "{swap}");
+            report.push_str(&format!("\n$ gasledger report swap {name}\n{swap}"));
+        }
         insta::assert_snapshot!("report", report);
     });
+}
+
+/// The names of the `kind swap` agreements in a journal export (`agreement NAME`, then
+/// indented `KEY VALUE` lines).
+fn swap_agreements(journal: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current: Option<&str> = None;
+    for line in journal.lines() {
+        if let Some(name) = line.strip_prefix("agreement ") {
+            current = Some(name.trim());
+        } else if !line.starts_with([' ', '\t']) {
+            current = None;
+        } else if let Some(name) = current {
+            let mut words = line.split_whitespace();
+            if words.next() == Some("kind") && words.next() == Some("swap") {
+                out.push(name.to_string());
+            }
+        }
+    }
+    out
 }

@@ -115,6 +115,18 @@ pub fn run(cli: Cli, out: &mut impl Write) -> Result<(), CliError> {
         Command::Reconcile { as_of, format } => {
             super::reconcile::reconcile(&open(Access::Read)?, as_of, format, out)?
         }
+        Command::Debt(cmd) => super::settle::debt(&mut open(Access::Write)?, cmd, out)?,
+        Command::Pay(args) => super::settle::pay(&mut open(Access::Write)?, args, out)?,
+        Command::Offset(args) => super::settle::offset(&mut open(Access::Write)?, args, out)?,
+        Command::Net(args) => super::settle::net(open, args, out)?,
+        Command::Report(ReportCmd::Debts(args)) => {
+            super::settle::report_debts(&open(Access::Read)?, args, out)?
+        }
+        Command::Agreement(cmd) => super::swap::agreement(&mut open(Access::Write)?, cmd, out)?,
+        Command::Swap(cmd) => super::swap::leg(&mut open(Access::Write)?, cmd, out)?,
+        Command::Report(ReportCmd::Swap(args)) => {
+            super::swap::report(&open(Access::Read)?, args, out)?
+        }
         Command::Verify => {
             let store = open(Access::Read)?;
             let v = store.verify()?;
@@ -147,6 +159,12 @@ fn record(store: &mut Store, args: RecordArgs, out: &mut impl Write) -> Result<(
         .map(|p| parse::posting(p))
         .collect::<Result<Vec<_>, _>>()
         .map_err(CliError::Usage)?;
+    if let Some(e) = postings
+        .iter()
+        .find_map(|p| parse::misread_amount(p, store.chart()))
+    {
+        return Err(CliError::Usage(e));
+    }
     let mut tags = Vec::new();
     let mut id = args.id;
     for (k, v) in args.tags {
@@ -202,13 +220,22 @@ fn reverse(store: &mut Store, args: ReverseArgs, out: &mut impl Write) -> Result
         .new_id
         .unwrap_or_else(|| format!("{}-reversal", args.id));
     let t = original.reversal(args.date, Some(new_id.clone()), args.reason.as_deref());
-    if let Some((_, earlier)) = store.find(&new_id)? {
-        if earlier != t {
-            return Err(CliError::Usage(format!(
-                "transaction {} was reversed already on {} (id {new_id}); a reversal is recorded once",
-                args.id, earlier.date
-            )));
+    // A transaction is reversed once: the same reversal again is a no-op (its id), any other
+    // transaction tagged `reverses: ID` means it was reversed already.
+    let mut earlier = None;
+    store.for_each_txn(|_, r| {
+        if earlier.is_none() && r.tag("reverses") == Some(args.id.as_str()) {
+            earlier = Some(r);
         }
+        Ok(())
+    })?;
+    if let Some(r) = earlier.filter(|r| *r != t) {
+        return Err(CliError::Usage(format!(
+            "transaction {} was reversed already on {} (id {}); a transaction is reversed once",
+            args.id,
+            r.date,
+            r.id.as_deref().unwrap_or("none")
+        )));
     }
     let mut w = store.writer()?;
     match w.append(t)? {

@@ -69,6 +69,9 @@ pub fn export(
         match format {
             ExportFormat::Journal => export::journal(store, &mut w)?,
             ExportFormat::Json => export::json(store, &mut w)?,
+            ExportFormat::Hledger => gasledger::peers::hledger(store, &mut w)?,
+            ExportFormat::Ledger => gasledger::peers::ledger(store, &mut w)?,
+            ExportFormat::Beancount => gasledger::peers::beancount(store, &mut w)?,
         }
         w.flush()?;
         Ok(())

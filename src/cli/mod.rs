@@ -4,6 +4,8 @@ mod core;
 mod files;
 mod parse;
 mod reconcile;
+mod settle;
+mod swap;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use gasledger::date::Date;
@@ -63,7 +65,8 @@ enum Command {
     },
     /// Write the whole ledger out (to standard output, or to a file with -o).
     Export {
-        /// journal: gasledger's own syntax, which round-trips; json: one document.
+        /// journal: gasledger's own syntax, which round-trips; json: one document;
+        /// hledger, ledger (ledger-cli), beancount: for those tools, with the same balances.
         #[arg(long, value_enum, default_value_t = ExportFormat::Journal)]
         format: ExportFormat,
         /// Write to this file instead of standard output (replaced atomically).
@@ -95,6 +98,27 @@ enum Command {
     /// Replay the stored journal: re-check every transaction's balance, every hash link,
     /// the running balances, the date and id indexes.
     Verify,
+    /// Record an obligation on both sides (CREDITOR:receivable:DEBTOR, DEBTOR:payable:CREDITOR).
+    #[command(subcommand)]
+    Debt(settle::DebtCmd),
+    /// Record a payment that settles (part of) an obligation; each side's cash account moves.
+    /// Paying more than is owed is refused.
+    Pay(settle::PayArgs),
+    /// Record a triangular set-off under an offset agreement: the debtor now owes the creditor
+    /// directly, and both old debts shrink by the amount. Refused beyond the agreement's limit,
+    /// beyond what the debtor owes the intermediary, or beyond what the intermediary owes the
+    /// creditor.
+    Offset(settle::OffsetArgs),
+    /// Multilateral netting of every obligation in a commodity: cycles cancel, then a plan of
+    /// at most n-1 payments settles the n non-zero net positions (greedy: the party that owes
+    /// most pays the party owed most). --record --date D records it, leaving no debt.
+    Net(settle::NetArgs),
+    /// Declare an agreement: a swap or an offset.
+    #[command(subcommand)]
+    Agreement(swap::AgreementCmd),
+    /// Record a leg of a swap: a delivery into the hub (entry) or out of it (exit).
+    #[command(subcommand)]
+    Swap(swap::SwapCmd),
 }
 
 #[derive(Debug, Subcommand)]
@@ -134,7 +158,7 @@ enum AccountCmd {
         #[arg(long = "type", value_parser = parse::account_type)]
         kind: Option<gasledger::ledger::AccountType>,
         /// The balance this account may not go below, e.g. "0 USD".
-        #[arg(long, value_parser = parse::amount)]
+        #[arg(long, value_parser = parse::amount, allow_hyphen_values = true)]
         floor: Option<gasledger::amount::Amount>,
     },
 }
@@ -215,6 +239,9 @@ enum ReconcileFormat {
 enum ExportFormat {
     Journal,
     Json,
+    Hledger,
+    Ledger,
+    Beancount,
 }
 
 #[derive(Debug, Clone, Copy, Default, ValueEnum)]
@@ -251,6 +278,11 @@ enum ReportCmd {
         #[arg(long, value_enum, default_value_t)]
         format: FormatArg,
     },
+    /// Who owes whom, before and after netting, and each party's net position.
+    Debts(settle::DebtsArgs),
+    /// A swap per settlement period: entry, fee, exit, imbalance (entry - fee - exit), the
+    /// cumulative imbalance, and `ok` or `outside-tolerance` (|imbalance| > tolerance x entry).
+    Swap(swap::SwapReportArgs),
     /// The postings of an account and its sub-accounts, with a running balance.
     Register {
         account: String,
@@ -276,6 +308,8 @@ pub enum CliError {
     Import(#[from] gasledger::import::ImportError),
     #[error(transparent)]
     Export(#[from] gasledger::export::ExportError),
+    #[error(transparent)]
+    Swap(#[from] gasledger::swap::SwapError),
     #[error("{0}")]
     Usage(String),
     #[error("writing output: {0}")]

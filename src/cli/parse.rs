@@ -78,6 +78,23 @@ pub fn posting(s: &str) -> Result<Posting, String> {
     Ok(p)
 }
 
+/// A posting read as an account alone whose last word is a declared commodity was meant to
+/// carry an amount ("IR:cash abc mcm"): say what is wrong with the number, not that the
+/// account "IR:cash abc mcm" is undeclared.
+pub fn misread_amount(p: &Posting, chart: &gasledger::ledger::Chart) -> Option<String> {
+    if p.amount.is_some() || chart.accounts.contains_key(&p.account) {
+        return None;
+    }
+    let words: Vec<&str> = p.account.split_whitespace().collect();
+    match words.as_slice() {
+        [.., number, code] if words.len() >= 3 && chart.commodities.contains_key(*code) => {
+            let e = gasledger::amount::parse_number(number).err()?;
+            Some(format!("posting {:?}: {e}", p.account))
+        }
+        _ => None,
+    }
+}
+
 fn looks_numeric(w: &str) -> bool {
     w.bytes().any(|b| b.is_ascii_digit())
         && w.bytes()

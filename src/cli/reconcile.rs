@@ -49,7 +49,7 @@ pub fn statement(
 
 /// The checks that other modules contribute.
 fn plugins() -> Vec<Plugin<'static>> {
-    Vec::new()
+    vec![&gasledger::settle::check_offsets]
 }
 
 pub fn reconcile(

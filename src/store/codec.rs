@@ -85,6 +85,10 @@ impl<'a> Dec<'a> {
         let mut v: u64 = 0;
         for shift in (0..64).step_by(7) {
             let b = self.u8()?;
+            // The tenth byte holds the 64th bit only: anything more is not a varint we wrote.
+            if shift == 63 && b > 1 {
+                return Err(damaged("varint out of range"));
+            }
             v |= u64::from(b & 0x7f) << shift;
             if b & 0x80 == 0 {
                 return Ok(v);
@@ -165,6 +169,16 @@ mod tests {
         assert_eq!(d.dec().unwrap().to_string(), "-1600000000.00");
         assert!(d.is_empty());
         assert!(d.u8().is_err());
+    }
+
+    #[test]
+    fn overlong_varint_is_refused() {
+        let mut bytes = vec![0xff; 9];
+        bytes.push(0x01);
+        assert_eq!(Dec::new(&bytes).var().unwrap(), u64::MAX);
+        let mut bytes = vec![0xff; 9];
+        bytes.push(0x03);
+        assert!(Dec::new(&bytes).var().is_err());
     }
 
     #[test]

@@ -293,6 +293,33 @@ fn take_lock(path: &Path, timeout: Duration) -> Result<File, StoreError> {
     }
 }
 
+/// Open sled, once our own lock is held. sled takes a lock of its own on its files; a process
+/// that just released ours may still hold sled's for a moment (its file descriptors close as
+/// it exits, or a dropped `Db` flushes in the background), so that lock is waited for too.
+fn open_sled(path: &Path, timeout: Duration) -> Result<sled::Db, StoreError> {
+    let start = Instant::now();
+    loop {
+        match sled::Config::new()
+            .path(path)
+            .cache_capacity(64 << 20)
+            .open()
+        {
+            Ok(db) => return Ok(db),
+            // sled reports it only as text ("could not acquire lock on ...").
+            Err(sled::Error::Io(e)) if e.to_string().contains("could not acquire lock") => {
+                if start.elapsed() >= timeout {
+                    return Err(StoreError::InUse {
+                        path: path.to_path_buf(),
+                        waited: timeout,
+                    });
+                }
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
 impl Store {
     /// Open the store at `path`. `Access::Write` creates it when missing; `Access::Read`
     /// refuses a path that holds no ledger. Waits up to `lock_timeout` for another process.
@@ -309,11 +336,9 @@ impl Store {
                 source,
             })?;
         }
+        let start = Instant::now();
         let lock = take_lock(path, lock_timeout)?;
-        let db = sled::Config::new()
-            .path(path)
-            .cache_capacity(64 << 20)
-            .open()?;
+        let db = open_sled(path, lock_timeout.saturating_sub(start.elapsed()))?;
         let schema = db.get(KEY_SCHEMA)?;
         let head = match schema {
             None => {

@@ -61,6 +61,9 @@ pub struct Writer<'s> {
     buckets: HashMap<u16, Vec<IdEntry>>,
     fresh_ids: FxHashMap<u64, IdEntry>,
     fresh_collisions: Vec<IdEntry>,
+    /// A block that held committed transactions and was filled by this writer: it goes into
+    /// the commit batch, and is kept here until then.
+    sealed_committed: Option<(u64, Vec<u8>)>,
     /// Accounts that have a floor, by id: the only ones whose floor is checked.
     floored: FxHashSet<u32>,
     /// Postings added per commodity id, for the report.
@@ -115,6 +118,7 @@ impl<'s> Writer<'s> {
             buckets: HashMap::new(),
             fresh_ids: FxHashMap::default(),
             fresh_collisions: Vec::new(),
+            sealed_committed: None,
             floored: store
                 .chart
                 .accounts
@@ -392,6 +396,9 @@ impl<'s> Writer<'s> {
         let block = std::mem::take(&mut self.tail).to_value();
         let summary = self.tail_summary().to_value();
         if self.tail_committed {
+            // sled still holds this block's committed prefix until the commit: keep the full
+            // block at hand for id look-ups into it.
+            self.sealed_committed = Some((self.tail_index, block.clone()));
             self.batch.insert(&block_key(self.tail_index)[..], block);
             self.batch
                 .insert(&summary_key(self.tail_index)[..], summary);
@@ -441,6 +448,8 @@ impl<'s> Writer<'s> {
         let bytes: &[u8] = if block == self.tail_index {
             value = self.tail.to_value();
             &value
+        } else if let Some((_, v)) = self.sealed_committed.as_ref().filter(|(i, _)| *i == block) {
+            v
         } else {
             value = self
                 .store

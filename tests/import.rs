@@ -1,0 +1,316 @@
+//! `import` through the real binary on a temp store: what a good file adds, that a second import
+//! adds nothing, and every bad input of issue 3: one error naming FILE:LINE, exit status 2, no
+//! panic, and the store exactly as it was.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+struct Ledger {
+    dir: tempfile::TempDir,
+}
+
+impl Ledger {
+    fn new() -> Ledger {
+        Ledger {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+    fn db(&self) -> PathBuf {
+        self.dir.path().join("db")
+    }
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_gasledger"))
+            .arg("--db")
+            .arg(self.db())
+            .args(args)
+            .env_remove("GASLEDGER_DB")
+            .output()
+            .expect("run gasledger")
+    }
+    fn file(&self, name: &str, text: &[u8]) -> PathBuf {
+        let p = self.dir.path().join(name);
+        std::fs::write(&p, text).expect("write journal");
+        p
+    }
+    fn import(&self, files: &[&Path]) -> Output {
+        let mut args = vec!["import"];
+        args.extend(files.iter().map(|f| f.to_str().expect("utf-8")));
+        self.run(&args)
+    }
+    /// Everything a user can see of the store: the journal export and the balances.
+    fn state(&self) -> String {
+        let e = self.run(&["export"]);
+        let b = self.run(&["report", "balances", "--format", "csv"]);
+        format!(
+            "{}\n{}",
+            String::from_utf8_lossy(&e.stdout),
+            String::from_utf8_lossy(&b.stdout)
+        )
+    }
+}
+
+const CHART: &str = "\
+commodity 1000.000 mcm   ; kind: volume
+commodity 1000.00 USD    ; kind: money
+account TM   ; party: Turkmenistan
+account IR   ; party: Iran
+account TM:gas:delivered
+account IR:swap:tm-ir-az
+account TM:receivable:IR
+account IR:payable:TM
+";
+
+const GOOD: &str = "
+2022-01-31 * Sarakhs entry   ; id: e1
+    IR:swap:tm-ir-az    160.000 mcm
+    TM:gas:delivered   -160.000 mcm
+
+2022-02-28 * Sarakhs entry   ; id: e2
+    IR:swap:tm-ir-az    150.000 mcm
+    TM:gas:delivered
+";
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Import `bad` (after a good import of the chart) and check the refusal.
+fn refused(bad: &[u8], expect_line: u32, expect_message: &str) {
+    let l = Ledger::new();
+    let base = l.file("base.journal", format!("{CHART}{GOOD}").as_bytes());
+    assert!(l.import(&[&base]).status.success());
+    let before = l.state();
+    let f = l.file("bad.journal", bad);
+    let out = l.import(&[&f]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(
+        err.contains(&format!("bad.journal:{expect_line}:")),
+        "expected the error at line {expect_line}: {err}"
+    );
+    assert!(
+        err.contains(expect_message),
+        "expected {expect_message:?} in: {err}"
+    );
+    assert_eq!(err.trim().lines().count(), 1, "one error: {err}");
+    assert_eq!(l.state(), before, "the store changed");
+}
+
+#[test]
+fn good_file_adds_and_reports() {
+    let l = Ledger::new();
+    let f = l.file("a.journal", format!("{CHART}{GOOD}").as_bytes());
+    let out = l.import(&[&f]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(
+            "added 2 transactions (0 already recorded), 2 commodities, 2 parties, 4 accounts"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("mcm: 4 postings"), "{text}");
+    let b = l.run(&["report", "balances", "--format", "csv"]);
+    assert_eq!(
+        String::from_utf8_lossy(&b.stdout),
+        "account,commodity,balance\nIR:swap:tm-ir-az,mcm,310.000\nTM:gas:delivered,mcm,-310.000\n"
+    );
+}
+
+#[test]
+fn importing_twice_adds_nothing() {
+    let l = Ledger::new();
+    let f = l.file("a.journal", format!("{CHART}{GOOD}").as_bytes());
+    assert!(l.import(&[&f]).status.success());
+    let before = l.state();
+    let out = l.import(&[&f]);
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("imported before"));
+    assert_eq!(l.state(), before);
+    // The same transactions in another file: their ids make them no-ops.
+    let g = l.file(
+        "b.journal",
+        format!("{CHART}\n; another copy\n{GOOD}").as_bytes(),
+    );
+    let out = l.import(&[&g]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("added 0 transactions (2 already recorded)")
+    );
+    assert_eq!(l.state(), before);
+}
+
+#[test]
+fn all_or_nothing_across_files() {
+    let l = Ledger::new();
+    let a = l.file("a.journal", format!("{CHART}{GOOD}").as_bytes());
+    let b = l.file(
+        "b.journal",
+        b"2022-03-31 * bad\n    IR:swap:tm-ir-az   1.000 mcm\n    TM:gas:delivered  -2.000 mcm\n",
+    );
+    let out = l.import(&[&a, &b]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("b.journal:1:"));
+    // Nothing of a.journal either: the read-only report finds no ledger content.
+    let bal = l.run(&["report", "balances", "--format", "csv"]);
+    assert_eq!(
+        String::from_utf8_lossy(&bal.stdout),
+        "account,commodity,balance\n"
+    );
+}
+
+#[test]
+fn unbalanced_transaction() {
+    refused(
+        b"\n2022-03-31 * x\n    IR:swap:tm-ir-az   1.000 mcm\n    TM:gas:delivered  -0.500 mcm\n",
+        2,
+        "mcm is off by 0.5",
+    );
+}
+
+#[test]
+fn undeclared_account() {
+    refused(
+        b"2022-03-31 * x\n    IR:swap:tm-ir-azz   1.000 mcm\n    TM:gas:delivered\n",
+        1,
+        "did you mean IR:swap:tm-ir-az?",
+    );
+}
+
+#[test]
+fn impossible_date() {
+    refused(
+        b"2022-02-30 * x\n    IR:swap:tm-ir-az   1.000 mcm\n    TM:gas:delivered\n",
+        1,
+        "2022-02-30 is not a date",
+    );
+}
+
+#[test]
+fn failed_balance_assertion() {
+    refused(
+        b"2022-03-31 * x\n    IR:swap:tm-ir-az   1.000 mcm = 300.000 mcm\n    TM:gas:delivered\n",
+        1,
+        "balance assertion failed: IR:swap:tm-ir-az is 311.000 mcm, asserted 300.000 mcm",
+    );
+}
+
+#[test]
+fn too_many_decimals() {
+    refused(
+        b"2022-03-31 * x\n    IR:swap:tm-ir-az   1.0005 mcm\n    TM:gas:delivered\n",
+        1,
+        "has 4 decimal places but mcm allows 3",
+    );
+}
+
+#[test]
+fn posting_outside_any_transaction() {
+    refused(
+        b"; a comment\n\n    IR:swap:tm-ir-az   1.000 mcm\n",
+        3,
+        "outside",
+    );
+}
+
+#[test]
+fn unknown_directive() {
+    refused(
+        b"2022-03-31 * x\n    IR:swap:tm-ir-az   1 mcm\n    TM:gas:delivered\n\nfrobnicate 3\n",
+        5,
+        "frobnicate",
+    );
+}
+
+#[test]
+fn invalid_utf8() {
+    refused(
+        b"; ok\n2022-03-31 * caf\xe9\n    IR:swap:tm-ir-az   1 mcm\n    TM:gas:delivered\n",
+        2,
+        "UTF-8",
+    );
+}
+
+#[test]
+fn unknown_commodity_in_the_last_transaction_of_a_long_file() {
+    let mut text = String::new();
+    for i in 0..5000 {
+        text.push_str(&format!(
+            "2022-03-01 * leg {i}   ; id: long-{i}\n    IR:swap:tm-ir-az   1.000 mcm\n    TM:gas:delivered\n\n"
+        ));
+    }
+    let last_line = text.lines().count() + 1;
+    text.push_str("2022-03-31 * last\n    IR:swap:tm-ir-az   1.000 MCM\n    TM:gas:delivered\n");
+    refused(
+        text.as_bytes(),
+        last_line as u32,
+        "commodity MCM is not declared",
+    );
+}
+
+#[test]
+fn malformed_number() {
+    refused(
+        b"2022-03-31 * x\n    IR:swap:tm-ir-az   1.2.3 mcm\n    TM:gas:delivered\n",
+        2,
+        "1.2.3",
+    );
+}
+
+#[test]
+fn overflowing_amount() {
+    refused(
+        b"2022-03-31 * x\n    IR:swap:tm-ir-az   79228162514264337593543950336 mcm\n    TM:gas:delivered\n",
+        2,
+        "more digits than an exact decimal can hold",
+    );
+}
+
+#[test]
+fn id_reused_with_other_content() {
+    refused(
+        b"2022-01-31 * Sarakhs entry   ; id: e1\n    IR:swap:tm-ir-az    161.000 mcm\n    TM:gas:delivered\n",
+        1,
+        "id e1 is recorded already with other content",
+    );
+}
+
+#[test]
+fn two_postings_without_amounts() {
+    refused(
+        b"2022-03-31 * x\n    IR:swap:tm-ir-az\n    TM:gas:delivered\n",
+        1,
+        "only one posting per transaction may leave its amount out",
+    );
+}
+
+#[test]
+fn agreement_naming_an_undeclared_party() {
+    refused(
+        b"agreement a1\n    kind       swap\n    supplier   TM\n    hub        IR\n    receiver   XX\n    entry      Sarakhs\n    exit       Astara\n    commodity  mcm\n    fee        20%\n    tolerance  2%\n",
+        1,
+        "XX",
+    );
+}
+
+#[test]
+fn agreement_with_a_fee_over_100_percent() {
+    refused(
+        b"account AZ  ; party: Azerbaijan\n\nagreement a1\n    kind       swap\n    supplier   TM\n    hub        IR\n    receiver   AZ\n    entry      Sarakhs\n    exit       Astara\n    commodity  mcm\n    fee        120%\n    tolerance  2%\n",
+        3,
+        "120",
+    );
+}
+
+#[test]
+fn missing_file() {
+    let l = Ledger::new();
+    let out = l.run(&["import", "/nonexistent/x.journal"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("/nonexistent/x.journal"),
+        "{}",
+        stderr(&out)
+    );
+}
