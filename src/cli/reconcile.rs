@@ -49,7 +49,7 @@ pub fn statement(
 
 /// The checks that other modules contribute.
 fn plugins() -> Vec<Plugin<'static>> {
-    vec![&gasledger::settle::check_offsets]
+    vec![&gasledger::swap::reconcile_checks, &gasledger::settle::check_offsets]
 }
 
 pub fn reconcile(
