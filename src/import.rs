@@ -93,41 +93,50 @@ pub fn import(
         let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Vec<Located<Directive>>, JournalError>>(
             PARSE_QUEUE,
         );
-        scope.spawn(move || {
-            let mut done = 0u64;
-            for path in files {
-                let count = Arc::new(AtomicU64::new(0));
-                let journal = match journal::open_counting(path, count.clone()) {
-                    Ok(j) => j,
-                    Err(e) => {
-                        let _ = tx.send(Err(e));
-                        return;
-                    }
-                };
-                let mut batch = Vec::with_capacity(PARSE_BATCH);
-                for d in journal {
-                    match d {
-                        Ok(d) => batch.push(d),
+        let parser = std::thread::Builder::new()
+            .name("parser".into())
+            .spawn_scoped(scope, move || {
+                let mut done = 0u64;
+                for path in files {
+                    let count = Arc::new(AtomicU64::new(0));
+                    let journal = match journal::open_counting(path, count.clone()) {
+                        Ok(j) => j,
                         Err(e) => {
                             let _ = tx.send(Err(e));
                             return;
                         }
-                    }
-                    if batch.len() == PARSE_BATCH {
-                        counter.store(done + count.load(Ordering::Relaxed), Ordering::Relaxed);
-                        let full = std::mem::replace(&mut batch, Vec::with_capacity(PARSE_BATCH));
-                        if tx.send(Ok(full)).is_err() {
-                            return;
+                    };
+                    let mut batch = Vec::with_capacity(PARSE_BATCH);
+                    for d in journal {
+                        match d {
+                            Ok(d) => batch.push(d),
+                            Err(e) => {
+                                let _ = tx.send(Err(e));
+                                return;
+                            }
+                        }
+                        if batch.len() == PARSE_BATCH {
+                            counter.store(done + count.load(Ordering::Relaxed), Ordering::Relaxed);
+                            let full =
+                                std::mem::replace(&mut batch, Vec::with_capacity(PARSE_BATCH));
+                            if tx.send(Ok(full)).is_err() {
+                                return;
+                            }
                         }
                     }
+                    done += count.load(Ordering::Relaxed);
+                    counter.store(done, Ordering::Relaxed);
+                    if !batch.is_empty() && tx.send(Ok(batch)).is_err() {
+                        return;
+                    }
                 }
-                done += count.load(Ordering::Relaxed);
-                counter.store(done, Ordering::Relaxed);
-                if !batch.is_empty() && tx.send(Ok(batch)).is_err() {
-                    return;
-                }
-            }
-        });
+            });
+        if let Err(e) = parser {
+            return Err(ImportError::File {
+                path: PathBuf::from("(parser thread)"),
+                message: format!("cannot start: {e}"),
+            });
+        }
         for batch in rx {
             for d in batch? {
                 let at = d.at;

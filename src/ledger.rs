@@ -531,9 +531,9 @@ impl Transaction {
             match residuals.as_slice() {
                 [] => return Err(LedgerError::NothingToInfer),
                 [(code, value)] => {
-                    let value = -*value;
-                    chart.commodity(code)?.check_scale(value)?;
-                    self.postings[i].amount = Some(Amount::new(value, code.clone()));
+                    let (code, value) = (code.to_string(), -*value);
+                    chart.commodity(&code)?.check_scale(value)?;
+                    self.postings[i].amount = Some(Amount::new(value, code));
                 }
                 more => return Err(LedgerError::AmbiguousInference(more.len())),
             }
@@ -611,6 +611,10 @@ impl Agreement {
 }
 
 fn check_len(what: &'static str, s: &str, max: usize) -> Result<(), LedgerError> {
+    // A string has at most as many characters as bytes: count only when it could be too long.
+    if s.len() <= max {
+        return Ok(());
+    }
     let found = s.chars().count();
     if found > max {
         return Err(LedgerError::TooLong { what, found, max });
@@ -620,13 +624,13 @@ fn check_len(what: &'static str, s: &str, max: usize) -> Result<(), LedgerError>
 
 /// What a posting weighs for balancing: its amount, or its cost when it carries a price.
 /// `None` for a posting whose amount is still to be inferred.
-pub fn posting_weight(p: &Posting) -> Option<Result<(String, Decimal), LedgerError>> {
+pub fn posting_weight(p: &Posting) -> Option<Result<(&str, Decimal), LedgerError>> {
     let a = p.amount.as_ref()?;
     let price = p.price.as_ref().map(|pr| match pr {
         Price::Unit(x) => (PriceKind::Unit, x.commodity.as_str(), x.value),
         Price::Total(x) => (PriceKind::Total, x.commodity.as_str(), x.value),
     });
-    Some(weight(a.value, a.commodity.as_str(), price).map(|(c, v)| (c.to_string(), v)))
+    Some(weight(a.value, a.commodity.as_str(), price))
 }
 
 /// Whether a price is per unit (`@`) or for the whole posting (`@@`).
@@ -693,15 +697,25 @@ pub fn check_floor(
 pub fn residuals<C: Ord + Clone>(
     weights: impl Iterator<Item = Result<(C, Decimal), LedgerError>>,
 ) -> Result<Vec<(C, Decimal)>, LedgerError> {
-    let mut sums: BTreeMap<C, Decimal> = BTreeMap::new();
+    // A transaction touches one or two commodities: a short vector beats a map.
+    let mut sums: Vec<(C, Decimal)> = Vec::with_capacity(2);
     for w in weights {
         let (c, v) = w?;
-        let slot = sums.entry(c).or_default();
+        let i = match sums.iter().position(|(k, _)| *k == c) {
+            Some(i) => i,
+            None => {
+                sums.push((c, Decimal::ZERO));
+                sums.len() - 1
+            }
+        };
+        let slot = &mut sums[i].1;
         *slot = slot.checked_add(v).ok_or_else(|| AmountError::Overflow {
             what: "the sum of a transaction's postings".into(),
         })?;
     }
-    Ok(sums.into_iter().filter(|(_, v)| !v.is_zero()).collect())
+    sums.retain(|(_, v)| !v.is_zero());
+    sums.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(sums)
 }
 
 /// **The balance invariant**: for every commodity, the weights of a transaction's postings sum

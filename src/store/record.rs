@@ -38,8 +38,8 @@ pub struct RawTxn {
 pub struct Names {
     pub accounts: Vec<String>,
     pub commodities: Vec<String>,
-    pub account_ids: std::collections::HashMap<String, u32>,
-    pub commodity_ids: std::collections::HashMap<String, u32>,
+    pub account_ids: rustc_hash::FxHashMap<String, u32>,
+    pub commodity_ids: rustc_hash::FxHashMap<String, u32>,
 }
 
 impl Names {
@@ -80,10 +80,11 @@ impl Names {
             .ok_or_else(|| CodecError(format!("commodity {code} has no id")))
     }
 
-    /// A completed model transaction (every amount present) in stored form.
-    pub fn to_raw(&self, t: &Transaction) -> Result<RawTxn, CodecError> {
+    /// A completed model transaction (every amount present) in stored form. Takes the
+    /// transaction so that its strings move rather than copy (the import's hot path).
+    pub fn to_raw(&self, t: Transaction) -> Result<RawTxn, CodecError> {
         let mut postings = Vec::with_capacity(t.postings.len());
-        for p in &t.postings {
+        for p in t.postings {
             let a = p
                 .amount
                 .as_ref()
@@ -109,16 +110,16 @@ impl Names {
                 value: a.value,
                 price,
                 assertion,
-                tags: p.tags.clone(),
+                tags: p.tags,
             });
         }
         Ok(RawTxn {
             date: t.date.packed(),
             status: t.status,
-            code: t.code.clone(),
-            description: t.description.clone(),
-            id: t.id.clone(),
-            tags: t.tags.clone(),
+            code: t.code,
+            description: t.description,
+            id: t.id,
+            tags: t.tags,
             postings,
         })
     }

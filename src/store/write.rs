@@ -258,7 +258,7 @@ impl<'s> Writer<'s> {
     /// it is applied unless every check passes, so the writer stays usable after an error.
     pub fn append(&mut self, mut t: Transaction) -> Result<Added, StoreError> {
         t.complete(&self.chart)?;
-        let raw = self.names.to_raw(&t)?;
+        let raw = self.names.to_raw(t)?;
         self.content.buf.clear();
         encode_txn(&mut self.content, &raw);
         let seq = self.head.txn_count;
@@ -266,7 +266,7 @@ impl<'s> Writer<'s> {
         // Idempotency: an id seen before is a no-op with the same content, an error otherwise.
         let mut new_id = None;
         let (hash, chash) = chain_link(&self.head.last_hash, &self.content.buf);
-        if let Some(id) = &t.id {
+        if let Some(id) = &raw.id {
             let h = id_hash(id);
             for e in self.id_candidates(h)? {
                 let other = self.raw_txn(e.seq)?;
@@ -291,7 +291,7 @@ impl<'s> Writer<'s> {
 
         // Balances after each posting (assertions), then floors on the final balances.
         let mut changed: Vec<((u32, u32), Decimal)> = Vec::with_capacity(raw.postings.len());
-        for (p, rp) in t.postings.iter().zip(&raw.postings) {
+        for rp in &raw.postings {
             let key = (rp.account, rp.commodity);
             let before = changed
                 .iter()
@@ -303,25 +303,28 @@ impl<'s> Writer<'s> {
                 LedgerError::Amount(AmountError::Overflow {
                     what: format!(
                         "the balance of {} in {}",
-                        p.account, self.names.commodities[rp.commodity as usize]
+                        self.names.accounts[rp.account as usize],
+                        self.names.commodities[rp.commodity as usize]
                     ),
                 })
             })?;
             changed.push((key, after));
-            if let Some(asserted) = &p.assertion {
-                let actual = if asserted.commodity == self.names.commodities[rp.commodity as usize]
-                {
-                    after
-                } else {
-                    let ckey = (rp.account, self.names.commodity_ids[&asserted.commodity]);
-                    changed
-                        .iter()
-                        .rev()
-                        .find(|(k, _)| *k == ckey)
-                        .map(|(_, v)| *v)
-                        .unwrap_or_else(|| self.balances.get(&ckey).copied().unwrap_or_default())
-                };
-                crate::ledger::check_assertion(&p.account, asserted, actual)?;
+            if let Some((c, asserted)) = rp.assertion {
+                let ckey = (rp.account, c);
+                let actual = changed
+                    .iter()
+                    .rev()
+                    .find(|(k, _)| *k == ckey)
+                    .map(|(_, v)| *v)
+                    .unwrap_or_else(|| self.balances.get(&ckey).copied().unwrap_or_default());
+                crate::ledger::check_assertion(
+                    &self.names.accounts[rp.account as usize],
+                    &crate::amount::Amount::new(
+                        asserted,
+                        self.names.commodities[c as usize].clone(),
+                    ),
+                    actual,
+                )?;
             }
         }
         for (i, ((a, c), after)) in changed.iter().enumerate() {
