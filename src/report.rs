@@ -164,9 +164,12 @@ impl Table {
 
 /// The reconciliation as a desk reads it: what does not agree first, then what does, each
 /// grouped by check, then a one-line summary.
+/// With `every_row` false, the checks that hold are summarised one line per check (how many
+/// subjects hold); with it true, every row is listed.
 pub fn write_reconciliation(
     out: &mut impl Write,
     r: &crate::reconcile::Reconciliation,
+    every_row: bool,
 ) -> io::Result<()> {
     use crate::reconcile::Status;
     let columns = [
@@ -199,9 +202,32 @@ pub fn write_reconciliation(
         table(wrong).write_table(out)?;
         writeln!(out)?;
     }
-    if !right.is_empty() {
+    if !right.is_empty() && every_row {
         writeln!(out, "AGREES")?;
         table(right).write_table(out)?;
+        writeln!(out)?;
+    } else if !right.is_empty() {
+        writeln!(out, "AGREES (--all lists every row)")?;
+        let mut t = Table::new(&["check", "holds"]);
+        let mut order: Vec<&'static str> = Vec::new();
+        for c in &r.checks {
+            if !order.contains(&c.check) {
+                order.push(c.check);
+            }
+        }
+        for check in order {
+            let rows: Vec<_> = r.checks.iter().filter(|c| c.check == check).collect();
+            let ok: Vec<_> = rows.iter().filter(|c| c.status == Status::Ok).collect();
+            if ok.is_empty() {
+                continue;
+            }
+            let holds = match ok.as_slice() {
+                [one] if rows.len() == 1 => one.subject.clone(),
+                _ => format!("{} of {}", ok.len(), rows.len()),
+            };
+            t.push(vec![check.into(), holds.into()]);
+        }
+        t.write_table(out)?;
         writeln!(out)?;
     }
     let n = r.checks.len();

@@ -112,8 +112,8 @@ pub fn run(cli: Cli, out: &mut impl Write) -> Result<(), CliError> {
         Command::Statement(cmd) => {
             super::reconcile::statement(&mut open(Access::Write)?, cmd, out)?
         }
-        Command::Reconcile { as_of, format } => {
-            super::reconcile::reconcile(&open(Access::Read)?, as_of, format, out)?
+        Command::Reconcile { as_of, format, all } => {
+            super::reconcile::reconcile(&open(Access::Read)?, as_of, format, all, out)?
         }
         Command::Debt(cmd) => super::settle::debt(&mut open(Access::Write)?, cmd, out)?,
         Command::Pay(args) => super::settle::pay(&mut open(Access::Write)?, args, out)?,

@@ -22,7 +22,7 @@ use thiserror::Error;
 /// environment variable GASLEDGER_DB, else ./gasledger.db. Commands that write create the store
 /// when it is missing; commands that only read refuse a path that holds no ledger.
 ///
-/// Exit status: 0 success, 1 a check found a discrepancy (verify), 2 an error.
+/// Exit status: 0 success, 1 a check found a discrepancy (verify, reconcile), 2 an error.
 #[derive(Debug, Parser)]
 #[command(name = "gasledger", version, max_term_width = 100)]
 pub struct Cli {
@@ -77,7 +77,7 @@ enum Command {
     Record(RecordArgs),
     /// Post the exact opposite of a recorded transaction, linked to it.
     Reverse(ReverseArgs),
-    /// Reports: balances, register.
+    /// Reports: balances, register, swap, debts.
     #[command(subcommand)]
     Report(ReportCmd),
     /// Record a party's claimed balances at a date (a letter, a monthly statement). A
@@ -94,6 +94,9 @@ enum Command {
         as_of: Option<Date>,
         #[arg(long, value_enum, default_value_t = ReconcileFormat::Table)]
         format: ReconcileFormat,
+        /// List every row that holds too, not one line per check (JSON always has every row).
+        #[arg(long)]
+        all: bool,
     },
     /// Replay the stored journal: re-check every transaction's balance, every hash link,
     /// the running balances, the date and id indexes.

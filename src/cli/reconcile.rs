@@ -49,18 +49,22 @@ pub fn statement(
 
 /// The checks that other modules contribute.
 fn plugins() -> Vec<Plugin<'static>> {
-    vec![&gasledger::swap::reconcile_checks, &gasledger::settle::check_offsets]
+    vec![
+        &gasledger::swap::reconcile_checks,
+        &gasledger::settle::check_offsets,
+    ]
 }
 
 pub fn reconcile(
     store: &Store,
     as_of: Option<Date>,
     format: ReconcileFormat,
+    all: bool,
     out: &mut impl Write,
 ) -> Result<(), CliError> {
     let r = reconcile::reconcile(store, as_of, &plugins())?;
     match format {
-        ReconcileFormat::Table => report::write_reconciliation(out, &r)?,
+        ReconcileFormat::Table => report::write_reconciliation(out, &r, all)?,
         ReconcileFormat::Json => {
             serde_json::to_writer_pretty(&mut *out, &report::reconciliation_json(&r))
                 .map_err(std::io::Error::from)?;
