@@ -301,7 +301,7 @@ fn open_sled(path: &Path, timeout: Duration) -> Result<sled::Db, StoreError> {
     loop {
         match sled::Config::new()
             .path(path)
-            .cache_capacity(64 << 20)
+            .cache_capacity(16 << 20)
             .open()
         {
             Ok(db) => return Ok(db),
