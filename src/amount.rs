@@ -248,8 +248,11 @@ pub fn parse_amount(text: &str) -> Result<Amount, AmountError> {
 /// Format a value with exactly `scale` decimal places. The value must already fit the scale
 /// (checked on entry), so this only pads with zeros; it never rounds. Values with more places
 /// than `scale` (which the model refuses) are printed with all their digits rather than cut.
+/// Padding stops at `Decimal::MAX_SCALE` (28) places: `Decimal::rescale` past it builds a value
+/// that its own `Display` panics on (found by the `amount` fuzz target).
 pub fn format_at_scale(value: Decimal, scale: u32) -> String {
     let mut v = value.normalize();
+    let scale = scale.min(Decimal::MAX_SCALE);
     if v.scale() < scale {
         v.rescale(scale);
     }
@@ -402,6 +405,23 @@ mod tests {
         assert_eq!(format_at_scale(d("1.50"), 0), "1.5");
         assert_eq!(format_grouped(d("-1600000000"), 2), "-1,600,000,000.00");
         assert_eq!(format_grouped(d("999"), 0), "999");
+    }
+
+    #[test]
+    fn formatting_past_the_largest_scale_pads_to_28_places_only() {
+        // Regression (fuzz target `amount`): rescaling past 28 places made `Display` panic
+        // (scale 1000), or printed 29-30 places that `parse_number` refuses.
+        let v = d("0.0000000000000001");
+        for scale in [29, 30, 1000, u32::MAX] {
+            let text = format_at_scale(v, scale);
+            assert_eq!(text, "0.0000000000000001000000000000", "scale {scale}");
+            assert_eq!(parse_number(&text).unwrap(), v);
+            assert_eq!(parse_number(&format_grouped(v, scale)).unwrap(), v);
+        }
+        assert_eq!(
+            format_at_scale(Decimal::MAX, 1000),
+            Decimal::MAX.to_string()
+        );
     }
 
     #[test]

@@ -17,8 +17,10 @@ use thiserror::Error;
 pub const POSTINGS_MAX: usize = 1_000;
 /// Longest description accepted.
 pub const DESCRIPTION_LEN_MAX: usize = 1_000;
-/// Longest account name accepted.
+/// Longest account name accepted, in characters.
 pub const ACCOUNT_LEN_MAX: usize = 200;
+/// Longest party code accepted, in characters (a party code is an account's first segment).
+pub const PARTY_CODE_LEN_MAX: usize = 32;
 /// Longest transaction id.
 pub const ID_LEN_MAX: usize = 200;
 /// Tags per transaction.
@@ -102,6 +104,8 @@ pub enum LedgerError {
     },
     #[error("too many accounts: a store holds at most {ACCOUNTS_MAX}")]
     TooManyAccounts,
+    #[error("a transaction may have at most {TAGS_MAX} tags, found {found}")]
+    TooManyTags { found: usize },
     #[error("invalid tag {found:?}: {why}")]
     BadTag { found: String, why: String },
 }
@@ -196,13 +200,7 @@ pub fn check_account_name(name: &str) -> Result<(), LedgerError> {
     if name.is_empty() {
         return Err(bad("it is empty"));
     }
-    if name.len() > ACCOUNT_LEN_MAX {
-        return Err(LedgerError::TooLong {
-            what: "account name",
-            found: name.len(),
-            max: ACCOUNT_LEN_MAX,
-        });
-    }
+    check_len("account name", name, ACCOUNT_LEN_MAX)?;
     if name
         .split(':')
         .any(|s| s.trim().is_empty() || s.trim() != s)
@@ -224,8 +222,8 @@ pub fn check_account_name(name: &str) -> Result<(), LedgerError> {
 
 /// Check the shape of a party code: one account segment.
 pub fn check_party_code(code: &str) -> Result<(), LedgerError> {
+    check_len("party code", code, PARTY_CODE_LEN_MAX)?;
     let ok = !code.is_empty()
-        && code.len() <= 32
         && code
             .chars()
             .all(|c| c.is_alphanumeric() || c == '-' || c == '_');
@@ -482,10 +480,8 @@ impl Transaction {
             }
         }
         if self.tags.len() > TAGS_MAX {
-            return Err(LedgerError::TooLong {
-                what: "tag list",
+            return Err(LedgerError::TooManyTags {
                 found: self.tags.len(),
-                max: TAGS_MAX,
             });
         }
         let mut inferred: Option<usize> = None;

@@ -2,8 +2,10 @@
 //! settlement. See ARCHITECTURE.md for the code map and the invariants.
 
 pub mod amount;
+pub mod chart;
 pub mod date;
 pub mod export;
+pub mod html;
 pub mod import;
 pub mod journal;
 pub mod ledger;

@@ -127,6 +127,9 @@ pub fn run(cli: Cli, out: &mut impl Write) -> Result<(), CliError> {
         Command::Report(ReportCmd::Swap(args)) => {
             super::swap::report(&open(Access::Read)?, args, out)?
         }
+        Command::Report(ReportCmd::Html(args)) => {
+            super::html::report(&open(Access::Read)?, args, out)?
+        }
         Command::Verify => {
             let store = open(Access::Read)?;
             let v = store.verify()?;

@@ -97,8 +97,13 @@ pub fn write_atomically(
         CliError::Usage(format!("cannot write {}: {what}: {e}", path.display()))
     };
     if !dir.is_dir() {
+        let what = if dir.exists() {
+            "is not a folder"
+        } else {
+            "does not exist"
+        };
         return Err(CliError::Usage(format!(
-            "cannot write {}: folder {} does not exist",
+            "cannot write {}: folder {} {what}",
             path.display(),
             dir.display()
         )));

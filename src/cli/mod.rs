@@ -2,6 +2,7 @@
 
 mod core;
 mod files;
+mod html;
 mod parse;
 mod reconcile;
 mod settle;
@@ -77,7 +78,7 @@ enum Command {
     Record(RecordArgs),
     /// Post the exact opposite of a recorded transaction, linked to it.
     Reverse(ReverseArgs),
-    /// Reports: balances, register, swap, debts.
+    /// Reports: balances, register, swap, debts, html.
     #[command(subcommand)]
     Report(ReportCmd),
     /// Record a party's claimed balances at a date (a letter, a monthly statement). A
@@ -286,6 +287,12 @@ enum ReportCmd {
     /// A swap per settlement period: entry, fee, exit, imbalance (entry - fee - exit), the
     /// cumulative imbalance, and `ok` or `outside-tolerance` (|imbalance| > tolerance x entry).
     Swap(swap::SwapReportArgs),
+    /// The settlement report as one self-contained HTML page.
+    ///
+    /// Inline CSS and SVG, no script, font or URL: the reconciliation (what does not agree
+    /// first), each swap's chart and table, the debt graph before and after netting, and each
+    /// party's balances. To standard output, or -o FILE.
+    Html(html::HtmlArgs),
     /// The postings of an account and its sub-accounts, with a running balance.
     Register {
         account: String,
@@ -313,6 +320,8 @@ pub enum CliError {
     Export(#[from] gasledger::export::ExportError),
     #[error(transparent)]
     Swap(#[from] gasledger::swap::SwapError),
+    #[error(transparent)]
+    Chart(#[from] gasledger::chart::ChartError),
     #[error("{0}")]
     Usage(String),
     #[error("writing output: {0}")]

@@ -48,7 +48,7 @@ pub fn statement(
 }
 
 /// The checks that other modules contribute.
-fn plugins() -> Vec<Plugin<'static>> {
+pub(super) fn plugins() -> Vec<Plugin<'static>> {
     vec![
         &gasledger::swap::reconcile_checks,
         &gasledger::settle::check_offsets,

@@ -104,13 +104,13 @@ pub struct DebtsArgs {
     #[arg(long, value_parser = parse::date)]
     as_of: Option<Date>,
     /// table: debts before netting, net positions, and the payments after netting; csv and
-    /// json: the debts, `debtor,creditor,commodity,amount`.
+    /// json: the debts, `debtor,creditor,commodity,amount`; svg and dot: the debt graph.
     #[arg(long, value_enum, default_value_t)]
-    format: FormatArg,
+    format: super::html::DebtsFormatArg,
 }
 
 /// Library errors to the one CLI error type (every one exits with status 2).
-fn err(e: SettleError) -> CliError {
+pub(super) fn err(e: SettleError) -> CliError {
     match e {
         SettleError::Store(e) => CliError::Store(e),
         SettleError::Ledger(e) => CliError::Ledger(e),
@@ -316,8 +316,11 @@ pub fn net(
 
 pub fn report_debts(store: &Store, a: DebtsArgs, out: &mut impl Write) -> Result<(), CliError> {
     let r = settle::debt_report(store, a.as_of).map_err(err)?;
+    let Some(format) = a.format.table() else {
+        return super::html::debts_picture(store, &r, a.format, out);
+    };
     let chart = store.chart();
-    let format: Format = a.format.into();
+    let format: Format = format.into();
     if format != Format::Table {
         return Ok(r.debts_table(chart).write(out, format)?);
     }

@@ -1,6 +1,6 @@
 //! agreement add, swap entry, swap exit, report swap.
 
-use super::{parse, CliError, FormatArg, StatusArg};
+use super::{parse, CliError, StatusArg};
 use clap::{Args, Subcommand, ValueEnum};
 use gasledger::amount::{format_grouped, parse_number, Amount};
 use gasledger::date::Date;
@@ -169,8 +169,9 @@ pub struct SwapReportArgs {
     /// Last period shown: the one holding this date.
     #[arg(long, value_parser = parse::date)]
     to: Option<Date>,
+    /// table, csv, json: the seven columns (and the points); svg: the chart of the periods.
     #[arg(long, value_enum, default_value_t)]
-    format: FormatArg,
+    format: super::html::SwapFormatArg,
 }
 
 fn number(s: &str) -> Result<Decimal, String> {
@@ -419,7 +420,10 @@ pub fn leg(store: &mut Store, cmd: SwapCmd, out: &mut impl Write) -> Result<(), 
 /// `report swap`.
 pub fn report(store: &Store, args: SwapReportArgs, out: &mut impl Write) -> Result<(), CliError> {
     let r = swap::report(store, &args.agreement, args.from, args.to)?;
-    let format: gasledger::report::Format = args.format.into();
+    let Some(format) = args.format.table() else {
+        return super::html::swap_picture(&r, out);
+    };
+    let format: gasledger::report::Format = format.into();
     if format == gasledger::report::Format::Table {
         let t = &r.terms;
         writeln!(
