@@ -93,6 +93,8 @@ enum Command {
         /// Reconcile the books as they stood at the end of this date.
         #[arg(long, value_parser = parse::date)]
         as_of: Option<Date>,
+        /// table: what does not agree first, then a line per check; json:
+        /// `{"ok", "checks": [{"check", "subject", "expected", "actual", "difference", "status"}]}`.
         #[arg(long, value_enum, default_value_t = ReconcileFormat::Table)]
         format: ReconcileFormat,
         /// List every row that holds too, not one line per check (JSON always has every row).
@@ -279,6 +281,7 @@ enum ReportCmd {
         /// Roll sub-accounts up to this many segments.
         #[arg(long)]
         depth: Option<usize>,
+        /// An aligned table for people; CSV or JSON (plain decimals, no digit groups) for programs.
         #[arg(long, value_enum, default_value_t)]
         format: FormatArg,
     },
@@ -302,6 +305,7 @@ enum ReportCmd {
         /// Last date shown.
         #[arg(long, value_parser = parse::date)]
         to: Option<Date>,
+        /// An aligned table for people; CSV or JSON (plain decimals, no digit groups) for programs.
         #[arg(long, value_enum, default_value_t)]
         format: FormatArg,
     },

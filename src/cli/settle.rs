@@ -94,6 +94,7 @@ pub struct NetArgs {
     /// Idempotency key of the recorded netting (with --record).
     #[arg(long, requires = "record")]
     id: Option<String>,
+    /// The plan as an aligned table, or CSV/JSON `from,to,commodity,amount`.
     #[arg(long, value_enum, default_value_t)]
     format: FormatArg,
 }
