@@ -8,7 +8,12 @@
 //! id-less transactions would otherwise be recorded twice.
 
 use crate::journal::{self, Directive, JournalError, Located, Location};
-use crate::store::{Added, CommitReport, Store, StoreError, Writer};
+use crate::ledger::Chart;
+use crate::store::record::Names;
+use crate::store::{
+    declare_account, declare_commodity, declare_party, prepare, Added, CommitReport, Prepared,
+    Store, StoreError, Writer,
+};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -83,36 +88,59 @@ pub fn import(
         .map(|m| m.len())
         .sum();
     let mut w = store.writer()?;
-    // Two stages on two threads: the parser reads and parses ahead into batches while this
-    // thread checks and stores them. A bounded channel keeps memory flat; an error on either
-    // side stops both (the parser's send fails once the receiver is gone).
+    // Two stages on two threads. The parser thread reads, parses, and prepares each
+    // transaction (checks it against the chart, encodes and digests it: `store::prepare`),
+    // keeping its own copy of the chart, changed by the file's declarations exactly as the
+    // writer changes its own, so both assign the same ids. This thread then applies the
+    // batches in order: what needs the running state (ids seen, balances, assertions, floors,
+    // the hash chain). A bounded channel keeps memory flat; an error on either side stops both
+    // (the parser's send fails once the receiver is gone), and the first error in file order
+    // is the one reported.
     let bytes_read = Arc::new(AtomicU64::new(0));
     let files = &report.files;
     let counter = bytes_read.clone();
+    let (mut chart, mut names) = (w.chart().clone(), w.names().clone());
     std::thread::scope(|scope| -> Result<(), ImportError> {
-        let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Vec<Located<Directive>>, JournalError>>(
-            PARSE_QUEUE,
-        );
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Vec<Item>, ImportError>>(PARSE_QUEUE);
         let parser = std::thread::Builder::new()
             .name("parser".into())
             .spawn_scoped(scope, move || {
                 let mut done = 0u64;
+                let mut batch = Vec::with_capacity(PARSE_BATCH);
+                // Hands over what is parsed so far and stops at the first error.
+                let stop = |batch: &mut Vec<Item>, e: Option<ImportError>| {
+                    if !batch.is_empty() {
+                        let _ = tx.send(Ok(std::mem::take(batch)));
+                    }
+                    if let Some(e) = e {
+                        let _ = tx.send(Err(e));
+                    }
+                };
                 for path in files {
                     let count = Arc::new(AtomicU64::new(0));
                     let journal = match journal::open_counting(path, count.clone()) {
                         Ok(j) => j,
-                        Err(e) => {
-                            let _ = tx.send(Err(e));
-                            return;
-                        }
+                        Err(e) => return stop(&mut batch, Some(e.into())),
                     };
-                    let mut batch = Vec::with_capacity(PARSE_BATCH);
                     for d in journal {
-                        match d {
-                            Ok(d) => batch.push(d),
-                            Err(e) => {
-                                let _ = tx.send(Err(e));
-                                return;
+                        let Located { at, item } = match d {
+                            Ok(d) => d,
+                            Err(e) => return stop(&mut batch, Some(e.into())),
+                        };
+                        match item {
+                            Directive::Transaction(t) => match prepare(t, &chart, &names) {
+                                Ok(p) => batch.push(Item::Prepared(at, p)),
+                                Err(source) => {
+                                    return stop(&mut batch, Some(ImportError::At { at, source }))
+                                }
+                            },
+                            other => {
+                                let declared = declare_ahead(&mut chart, &mut names, &other);
+                                batch.push(Item::Directive(Located { at, item: other }));
+                                if !declared {
+                                    // The writer refuses this declaration too, and stops there.
+                                    return stop(&mut batch, None);
+                                }
                             }
                         }
                         if batch.len() == PARSE_BATCH {
@@ -126,10 +154,8 @@ pub fn import(
                     }
                     done += count.load(Ordering::Relaxed);
                     counter.store(done, Ordering::Relaxed);
-                    if !batch.is_empty() && tx.send(Ok(batch)).is_err() {
-                        return;
-                    }
                 }
+                stop(&mut batch, None);
             });
         if let Err(e) = parser {
             return Err(ImportError::File {
@@ -138,13 +164,21 @@ pub fn import(
             });
         }
         for batch in rx {
-            for d in batch? {
-                let at = d.at;
-                check_terms(&w, &d.item).map_err(|source| ImportError::Terms {
-                    at: at.clone(),
-                    source,
-                })?;
-                apply(&mut w, d.item).map_err(|source| ImportError::At { at, source })?;
+            for item in batch? {
+                match item {
+                    Item::Prepared(at, p) => {
+                        w.append_prepared(p)
+                            .map_err(|source| ImportError::At { at, source })?;
+                    }
+                    Item::Directive(d) => {
+                        let at = d.at;
+                        check_terms(&w, &d.item).map_err(|source| ImportError::Terms {
+                            at: at.clone(),
+                            source,
+                        })?;
+                        apply(&mut w, d.item).map_err(|source| ImportError::At { at, source })?;
+                    }
+                }
             }
             progress(Progress {
                 bytes: bytes_read.load(Ordering::Relaxed),
@@ -182,6 +216,33 @@ fn check_terms(w: &Writer, d: &Directive) -> Result<(), Box<dyn std::error::Erro
         crate::settle::validate_agreement(a, w.chart())?;
     }
     Ok(())
+}
+
+/// What the parser thread hands to the writer: a declaration (or agreement, statement) to
+/// apply, or a transaction prepared against the chart as it stands at that point of the file.
+enum Item {
+    Directive(Located<Directive>),
+    Prepared(Location, Prepared),
+}
+
+/// A declaration applied to the parser thread's copy of the chart, with the rules of [`apply`]
+/// (an identical re-declaration changes nothing). Returns false where the writer will refuse
+/// the declaration.
+fn declare_ahead(chart: &mut Chart, names: &mut Names, d: &Directive) -> bool {
+    match d {
+        Directive::Commodity(c) => {
+            chart.commodities.get(&c.code) == Some(c)
+                || declare_commodity(chart, names, c.clone()).is_ok()
+        }
+        Directive::Party(p) => {
+            chart.parties.get(&p.code) == Some(p) || declare_party(chart, p.clone()).is_ok()
+        }
+        Directive::Account(a) => {
+            chart.accounts.get(&a.name) == Some(a)
+                || declare_account(chart, names, a.clone()).is_ok()
+        }
+        Directive::Agreement(_) | Directive::Statement(_) | Directive::Transaction(_) => true,
+    }
 }
 
 /// One directive into the writer. Re-declaring something with identical content is a no-op.

@@ -314,3 +314,40 @@ fn missing_file() {
         stderr(&out)
     );
 }
+
+#[test]
+fn the_first_error_in_file_order_is_reported() {
+    // The parser thread finds the undeclared account (line 9) while the writer is still on the
+    // failed assertion (line 2): the assertion, first in the file, is what the user sees.
+    let mut text = String::from("2022-03-01 * x  ; id: first\n    IR:swap:tm-ir-az   1.000 mcm = 999.000 mcm\n    TM:gas:delivered\n\n");
+    for i in 0..3 {
+        text.push_str(&format!(
+            "2022-03-02 * ok {i}\n    IR:swap:tm-ir-az   1.000 mcm\n    TM:gas:delivered\n\n"
+        ));
+    }
+    text.push_str("2022-03-03 * undeclared\n    IR:nowhere   1.000 mcm\n    TM:gas:delivered\n");
+    refused(text.as_bytes(), 1, "balance assertion failed");
+}
+
+#[test]
+fn declarations_in_the_file_are_used_by_the_transactions_after_them() {
+    // Accounts declared between transactions, in two files: ids are assigned as the writer
+    // declares them, and the transactions prepared ahead use the same ones.
+    let l = Ledger::new();
+    let a = l.file(
+        "a.journal",
+        format!("{CHART}{GOOD}\naccount TM:cash\n\n2022-03-01 * cash  ; id: c1\n    TM:cash   5.00 USD\n    TM:receivable:IR\n").as_bytes(),
+    );
+    let b = l.file(
+        "b.journal",
+        b"account IR:cash\n\n2022-03-02 * more cash  ; id: c2\n    IR:cash   7.00 USD\n    IR:payable:TM\n",
+    );
+    let out = l.import(&[&a, &b]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let bal = l.run(&["report", "balances", "--format", "csv"]);
+    assert_eq!(
+        String::from_utf8_lossy(&bal.stdout),
+        "account,commodity,balance\nIR:cash,USD,7.00\nIR:payable:TM,USD,-7.00\nIR:swap:tm-ir-az,mcm,310.000\nTM:cash,USD,5.00\nTM:gas:delivered,mcm,-310.000\nTM:receivable:IR,USD,-5.00\n"
+    );
+    assert!(l.run(&["verify"]).status.success());
+}

@@ -27,7 +27,10 @@ pub mod codec;
 pub mod record;
 mod write;
 
-pub use write::{Added, CommitReport, Writer};
+pub use write::{
+    declare_account, declare_commodity, declare_party, prepare, Added, CommitReport, Prepared,
+    PreparedPosting, Writer,
+};
 
 use crate::date::Date;
 use crate::ledger::{

@@ -275,17 +275,33 @@ pub fn decode_txn(d: &mut Dec) -> Result<RawTxn, CodecError> {
     })
 }
 
-/// The chain hash of a transaction and its idempotency hash, from one digest of its content:
-/// `digest = blake3(content)`, `chain = blake3(previous chain hash ‖ digest)` (one compression
-/// block), and the idempotency hash is the digest's first 16 bytes.
-pub fn chain_link(prev: &[u8; 32], content: &[u8]) -> ([u8; 32], [u8; 16]) {
-    let digest = blake3::hash(content);
+/// The digest of a transaction's content bytes: its first 16 bytes are the idempotency hash,
+/// and the chain hash covers it.
+pub fn digest(content: &[u8]) -> [u8; 32] {
+    *blake3::hash(content).as_bytes()
+}
+
+/// The chain hash from the previous one and a transaction's digest: one compression block.
+pub fn link(prev: &[u8; 32], digest: &[u8; 32]) -> [u8; 32] {
     let mut h = blake3::Hasher::new();
     h.update(prev);
-    h.update(digest.as_bytes());
+    h.update(digest);
+    *h.finalize().as_bytes()
+}
+
+/// The idempotency hash within a digest.
+pub fn idempotency(digest: &[u8; 32]) -> [u8; 16] {
     let mut idem = [0u8; 16];
-    idem.copy_from_slice(&digest.as_bytes()[..16]);
-    (*h.finalize().as_bytes(), idem)
+    idem.copy_from_slice(&digest[..16]);
+    idem
+}
+
+/// The chain hash of a transaction and its idempotency hash, from one digest of its content:
+/// `digest = blake3(content)`, `chain = blake3(previous chain hash ‖ digest)`, and the
+/// idempotency hash is the digest's first 16 bytes.
+pub fn chain_link(prev: &[u8; 32], content: &[u8]) -> ([u8; 32], [u8; 16]) {
+    let d = digest(content);
+    (link(prev, &d), idempotency(&d))
 }
 
 /// The chain hash: covers the previous transaction's hash and this one's content.

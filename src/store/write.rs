@@ -4,7 +4,7 @@
 //! writer overwrites.
 
 use super::codec::{Dec, Enc};
-use super::record::{self, chain_link, encode_txn, BlockBuf, Summary};
+use super::record::{self, encode_txn, BlockBuf, Names, Summary};
 use super::{
     balance_key, block_key, bucket_key, bucket_of, decode_bucket, encode_bucket, id_hash, prefixed,
     statement_key, summary_key, to_json, Head, IdEntry, Numbered, Store, StoreError, BLOCK_TXNS,
@@ -42,6 +42,89 @@ pub struct CommitReport {
     pub postings_per_commodity: BTreeMap<String, u64>,
 }
 
+/// Slots of a writer's table of new ids (see `Writer::fresh_ids`).
+const FRESH_SLOTS: usize = 1 << 16;
+
+fn fresh_slot(hash: u64) -> usize {
+    (hash >> 48) as usize
+}
+
+/// Declarations as they change a chart and its name-to-id tables. The writer uses these, and so
+/// does a thread that prepares transactions ahead of it: applying the same declarations in the
+/// same order, both assign the same ids.
+pub fn declare_commodity(
+    chart: &mut Chart,
+    names: &mut Names,
+    c: Commodity,
+) -> Result<u32, LedgerError> {
+    chart.check_new_commodity(&c)?;
+    let id = names.add_commodity(&c.code);
+    chart.commodities.insert(c.code.clone(), c);
+    Ok(id)
+}
+
+pub fn declare_party(chart: &mut Chart, p: Party) -> Result<(), LedgerError> {
+    chart.check_new_party(&p)?;
+    chart.parties.insert(p.code.clone(), p);
+    Ok(())
+}
+
+pub fn declare_account(
+    chart: &mut Chart,
+    names: &mut Names,
+    a: Account,
+) -> Result<u32, LedgerError> {
+    chart.check_new_account(&a)?;
+    let id = names.add_account(&a.name);
+    chart.accounts.insert(a.name.clone(), a);
+    Ok(id)
+}
+
+/// A posting as the write path needs it: ids, value, and the balance assertion if any.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PreparedPosting {
+    pub account: u32,
+    pub commodity: u32,
+    pub value: Decimal,
+    pub assertion: Option<(u32, Decimal)>,
+}
+
+/// A transaction checked against a chart (declared accounts, scales, the balance invariant)
+/// and encoded: everything `append` needs that does not depend on the store's running
+/// state. Made by [`prepare`], on any thread: an import prepares on its parser thread, so the
+/// parsed strings are freed where they were allocated and the writer only does what must be
+/// done in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Prepared {
+    pub id: Option<String>,
+    pub date: u32,
+    pub postings: Vec<PreparedPosting>,
+    pub content: Vec<u8>,
+}
+
+/// Complete and check a transaction against `chart`, and encode it with `names`' ids.
+pub fn prepare(mut t: Transaction, chart: &Chart, names: &Names) -> Result<Prepared, StoreError> {
+    t.complete(chart)?;
+    let raw = names.to_raw(t)?;
+    let mut e = Enc::with_capacity(64 + raw.description.len() + 64 * raw.postings.len());
+    encode_txn(&mut e, &raw);
+    Ok(Prepared {
+        content: e.buf,
+        date: raw.date,
+        postings: raw
+            .postings
+            .iter()
+            .map(|x| PreparedPosting {
+                account: x.account,
+                commodity: x.commodity,
+                value: x.value,
+                assertion: x.assertion,
+            })
+            .collect(),
+        id: raw.id,
+    })
+}
+
 pub struct Writer<'s> {
     store: &'s mut Store,
     chart: Chart,
@@ -59,8 +142,10 @@ pub struct Writer<'s> {
     /// Id buckets loaded from the store (sorted by hash, as stored), and the ids this writer
     /// adds, by hash: lookups are a binary search plus a hash probe, never a scan.
     buckets: HashMap<u16, Vec<IdEntry>>,
-    fresh_ids: FxHashMap<u64, IdEntry>,
-    fresh_collisions: Vec<IdEntry>,
+    /// New ids by the top 16 bits of their hash: a few entries per slot for a million ids, so
+    /// a look-up scans a handful, and the whole costs 32 bytes an id (a hash map cost three
+    /// times that at its peak, when it grows).
+    fresh_ids: Vec<Vec<IdEntry>>,
     /// A block that held committed transactions and was filled by this writer: it goes into
     /// the commit batch, and is kept here until then.
     sealed_committed: Option<(u64, Vec<u8>)>,
@@ -71,7 +156,6 @@ pub struct Writer<'s> {
     batch: sled::Batch,
     agreements: Vec<Agreement>,
     report: CommitReport,
-    content: Enc,
 }
 
 impl<'s> Writer<'s> {
@@ -116,8 +200,7 @@ impl<'s> Writer<'s> {
             tail_summary,
             tail_dates,
             buckets: HashMap::new(),
-            fresh_ids: FxHashMap::default(),
-            fresh_collisions: Vec::new(),
+            fresh_ids: Vec::new(),
             sealed_committed: None,
             floored: store
                 .chart
@@ -130,7 +213,6 @@ impl<'s> Writer<'s> {
             batch: sled::Batch::default(),
             agreements: Vec::new(),
             report: CommitReport::default(),
-            content: Enc::with_capacity(512),
             store,
         })
     }
@@ -149,42 +231,27 @@ impl<'s> Writer<'s> {
     }
 
     pub fn add_commodity(&mut self, c: Commodity) -> Result<(), StoreError> {
-        self.chart.check_new_commodity(&c)?;
-        let id = self.names.add_commodity(&c.code);
-        self.batch.insert(
-            prefixed(b'c', &c.code),
-            to_json(&Numbered {
-                id,
-                item: c.clone(),
-            }),
-        );
-        self.chart.commodities.insert(c.code.clone(), c);
+        let id = declare_commodity(&mut self.chart, &mut self.names, c.clone())?;
+        self.batch
+            .insert(prefixed(b'c', &c.code), to_json(&Numbered { id, item: c }));
         self.report.commodities += 1;
         Ok(())
     }
 
     pub fn add_party(&mut self, p: Party) -> Result<(), StoreError> {
-        self.chart.check_new_party(&p)?;
+        declare_party(&mut self.chart, p.clone())?;
         self.batch.insert(prefixed(b'p', &p.code), to_json(&p));
-        self.chart.parties.insert(p.code.clone(), p);
         self.report.parties += 1;
         Ok(())
     }
 
     pub fn add_account(&mut self, a: Account) -> Result<(), StoreError> {
-        self.chart.check_new_account(&a)?;
-        let id = self.names.add_account(&a.name);
+        let id = declare_account(&mut self.chart, &mut self.names, a.clone())?;
         if a.floor.is_some() {
             self.floored.insert(id);
         }
-        self.batch.insert(
-            prefixed(b'a', &a.name),
-            to_json(&Numbered {
-                id,
-                item: a.clone(),
-            }),
-        );
-        self.chart.accounts.insert(a.name.clone(), a);
+        self.batch
+            .insert(prefixed(b'a', &a.name), to_json(&Numbered { id, item: a }));
         self.report.accounts += 1;
         Ok(())
     }
@@ -256,17 +323,41 @@ impl<'s> Writer<'s> {
 
     /// Check a transaction against the chart and the running balances and add it. Nothing of
     /// it is applied unless every check passes, so the writer stays usable after an error.
-    pub fn append(&mut self, mut t: Transaction) -> Result<Added, StoreError> {
-        t.complete(&self.chart)?;
-        let raw = self.names.to_raw(t)?;
-        self.content.buf.clear();
-        encode_txn(&mut self.content, &raw);
-        let seq = self.head.txn_count;
+    pub fn append(&mut self, t: Transaction) -> Result<Added, StoreError> {
+        let p = prepare(t, &self.chart, &self.names)?;
+        self.append_prepared(p)
+    }
 
+    /// The chart's name-to-id tables as this writer sees them, for [`prepare`] on another
+    /// thread (which must then apply the same declarations in the same order: see `import`).
+    pub fn names(&self) -> &Names {
+        &self.names
+    }
+
+    /// Add a transaction that [`prepare`] checked against this writer's chart and names: the
+    /// checks that need the running state (idempotency, assertions, floors, overflow).
+    pub fn append_prepared(&mut self, p: Prepared) -> Result<Added, StoreError> {
+        let (n_accounts, n_commodities) = (
+            self.names.accounts.len() as u32,
+            self.names.commodities.len() as u32,
+        );
+        if p.postings
+            .iter()
+            .any(|x| x.account >= n_accounts || x.commodity >= n_commodities)
+        {
+            return Err(StoreError::Damaged(
+                "a transaction was prepared against another chart than the writer's".into(),
+            ));
+        }
+        let seq = self.head.txn_count;
+        // The digest is taken here rather than in `prepare`: an import's parser thread is the
+        // busier of the two.
+        let digest = record::digest(&p.content);
+        let hash = record::link(&self.head.last_hash, &digest);
+        let chash = record::idempotency(&digest);
         // Idempotency: an id seen before is a no-op with the same content, an error otherwise.
         let mut new_id = None;
-        let (hash, chash) = chain_link(&self.head.last_hash, &self.content.buf);
-        if let Some(id) = &raw.id {
+        if let Some(id) = &p.id {
             let h = id_hash(id);
             for e in self.id_candidates(h)? {
                 let other = self.raw_txn(e.seq)?;
@@ -290,8 +381,8 @@ impl<'s> Writer<'s> {
         }
 
         // Balances after each posting (assertions), then floors on the final balances.
-        let mut changed: Vec<((u32, u32), Decimal)> = Vec::with_capacity(raw.postings.len());
-        for rp in &raw.postings {
+        let mut changed: Vec<((u32, u32), Decimal)> = Vec::with_capacity(p.postings.len());
+        for rp in &p.postings {
             let key = (rp.account, rp.commodity);
             let before = changed
                 .iter()
@@ -346,7 +437,7 @@ impl<'s> Writer<'s> {
             self.balances.insert(key, after);
             self.touched_balances.insert(key);
         }
-        for rp in &raw.postings {
+        for rp in &p.postings {
             let slot = self
                 .tail_summary
                 .entry((rp.account, rp.commodity))
@@ -361,16 +452,13 @@ impl<'s> Writer<'s> {
             }
         }
         if let Some(e) = new_id {
-            if let Some(other) = self.fresh_ids.insert(e.hash, e) {
-                // Two new ids with one 64-bit hash: keep both.
-                self.fresh_collisions.push(other);
+            if self.fresh_ids.is_empty() {
+                self.fresh_ids.resize_with(FRESH_SLOTS, Vec::new);
             }
+            self.fresh_ids[fresh_slot(e.hash)].push(e);
         }
-        self.tail.push(&self.content.buf, &hash);
-        self.tail_dates = (
-            self.tail_dates.0.min(raw.date),
-            self.tail_dates.1.max(raw.date),
-        );
+        self.tail.push(&p.content, &hash);
+        self.tail_dates = (self.tail_dates.0.min(p.date), self.tail_dates.1.max(p.date));
         self.head.last_hash = hash;
         self.head.txn_count += 1;
         self.report.transactions += 1;
@@ -436,9 +524,8 @@ impl<'s> Writer<'s> {
             .take_while(|e| e.hash == hash)
             .copied()
             .collect();
-        if let Some(f) = self.fresh_ids.get(&hash) {
-            out.push(*f);
-            out.extend(self.fresh_collisions.iter().filter(|e| e.hash == hash));
+        if let Some(slot) = self.fresh_ids.get(fresh_slot(hash)) {
+            out.extend(slot.iter().filter(|e| e.hash == hash));
         }
         Ok(out)
     }
@@ -486,8 +573,11 @@ impl<'s> Writer<'s> {
                 .insert(&summary_key(self.tail_index)[..], summary);
         }
         let mut touched: HashMap<u16, Vec<IdEntry>> = HashMap::new();
-        for e in self.fresh_ids.values().chain(&self.fresh_collisions) {
-            touched.entry(bucket_of(e.hash)).or_default().push(*e);
+        // Drained slot by slot, so the new ids are not held twice.
+        for slot in std::mem::take(&mut self.fresh_ids) {
+            for e in slot {
+                touched.entry(bucket_of(e.hash)).or_default().push(e);
+            }
         }
         for (b, mut entries) in touched {
             if let Some(stored) = self.buckets.get(&b) {
