@@ -151,3 +151,27 @@ fn damaged_conf_or_anchor() {
     std::fs::remove_file(db.join("gasledger.head")).expect("rm");
     assert!(!check_damaged(&db, &original, "no anchor"));
 }
+
+#[test]
+fn a_commodity_record_with_an_impossible_scale_is_refused() {
+    let (dir, good, _) = setup();
+    let db = dir.path().join("scale.db");
+    copy_dir(&good, &db);
+    {
+        let sled = sled::open(&db).expect("open sled");
+        let key = b"cUSD";
+        let v = sled.get(key).expect("get").expect("USD record");
+        let text = String::from_utf8_lossy(&v[1..]).replace("\"scale\":2", "\"scale\":1000");
+        let mut value = vec![v[0]];
+        value.extend_from_slice(text.as_bytes());
+        sled.insert(key, value).expect("insert");
+        sled.flush().expect("flush");
+    }
+    let o = run(&db, &["report", "balances"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("damaged") && err.contains("scale 1000"),
+        "{err}"
+    );
+}

@@ -397,6 +397,13 @@ impl Store {
         for kv in self.db.scan_prefix(b"c") {
             let (_, v) = kv?;
             let n: Numbered<crate::amount::Commodity> = json(&v)?;
+            // A scale no declaration could have made: the record was altered.
+            if n.item.scale > crate::amount::SCALE_MAX || !crate::amount::is_code(&n.item.code) {
+                return Err(StoreError::Damaged(format!(
+                    "commodity record {:?} with scale {}",
+                    n.item.code, n.item.scale
+                )));
+            }
             commodities.push((n.id, n.item));
         }
         commodities.sort_by_key(|(id, _)| *id);
