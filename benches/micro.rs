@@ -98,7 +98,10 @@ fn parse(c: &mut Criterion) {
     g.bench_function("10k transactions", |b| {
         b.iter(|| {
             let d = parse_str("bench.journal", black_box(&text)).expect("parses");
-            assert!(matches!(d.last().map(|x| &x.item), Some(Directive::Transaction(_))));
+            assert!(matches!(
+                d.last().map(|x| &x.item),
+                Some(Directive::Transaction(_))
+            ));
             d.len()
         })
     });
@@ -135,9 +138,15 @@ fn batch_write(c: &mut Criterion) {
         b.iter_batched(
             || (tempfile::tempdir().expect("temp dir"), txns.clone()),
             |(dir, ts)| {
-                let mut store = Store::open(&dir.path().join("db"), Access::Write, Duration::from_secs(5)).expect("open");
+                let mut store = Store::open(
+                    &dir.path().join("db"),
+                    Access::Write,
+                    Duration::from_secs(5),
+                )
+                .expect("open");
                 let mut w = store.writer().expect("writer");
-                w.add_commodity(chart.commodities["USD"].clone()).expect("commodity");
+                w.add_commodity(chart.commodities["USD"].clone())
+                    .expect("commodity");
                 for p in chart.parties.values() {
                     w.add_party(p.clone()).expect("party");
                 }

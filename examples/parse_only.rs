@@ -36,7 +36,22 @@ fn main() {
     }
     let parse = t.elapsed();
     println!("{bytes} bytes, {directives} directives");
-    println!("read the file (page cache)      {:>8.3} s", read.as_secs_f64());
-    println!("read + blake3 (the fingerprint) {:>8.3} s  {}", hash.as_secs_f64(), digest.map(|d| d.to_hex().to_string()).unwrap_or_default().get(..8).unwrap_or(""));
-    println!("stream-parse (one core)         {:>8.3} s  ({:.0} MB/s)", parse.as_secs_f64(), bytes as f64 / parse.as_secs_f64() / 1e6);
+    println!(
+        "read the file (page cache)      {:>8.3} s",
+        read.as_secs_f64()
+    );
+    println!(
+        "read + blake3 (the fingerprint) {:>8.3} s  {}",
+        hash.as_secs_f64(),
+        digest
+            .map(|d| d.to_hex().to_string())
+            .unwrap_or_default()
+            .get(..8)
+            .unwrap_or("")
+    );
+    println!(
+        "stream-parse (one core)         {:>8.3} s  ({:.0} MB/s)",
+        parse.as_secs_f64(),
+        bytes as f64 / parse.as_secs_f64() / 1e6
+    );
 }
