@@ -143,7 +143,7 @@ fn table(h: &mut String, t: &Table, wrap: &[&str]) {
             let (text, num) = cell(c);
             let class = if num {
                 " class=\"num\""
-            } else if wrap.contains(name) {
+            } else if wrap.contains(&name.as_ref()) {
                 " class=\"wrap\""
             } else if matches!(c, Cell::Text(s) if s == Status::Ok.as_str()) {
                 " class=\"status-ok\""

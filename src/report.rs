@@ -5,6 +5,7 @@
 use crate::amount::{format_at_scale, format_grouped};
 use rust_decimal::Decimal;
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 use std::io::{self, Write};
 
 /// Output formats of the reports.
@@ -60,14 +61,19 @@ impl From<String> for Cell {
 /// A report: named columns and rows of cells.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Table {
-    pub columns: Vec<&'static str>,
+    pub columns: Vec<Cow<'static, str>>,
     pub rows: Vec<Vec<Cell>>,
 }
 
 impl Table {
     pub fn new(columns: &[&'static str]) -> Table {
+        Table::with_columns(columns.iter().map(|c| Cow::Borrowed(*c)).collect())
+    }
+
+    /// A table whose column names are made at run time (a swap's delivery points).
+    pub fn with_columns(columns: Vec<Cow<'static, str>>) -> Table {
         Table {
-            columns: columns.to_vec(),
+            columns,
             rows: Vec::new(),
         }
     }
@@ -123,7 +129,8 @@ impl Table {
             }
             writeln!(out, "{}", s.trim_end())
         };
-        line(out, &self.columns)?;
+        let names: Vec<&str> = self.columns.iter().map(|c| c.as_ref()).collect();
+        line(out, &names)?;
         let rule: Vec<String> = widths.iter().map(|w| "-".repeat(*w)).collect();
         line(out, &rule.iter().map(String::as_str).collect::<Vec<_>>())?;
         for r in &cells {
@@ -134,7 +141,7 @@ impl Table {
 
     pub fn write_csv(&self, out: &mut impl Write) -> io::Result<()> {
         let mut w = csv::Writer::from_writer(out);
-        w.write_record(&self.columns)?;
+        w.write_record(self.columns.iter().map(|c| c.as_ref()))?;
         for r in &self.rows {
             w.write_record(r.iter().map(Cell::plain))?;
         }
@@ -148,7 +155,7 @@ impl Table {
                 .map(|r| {
                     let mut m = Map::new();
                     for (c, v) in self.columns.iter().zip(r) {
-                        m.insert((*c).to_string(), Value::String(v.plain()));
+                        m.insert(c.to_string(), Value::String(v.plain()));
                     }
                     Value::Object(m)
                 })

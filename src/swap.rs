@@ -29,6 +29,7 @@ use crate::report::{Cell, Table};
 use crate::store::{Store, StoreError};
 use crate::units::{self, Dimension, UnitError};
 use rust_decimal::Decimal;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use thiserror::Error;
@@ -937,7 +938,7 @@ impl SwapReport {
     /// exit point, in the agreement's order (points only legs name come after, sorted).
     pub fn table(&self, by_point: bool) -> Table {
         let scale = self.terms.commodity.scale;
-        let mut columns: Vec<&'static str> = vec![
+        let mut columns: Vec<Cow<'static, str>> = [
             "period",
             "entry",
             "fee",
@@ -945,7 +946,9 @@ impl SwapReport {
             "imbalance",
             "cumulative",
             "status",
-        ];
+        ]
+        .map(Cow::Borrowed)
+        .to_vec();
         let mut point_columns: Vec<(Side, String)> = Vec::new();
         if by_point {
             for side in [Side::Entry, Side::Exit] {
@@ -964,14 +967,12 @@ impl SwapReport {
                 extra.dedup();
                 points.extend(extra);
                 for p in points {
-                    // Table columns are 'static names; a report has few points (POINTS_MAX
-                    // per side), so leaking their names once per report is bounded.
-                    columns.push(Box::leak(format!("{side}:{p}").into_boxed_str()));
+                    columns.push(Cow::Owned(format!("{side}:{p}")));
                     point_columns.push((side, p));
                 }
             }
         }
-        let mut t = Table::new(&columns);
+        let mut t = Table::with_columns(columns);
         for r in &self.rows {
             let mut row = vec![
                 Cell::Text(r.period.clone()),
