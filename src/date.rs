@@ -38,23 +38,23 @@ pub fn days_in_month(year: u16, month: u8) -> u8 {
 
 impl Date {
     pub fn new(year: u16, month: u8, day: u8) -> Result<Date, DateError> {
-        let found = format!("{year:04}-{month:02}-{day:02}");
+        let found = || format!("{year:04}-{month:02}-{day:02}");
         if !(1..=9999).contains(&year) {
             return Err(DateError::Impossible {
-                found,
+                found: found(),
                 why: "year must be between 1 and 9999".into(),
             });
         }
         if !(1..=12).contains(&month) {
             return Err(DateError::Impossible {
-                found,
+                found: found(),
                 why: format!("there is no month {month}"),
             });
         }
         let max = days_in_month(year, month);
         if day == 0 || day > max {
             return Err(DateError::Impossible {
-                found,
+                found: found(),
                 why: format!("month {month} of {year} has {max} days"),
             });
         }

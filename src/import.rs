@@ -11,8 +11,8 @@ use crate::journal::{self, Directive, JournalError, Located, Location};
 use crate::ledger::Chart;
 use crate::store::record::Names;
 use crate::store::{
-    declare_account, declare_commodity, declare_party, prepare, Added, CommitReport, Prepared,
-    Store, StoreError, Writer,
+    declare_account, declare_commodity, declare_party, Added, CommitReport, PreparedBatch, Store,
+    StoreError, Writer,
 };
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -101,16 +101,19 @@ pub fn import(
     let counter = bytes_read.clone();
     let (mut chart, mut names) = (w.chart().clone(), w.names().clone());
     std::thread::scope(|scope| -> Result<(), ImportError> {
-        let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Vec<Item>, ImportError>>(PARSE_QUEUE);
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Parsed, ImportError>>(PARSE_QUEUE);
+        // Spent batches go back to the parser to be filled again: their buffers are allocated
+        // once, on one thread.
+        let (back_tx, back_rx) = std::sync::mpsc::channel::<Parsed>();
         let parser = std::thread::Builder::new()
             .name("parser".into())
             .spawn_scoped(scope, move || {
                 let mut done = 0u64;
-                let mut batch = Vec::with_capacity(PARSE_BATCH);
+                let mut batch = Parsed::default();
                 // Hands over what is parsed so far and stops at the first error.
-                let stop = |batch: &mut Vec<Item>, e: Option<ImportError>| {
-                    if !batch.is_empty() {
-                        let _ = tx.send(Ok(std::mem::take(batch)));
+                let stop = |batch: Parsed, e: Option<ImportError>| {
+                    if !batch.items.is_empty() {
+                        let _ = tx.send(Ok(batch));
                     }
                     if let Some(e) = e {
                         let _ = tx.send(Err(e));
@@ -120,34 +123,37 @@ pub fn import(
                     let count = Arc::new(AtomicU64::new(0));
                     let journal = match journal::open_counting(path, count.clone()) {
                         Ok(j) => j,
-                        Err(e) => return stop(&mut batch, Some(e.into())),
+                        Err(e) => return stop(batch, Some(e.into())),
                     };
                     for d in journal {
                         let Located { at, item } = match d {
                             Ok(d) => d,
-                            Err(e) => return stop(&mut batch, Some(e.into())),
+                            Err(e) => return stop(batch, Some(e.into())),
                         };
                         match item {
-                            Directive::Transaction(t) => match prepare(t, &chart, &names) {
-                                Ok(p) => batch.push(Item::Prepared(at, p)),
-                                Err(source) => {
-                                    return stop(&mut batch, Some(ImportError::At { at, source }))
+                            Directive::Transaction(t) => {
+                                match batch.prepared.prepare(t, &chart, &names) {
+                                    Ok(_) => batch.items.push(Item::Prepared(at)),
+                                    Err(source) => {
+                                        return stop(batch, Some(ImportError::At { at, source }))
+                                    }
                                 }
-                            },
+                            }
                             other => {
                                 let declared = declare_ahead(&mut chart, &mut names, &other);
-                                batch.push(Item::Directive(Located { at, item: other }));
+                                batch
+                                    .items
+                                    .push(Item::Directive(Located { at, item: other }));
                                 if !declared {
                                     // The writer refuses this declaration too, and stops there.
-                                    return stop(&mut batch, None);
+                                    return stop(batch, None);
                                 }
                             }
                         }
-                        if batch.len() == PARSE_BATCH {
+                        if batch.items.len() == PARSE_BATCH {
                             counter.store(done + count.load(Ordering::Relaxed), Ordering::Relaxed);
-                            let full =
-                                std::mem::replace(&mut batch, Vec::with_capacity(PARSE_BATCH));
-                            if tx.send(Ok(full)).is_err() {
+                            let next = back_rx.try_recv().unwrap_or_default();
+                            if tx.send(Ok(std::mem::replace(&mut batch, next))).is_err() {
                                 return;
                             }
                         }
@@ -155,7 +161,7 @@ pub fn import(
                     done += count.load(Ordering::Relaxed);
                     counter.store(done, Ordering::Relaxed);
                 }
-                stop(&mut batch, None);
+                stop(batch, None);
             });
         if let Err(e) = parser {
             return Err(ImportError::File {
@@ -164,9 +170,20 @@ pub fn import(
             });
         }
         for batch in rx {
-            for item in batch? {
+            let mut batch = batch?;
+            let mut next = 0;
+            for item in batch.items.drain(..) {
                 match item {
-                    Item::Prepared(at, p) => {
+                    Item::Prepared(at) => {
+                        let Some(p) = batch.prepared.get(next) else {
+                            return Err(ImportError::At {
+                                at,
+                                source: StoreError::Damaged(
+                                    "a prepared transaction is missing from its batch".into(),
+                                ),
+                            });
+                        };
+                        next += 1;
                         w.append_prepared(p)
                             .map_err(|source| ImportError::At { at, source })?;
                     }
@@ -180,6 +197,9 @@ pub fn import(
                     }
                 }
             }
+            batch.prepared.clear();
+            // The parser may have finished: then the batch is simply dropped.
+            let _ = back_tx.send(batch);
             progress(Progress {
                 bytes: bytes_read.load(Ordering::Relaxed),
                 total,
@@ -218,11 +238,19 @@ fn check_terms(w: &Writer, d: &Directive) -> Result<(), Box<dyn std::error::Erro
     Ok(())
 }
 
-/// What the parser thread hands to the writer: a declaration (or agreement, statement) to
-/// apply, or a transaction prepared against the chart as it stands at that point of the file.
+/// What the parser thread hands to the writer at a time: directives in file order, and the
+/// transactions among them prepared into one shared batch.
+#[derive(Default)]
+struct Parsed {
+    items: Vec<Item>,
+    prepared: PreparedBatch,
+}
+
+/// A declaration (or agreement, statement) to apply, or the batch's next prepared transaction
+/// (prepared against the chart as it stands at that point of the file), with where it came from.
 enum Item {
     Directive(Located<Directive>),
-    Prepared(Location, Prepared),
+    Prepared(Location),
 }
 
 /// A declaration applied to the parser thread's copy of the chart, with the rules of [`apply`]

@@ -10,27 +10,39 @@ use std::time::{Duration, Instant};
 fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_gasledger"));
     c.env_remove("GASLEDGER_DB");
+    c.env_remove(REOPEN_VAR);
     c
 }
 
+/// Makes the binary close and open sled again every so many bytes written or read by a long
+/// scan (16 MiB unless set; see `store/handle.rs`).
+const REOPEN_VAR: &str = "GASLEDGER_TEST_REOPEN_BYTES";
+
 fn run(db: &Path, args: &[&str]) -> Output {
-    bin()
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .output()
-        .expect("run gasledger")
+    run_cmd(db, args).output().expect("run gasledger")
+}
+
+fn run_cmd(db: &Path, args: &[&str]) -> Command {
+    let mut c = bin();
+    c.arg("--db").arg(db).args(args);
+    c
+}
+
+fn spawn_cmd(db: &Path, args: &[&str]) -> Command {
+    let mut c = run_cmd(db, args);
+    c.stdout(Stdio::null()).stderr(Stdio::piped());
+    c
 }
 
 fn spawn(db: &Path, args: &[&str]) -> Child {
-    bin()
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn gasledger")
+    spawn_cmd(db, args).spawn().expect("spawn gasledger")
+}
+
+fn with_reopen(mut c: Command, reopen_bytes: Option<&str>) -> Command {
+    if let Some(b) = reopen_bytes {
+        c.env(REOPEN_VAR, b);
+    }
+    c
 }
 
 fn balances(db: &Path) -> String {
@@ -104,6 +116,17 @@ fn kill(child: &mut Child) -> bool {
 
 #[test]
 fn import_killed_at_many_points_is_all_or_nothing() {
+    import_killed_at_many_points(None);
+}
+
+/// The same while the import closes and opens sled again after every block it writes ahead,
+/// so that kills land between the two too.
+#[test]
+fn import_killed_while_it_reopens_sled_is_all_or_nothing() {
+    import_killed_at_many_points(Some("1"));
+}
+
+fn import_killed_at_many_points(reopen_bytes: Option<&str>) {
     let dir = tempfile::tempdir().expect("temp dir");
     let base = base_store(dir.path());
     let big = journal(dir.path(), "big.journal", "big", 40_000);
@@ -114,7 +137,9 @@ fn import_killed_at_many_points_is_all_or_nothing() {
     let full = dir.path().join("full.db");
     copy_dir(&base, &full);
     let start = Instant::now();
-    let o = run(&full, &["import", big]);
+    let o = with_reopen(run_cmd(&full, &["import", big]), reopen_bytes)
+        .output()
+        .expect("run gasledger");
     let took = start.elapsed();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let after = balances(&full);
@@ -127,7 +152,9 @@ fn import_killed_at_many_points_is_all_or_nothing() {
         let db = dir.path().join(format!("kill-{i}.db"));
         copy_dir(&base, &db);
         let delay = took.mul_f64(i as f64 / (points - 4) as f64);
-        let mut child = spawn(&db, &["import", big]);
+        let mut child = with_reopen(spawn_cmd(&db, &["import", big]), reopen_bytes)
+            .spawn()
+            .expect("spawn gasledger");
         std::thread::sleep(delay);
         if kill(&mut child) {
             killed += 1;

@@ -344,12 +344,26 @@ proptest! {
 
 #[test]
 fn balances_hold_across_block_boundaries() {
+    across_block_boundaries(None);
+}
+
+/// The same with sled closed and opened again at every block read or written (what a long
+/// scan of a large store does every 16 MiB, to make sled let go of its memory).
+#[test]
+fn balances_hold_when_sled_is_reopened_at_every_block() {
+    across_block_boundaries(Some(1));
+}
+
+fn across_block_boundaries(reopen_bytes: Option<usize>) {
     let n = 2 * BLOCK_TXNS + 500;
     let cases: Vec<Case> = (0..n)
         .map(|i| make_case(0xC0FFEE ^ (i as u64 * 7919), i))
         .collect();
     let dir = tempfile::tempdir().expect("temp dir");
     let mut store = new_store(dir.path());
+    if let Some(b) = reopen_bytes {
+        store.set_reopen_bytes(b);
+    }
     // Commits that end short of, exactly at, and past block boundaries, and one that fills
     // more than a block by itself.
     let batches = [
@@ -365,18 +379,44 @@ fn balances_hold_across_block_boundaries() {
     dates.push(Date::new(2020, 12, 31).expect("date"));
     dates.push(Date::new(2024, 1, 1).expect("date"));
     check_all(&store, &cases, &dates);
+    let mut replayed = 0;
+    store
+        .for_each_txn(|seq, t| {
+            let mut want = cases[seq as usize].txn.clone();
+            want.complete(store.chart()).expect("complete");
+            assert_eq!(t, want, "transaction {seq}");
+            replayed += 1;
+            Ok(())
+        })
+        .expect("replay");
+    assert_eq!(replayed, n);
     drop(store);
-    let store = open(&dir.path().join("db"), Access::Read);
+    let mut store = open(&dir.path().join("db"), Access::Read);
+    if let Some(b) = reopen_bytes {
+        store.set_reopen_bytes(b);
+    }
     check_all(&store, &cases, &dates);
 }
 
 #[test]
 fn an_abandoned_writer_leaves_the_store_as_it_was() {
-    let cases: Vec<Case> = (0..BLOCK_TXNS + 300)
+    abandoned_writer(None);
+}
+
+#[test]
+fn an_abandoned_writer_that_reopened_sled_leaves_the_store_as_it_was() {
+    abandoned_writer(Some(1));
+}
+
+fn abandoned_writer(reopen_bytes: Option<usize>) {
+    let cases: Vec<Case> = (0..3 * BLOCK_TXNS + 300)
         .map(|i| make_case(0xABCD ^ (i as u64 * 104_729), i))
         .collect();
     let dir = tempfile::tempdir().expect("temp dir");
     let mut store = new_store(dir.path());
+    if let Some(b) = reopen_bytes {
+        store.set_reopen_bytes(b);
+    }
     append_in_batches(&mut store, &cases[..200], 0, &[200], Some(1));
     // Fill more than a block (written ahead, past the head), then drop without committing.
     {
@@ -388,9 +428,12 @@ fn an_abandoned_writer_leaves_the_store_as_it_was() {
     check_all(&store, &cases[..200], &[cases[0].txn.date]);
     drop(store);
     let mut store = open(&dir.path().join("db"), Access::Write);
+    if let Some(b) = reopen_bytes {
+        store.set_reopen_bytes(b);
+    }
     check_all(&store, &cases[..200], &[cases[0].txn.date]);
     // The next writer overwrites what was left behind.
-    append_in_batches(&mut store, &cases, 200, &[700, 600], None);
+    append_in_batches(&mut store, &cases, 200, &[700, 600, 2000], None);
     check_all(&store, &cases, &[cases[0].txn.date]);
 }
 

@@ -24,12 +24,13 @@
 
 mod anchor;
 pub mod codec;
+mod handle;
 pub mod record;
 mod write;
 
 pub use write::{
-    declare_account, declare_commodity, declare_party, prepare, Added, CommitReport, Prepared,
-    PreparedPosting, Writer,
+    declare_account, declare_commodity, declare_party, Added, CommitReport, Prepared,
+    PreparedBatch, PreparedPosting, Writer,
 };
 
 use crate::date::Date;
@@ -37,6 +38,7 @@ use crate::ledger::{
     check_balanced, weight, Agreement, Chart, LedgerError, Statement, Transaction,
 };
 use codec::{CodecError, Dec, Enc};
+use handle::Handle;
 use record::{block_entries, chain_link, decode_txn, Names, RawTxn, Summary};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -162,7 +164,7 @@ pub type Balances = BTreeMap<(String, String), Decimal>;
 
 /// An open ledger store, held exclusively by this process until dropped.
 pub struct Store {
-    db: sled::Db,
+    db: Handle,
     path: PathBuf,
     head: Head,
     chart: Chart,
@@ -296,33 +298,6 @@ fn take_lock(path: &Path, timeout: Duration) -> Result<File, StoreError> {
     }
 }
 
-/// Open sled, once our own lock is held. sled takes a lock of its own on its files; a process
-/// that just released ours may still hold sled's for a moment (its file descriptors close as
-/// it exits, or a dropped `Db` flushes in the background), so that lock is waited for too.
-fn open_sled(path: &Path, timeout: Duration) -> Result<sled::Db, StoreError> {
-    let start = Instant::now();
-    loop {
-        match sled::Config::new()
-            .path(path)
-            .cache_capacity(16 << 20)
-            .open()
-        {
-            Ok(db) => return Ok(db),
-            // sled reports it only as text ("could not acquire lock on ...").
-            Err(sled::Error::Io(e)) if e.to_string().contains("could not acquire lock") => {
-                if start.elapsed() >= timeout {
-                    return Err(StoreError::InUse {
-                        path: path.to_path_buf(),
-                        waited: timeout,
-                    });
-                }
-                std::thread::sleep(Duration::from_millis(10));
-            }
-            Err(e) => return Err(e.into()),
-        }
-    }
-}
-
 impl Store {
     /// Open the store at `path`. `Access::Write` creates it when missing; `Access::Read`
     /// refuses a path that holds no ledger. Waits up to `lock_timeout` for another process.
@@ -341,7 +316,7 @@ impl Store {
         }
         let start = Instant::now();
         let lock = take_lock(path, lock_timeout)?;
-        let db = open_sled(path, lock_timeout.saturating_sub(start.elapsed()))?;
+        let db = Handle::open(path, lock_timeout.saturating_sub(start.elapsed()))?;
         let schema = db.get(KEY_SCHEMA)?;
         let head = match schema {
             None => {
@@ -394,7 +369,7 @@ impl Store {
 
     fn load_chart(&mut self) -> Result<(), StoreError> {
         let mut commodities = Vec::new();
-        for kv in self.db.scan_prefix(b"c") {
+        for kv in self.db.scan_prefix(b"c")? {
             let (_, v) = kv?;
             let n: Numbered<crate::amount::Commodity> = json(&v)?;
             // A scale no declaration could have made: the record was altered.
@@ -417,13 +392,13 @@ impl Store {
             self.names.add_commodity(&c.code);
             self.chart.commodities.insert(c.code.clone(), c);
         }
-        for kv in self.db.scan_prefix(b"p") {
+        for kv in self.db.scan_prefix(b"p")? {
             let (_, v) = kv?;
             let p: crate::ledger::Party = json(&v)?;
             self.chart.parties.insert(p.code.clone(), p);
         }
         let mut accounts = Vec::new();
-        for kv in self.db.scan_prefix(b"a") {
+        for kv in self.db.scan_prefix(b"a")? {
             let (_, v) = kv?;
             let n: Numbered<crate::ledger::Account> = json(&v)?;
             accounts.push((n.id, n.item));
@@ -439,12 +414,19 @@ impl Store {
             self.names.add_account(&a.name);
             self.chart.accounts.insert(a.name.clone(), a);
         }
-        for kv in self.db.scan_prefix(b"g") {
+        for kv in self.db.scan_prefix(b"g")? {
             let (_, v) = kv?;
             let a: Agreement = json(&v)?;
             self.agreements.insert(a.name.clone(), a);
         }
         Ok(())
+    }
+
+    /// For tests: let go of sled's memory after every `bytes` that a long scan reads or writes
+    /// (see `handle.rs`), instead of every 16 MiB, so that small stores exercise it.
+    #[doc(hidden)]
+    pub fn set_reopen_bytes(&mut self, bytes: usize) {
+        self.db.set_bytes_per_open(bytes);
     }
 
     pub fn path(&self) -> &Path {
@@ -467,13 +449,13 @@ impl Store {
 
     /// Whether a file with this fingerprint (blake3 of its bytes) was imported before.
     pub fn file_imported(&self, fingerprint: &[u8; 32]) -> Result<bool, StoreError> {
-        Ok(self.db.contains_key(file_key(fingerprint))?)
+        self.db.contains_key(file_key(fingerprint))
     }
 
     /// All statements, in the order recorded.
     pub fn statements(&self) -> Result<Vec<Statement>, StoreError> {
         let mut out = Vec::new();
-        for kv in self.db.scan_prefix(b"t") {
+        for kv in self.db.scan_prefix(b"t")? {
             let (_, v) = kv?;
             out.push(json(&v)?);
         }
@@ -483,7 +465,7 @@ impl Store {
     /// Stored running balances, keyed by (account id, commodity id). O(accounts).
     fn raw_balances(&self) -> Result<BTreeMap<(u32, u32), Decimal>, StoreError> {
         let mut out = BTreeMap::new();
-        for kv in self.db.scan_prefix(b"b") {
+        for kv in self.db.scan_prefix(b"b")? {
             let (k, v) = kv?;
             if k.len() != 9 {
                 return Err(StoreError::Damaged("balance key".into()));
@@ -571,6 +553,7 @@ impl Store {
             .db
             .get(block_key(i))?
             .ok_or_else(|| StoreError::Damaged(format!("block {i} is missing")))?;
+        self.db.scanned(v.len())?;
         let first = i * BLOCK_TXNS as u64;
         let valid = (self.head.txn_count - first).min(BLOCK_TXNS as u64) as usize;
         let entries = block_entries(&v)?;
@@ -647,6 +630,7 @@ impl Store {
                     break;
                 }
             };
+            self.db.scanned(v.len())?;
             let entries = match block_entries(&v) {
                 Ok(e) => e,
                 Err(e) => {
@@ -753,8 +737,11 @@ impl Store {
         // The id index must hold exactly the ids of the journal: compared as multisets by
         // count and an order-independent sum, so memory stays flat however many ids there are.
         let mut indexed = IdSet::default();
-        for kv in self.db.scan_prefix(b"I") {
-            let (_, v) = kv?;
+        for b in 0..ID_BUCKETS as u16 {
+            let Some(v) = self.db.get(bucket_key(b))? else {
+                continue;
+            };
+            self.db.scanned(v.len())?;
             match decode_bucket(&v) {
                 Ok(b) => b.iter().for_each(|e| indexed.add(e)),
                 Err(e) => problems.push(format!("id index: {e}")),

@@ -8,6 +8,7 @@ use super::record::{self, encode_txn, BlockBuf, Names, Summary};
 use super::{
     balance_key, block_key, bucket_key, bucket_of, decode_bucket, encode_bucket, id_hash, prefixed,
     statement_key, summary_key, to_json, Head, IdEntry, Numbered, Store, StoreError, BLOCK_TXNS,
+    ID_BUCKETS,
 };
 use crate::amount::{AmountError, Commodity};
 use crate::ledger::{Account, Agreement, Chart, LedgerError, Party, Statement, Transaction};
@@ -42,11 +43,15 @@ pub struct CommitReport {
     pub postings_per_commodity: BTreeMap<String, u64>,
 }
 
-/// Slots of a writer's table of new ids (see `Writer::fresh_ids`).
-const FRESH_SLOTS: usize = 1 << 16;
+/// Slots of a writer's table of new ids (see `Writer::fresh_ids`) per bucket of the stored id
+/// index: a bucket's new ids are its run of slots, so the commit builds each bucket from them
+/// directly and frees them as it goes.
+const FRESH_SLOTS_PER_BUCKET: usize = 64;
+const FRESH_SLOTS: usize = ID_BUCKETS as usize * FRESH_SLOTS_PER_BUCKET;
 
 fn fresh_slot(hash: u64) -> usize {
-    (hash >> 48) as usize
+    // The bucket is the hash modulo 1024; the top bits, which that leaves alone, pick the slot.
+    usize::from(bucket_of(hash)) * FRESH_SLOTS_PER_BUCKET + (hash >> 58) as usize
 }
 
 /// Declarations as they change a chart and its name-to-id tables. The writer uses these, and so
@@ -89,40 +94,124 @@ pub struct PreparedPosting {
     pub assertion: Option<(u32, Decimal)>,
 }
 
-/// A transaction checked against a chart (declared accounts, scales, the balance invariant)
-/// and encoded: everything `append` needs that does not depend on the store's running
-/// state. Made by [`prepare`], on any thread: an import prepares on its parser thread, so the
-/// parsed strings are freed where they were allocated and the writer only does what must be
-/// done in order.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Prepared {
-    pub id: Option<String>,
-    pub date: u32,
-    pub postings: Vec<PreparedPosting>,
-    pub content: Vec<u8>,
+/// Transactions checked against a chart (declared accounts, scales, the balance invariant)
+/// and encoded: everything `append` needs that does not depend on the store's running state.
+/// Filled by [`PreparedBatch::prepare`] on any thread: an import prepares on its parser thread,
+/// so the parsed strings are freed where they were allocated and the writer only does what must
+/// be done in order. The transactions of a batch share a few buffers rather than owning some
+/// each: a batch handed to the writer and back is a handful of allocations, not thousands made
+/// on one thread and freed on the other (glibc's arenas then contend for their locks).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PreparedBatch {
+    content: Vec<u8>,
+    ids: String,
+    postings: Vec<PreparedPosting>,
+    txns: Vec<PreparedSpan>,
 }
 
-/// Complete and check a transaction against `chart`, and encode it with `names`' ids.
-pub fn prepare(mut t: Transaction, chart: &Chart, names: &Names) -> Result<Prepared, StoreError> {
-    t.complete(chart)?;
-    let raw = names.to_raw(t)?;
-    let mut e = Enc::with_capacity(64 + raw.description.len() + 64 * raw.postings.len());
-    encode_txn(&mut e, &raw);
-    Ok(Prepared {
-        content: e.buf,
-        date: raw.date,
-        postings: raw
-            .postings
-            .iter()
-            .map(|x| PreparedPosting {
+/// Where a prepared transaction's parts end in its batch's buffers (each starts where the one
+/// before it ends).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct PreparedSpan {
+    date: u32,
+    has_id: bool,
+    content_end: u32,
+    id_end: u32,
+    postings_end: u32,
+}
+
+/// One prepared transaction, borrowed from its batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Prepared<'b> {
+    pub id: Option<&'b str>,
+    pub date: u32,
+    pub postings: &'b [PreparedPosting],
+    pub content: &'b [u8],
+}
+
+impl PreparedBatch {
+    /// Complete and check `t` against `chart`, encode it with `names`' ids, and keep it as the
+    /// batch's next transaction; returns its index. On an error the batch is unchanged.
+    pub fn prepare(
+        &mut self,
+        mut t: Transaction,
+        chart: &Chart,
+        names: &Names,
+    ) -> Result<usize, StoreError> {
+        t.complete(chart)?;
+        let raw = names.to_raw(t)?;
+        let mut e = Enc {
+            buf: std::mem::take(&mut self.content),
+        };
+        encode_txn(&mut e, &raw);
+        self.content = e.buf;
+        if let Some(id) = &raw.id {
+            self.ids.push_str(id);
+        }
+        self.postings
+            .extend(raw.postings.iter().map(|x| PreparedPosting {
                 account: x.account,
                 commodity: x.commodity,
                 value: x.value,
                 assertion: x.assertion,
-            })
-            .collect(),
-        id: raw.id,
-    })
+            }));
+        // A batch holds a few thousand transactions of bounded size: far from 4 GiB.
+        let end = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        self.txns.push(PreparedSpan {
+            date: raw.date,
+            has_id: raw.id.is_some(),
+            content_end: end(self.content.len()),
+            id_end: end(self.ids.len()),
+            postings_end: end(self.postings.len()),
+        });
+        Ok(self.txns.len() - 1)
+    }
+
+    /// The `i`th transaction prepared, if there is one.
+    pub fn get(&self, i: usize) -> Option<Prepared<'_>> {
+        let span = self.txns.get(i)?;
+        let start = match i.checked_sub(1).and_then(|j| self.txns.get(j)) {
+            Some(before) => *before,
+            None => PreparedSpan {
+                date: 0,
+                has_id: false,
+                content_end: 0,
+                id_end: 0,
+                postings_end: 0,
+            },
+        };
+        let range = |a: u32, b: u32| a as usize..b as usize;
+        Some(Prepared {
+            id: if span.has_id {
+                self.ids.get(range(start.id_end, span.id_end))
+            } else {
+                None
+            },
+            date: span.date,
+            postings: self
+                .postings
+                .get(range(start.postings_end, span.postings_end))?,
+            content: self
+                .content
+                .get(range(start.content_end, span.content_end))?,
+        })
+    }
+
+    pub fn len(&self) -> usize {
+        self.txns.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.txns.is_empty()
+    }
+
+    /// Forget every transaction, keeping the buffers for the next batch.
+    pub fn clear(&mut self) {
+        self.content.clear();
+        self.ids.clear();
+        self.postings.clear();
+        self.txns.clear();
+    }
 }
 
 pub struct Writer<'s> {
@@ -324,19 +413,25 @@ impl<'s> Writer<'s> {
     /// Check a transaction against the chart and the running balances and add it. Nothing of
     /// it is applied unless every check passes, so the writer stays usable after an error.
     pub fn append(&mut self, t: Transaction) -> Result<Added, StoreError> {
-        let p = prepare(t, &self.chart, &self.names)?;
-        self.append_prepared(p)
+        let mut batch = PreparedBatch::default();
+        let i = batch.prepare(t, &self.chart, &self.names)?;
+        match batch.get(i) {
+            Some(p) => self.append_prepared(p),
+            None => Err(StoreError::Damaged(
+                "a prepared transaction is missing".into(),
+            )),
+        }
     }
 
-    /// The chart's name-to-id tables as this writer sees them, for [`prepare`] on another
+    /// The chart's name-to-id tables as this writer sees them, for [`PreparedBatch::prepare`] on another
     /// thread (which must then apply the same declarations in the same order: see `import`).
     pub fn names(&self) -> &Names {
         &self.names
     }
 
-    /// Add a transaction that [`prepare`] checked against this writer's chart and names: the
+    /// Add a transaction that [`PreparedBatch::prepare`] checked against this writer's chart and names: the
     /// checks that need the running state (idempotency, assertions, floors, overflow).
-    pub fn append_prepared(&mut self, p: Prepared) -> Result<Added, StoreError> {
+    pub fn append_prepared(&mut self, p: Prepared<'_>) -> Result<Added, StoreError> {
         let (n_accounts, n_commodities) = (
             self.names.accounts.len() as u32,
             self.names.commodities.len() as u32,
@@ -352,23 +447,23 @@ impl<'s> Writer<'s> {
         let seq = self.head.txn_count;
         // The digest is taken here rather than in `prepare`: an import's parser thread is the
         // busier of the two.
-        let digest = record::digest(&p.content);
+        let digest = record::digest(p.content);
         let hash = record::link(&self.head.last_hash, &digest);
         let chash = record::idempotency(&digest);
         // Idempotency: an id seen before is a no-op with the same content, an error otherwise.
         let mut new_id = None;
-        if let Some(id) = &p.id {
+        if let Some(id) = p.id {
             let h = id_hash(id);
             for e in self.id_candidates(h)? {
                 let other = self.raw_txn(e.seq)?;
-                if other.id.as_deref() == Some(id.as_str()) {
+                if other.id.as_deref() == Some(id) {
                     if e.content == chash {
                         self.report.duplicates += 1;
                         return Ok(Added::Duplicate { seq: e.seq });
                     }
                     let recorded = self.names.to_model(&other)?;
                     return Err(StoreError::IdConflict {
-                        id: id.clone(),
+                        id: id.to_string(),
                         recorded: format!("{} {}", recorded.date, recorded.description),
                     });
                 }
@@ -382,7 +477,7 @@ impl<'s> Writer<'s> {
 
         // Balances after each posting (assertions), then floors on the final balances.
         let mut changed: Vec<((u32, u32), Decimal)> = Vec::with_capacity(p.postings.len());
-        for rp in &p.postings {
+        for rp in p.postings {
             let key = (rp.account, rp.commodity);
             let before = changed
                 .iter()
@@ -437,7 +532,7 @@ impl<'s> Writer<'s> {
             self.balances.insert(key, after);
             self.touched_balances.insert(key);
         }
-        for rp in &p.postings {
+        for rp in p.postings {
             let slot = self
                 .tail_summary
                 .entry((rp.account, rp.commodity))
@@ -457,7 +552,7 @@ impl<'s> Writer<'s> {
             }
             self.fresh_ids[fresh_slot(e.hash)].push(e);
         }
-        self.tail.push(&p.content, &hash);
+        self.tail.push(p.content, &hash);
         self.tail_dates = (self.tail_dates.0.min(p.date), self.tail_dates.1.max(p.date));
         self.head.last_hash = hash;
         self.head.txn_count += 1;
@@ -494,10 +589,12 @@ impl<'s> Writer<'s> {
             self.batch
                 .insert(&summary_key(self.tail_index)[..], summary);
         } else {
+            let written = block.len() + summary.len();
             let mut b = sled::Batch::default();
             b.insert(&block_key(self.tail_index)[..], block);
             b.insert(&summary_key(self.tail_index)[..], summary);
             self.store.db.apply_batch(b)?;
+            self.store.db.scanned(written)?;
         }
         self.tail_index += 1;
         self.tail_committed = false;
@@ -572,14 +669,21 @@ impl<'s> Writer<'s> {
             self.batch
                 .insert(&summary_key(self.tail_index)[..], summary);
         }
-        let mut touched: HashMap<u16, Vec<IdEntry>> = HashMap::new();
-        // Drained slot by slot, so the new ids are not held twice.
-        for slot in std::mem::take(&mut self.fresh_ids) {
-            for e in slot {
-                touched.entry(bucket_of(e.hash)).or_default().push(e);
+        // Each touched bucket from its run of slots, freed as it is used, so that the new ids
+        // are never held twice.
+        let mut fresh = std::mem::take(&mut self.fresh_ids).into_iter();
+        for b in 0..ID_BUCKETS as u16 {
+            let mut entries: Vec<IdEntry> = Vec::new();
+            for slot in fresh.by_ref().take(FRESH_SLOTS_PER_BUCKET) {
+                if entries.is_empty() {
+                    entries = slot;
+                } else {
+                    entries.extend_from_slice(&slot);
+                }
             }
-        }
-        for (b, mut entries) in touched {
+            if entries.is_empty() {
+                continue;
+            }
             if let Some(stored) = self.buckets.get(&b) {
                 entries.extend_from_slice(stored);
             }
