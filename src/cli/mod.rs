@@ -346,8 +346,10 @@ impl CliError {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    let mut out = std::io::stdout().lock();
-    match core::run(cli, &mut out) {
+    // Buffered: a report of a hundred accounts is one write, not a hundred (stdout is only
+    // line-buffered); flushed before any error is printed, so the order on a terminal holds.
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    match core::run(cli, &mut out).and_then(|()| out.flush().map_err(CliError::Output)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(CliError::Output(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(e) => {
