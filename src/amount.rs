@@ -155,65 +155,66 @@ pub fn parse_number(text: &str) -> Result<Decimal, AmountError> {
     let bad = || AmountError::NotANumber {
         found: text.to_string(),
     };
-    let bytes = text.as_bytes();
-    let (negative, rest) = match bytes.first() {
-        Some(b'-') => (true, &text[1..]),
-        Some(b'+') => (false, &text[1..]),
-        _ => (false, text),
+    let too_large = || AmountError::TooLarge {
+        found: text.to_string(),
     };
-    let (int_part, frac_part) = match rest.split_once('.') {
-        Some((i, f)) => (i, Some(f)),
+    let (negative, rest) = match text.as_bytes().first() {
+        Some(b'-') => (true, &text.as_bytes()[1..]),
+        Some(b'+') => (false, &text.as_bytes()[1..]),
+        _ => (false, text.as_bytes()),
+    };
+    let (int_part, frac_part) = match rest.iter().position(|b| *b == b'.') {
+        Some(i) => (&rest[..i], Some(&rest[i + 1..])),
         None => (rest, None),
     };
     if int_part.is_empty() {
         return Err(bad());
     }
+    // The digits are read straight into the mantissa, without a copy: leading zeros carry no
+    // value (so "0000001" is not "too many digits"); at most 29 significant digits are taken,
+    // and more is an error below, so the mantissa stays under 10^29.
+    let mut mantissa: u128 = 0;
+    let mut significant = 0usize;
+    let mut digit = |b: u8| {
+        if significant > 0 || b != b'0' {
+            significant += 1;
+            if significant <= 29 {
+                mantissa = mantissa * 10 + u128::from(b - b'0');
+            }
+        }
+    };
     // Digit groups: "1,600,000" — the first group 1–3 digits, the others exactly 3.
-    let mut digits = String::with_capacity(rest.len());
-    if int_part.contains(',') {
-        for (i, group) in int_part.split(',').enumerate() {
-            let ok = group.bytes().all(|b| b.is_ascii_digit())
-                && if i == 0 {
+    let grouped = int_part.contains(&b',');
+    let mut int_digits = 0usize;
+    for (i, group) in int_part.split(|b| *b == b',').enumerate() {
+        let ok = group.iter().all(u8::is_ascii_digit)
+            && (!grouped
+                || if i == 0 {
                     (1..=3).contains(&group.len())
                 } else {
                     group.len() == 3
-                };
-            if !ok {
-                return Err(bad());
-            }
-            digits.push_str(group);
-        }
-    } else {
-        if !int_part.bytes().all(|b| b.is_ascii_digit()) {
+                });
+        if !ok {
             return Err(bad());
         }
-        digits.push_str(int_part);
+        int_digits += group.len();
+        group.iter().for_each(|b| digit(*b));
     }
-    let mut scale = 0u32;
+    let mut scale = 0usize;
     if let Some(frac) = frac_part {
-        if frac.is_empty() || !frac.bytes().all(|b| b.is_ascii_digit()) {
+        if frac.is_empty() || !frac.iter().all(u8::is_ascii_digit) {
             return Err(bad());
         }
-        digits.push_str(frac);
-        scale = frac.len() as u32;
+        frac.iter().for_each(|b| digit(*b));
+        scale = frac.len();
     }
-    // Leading zeros carry no value; strip them so "0000001" is not "too many digits".
-    let significant = digits.trim_start_matches('0');
-    let int_digits = digits.len() - scale as usize;
-    if significant.len() > 29 || scale > 28 || int_digits > 29 {
-        return Err(AmountError::TooLarge {
-            found: text.to_string(),
-        });
+    if significant > 29 || scale > 28 || int_digits > 29 {
+        return Err(too_large());
     }
-    let mantissa: i128 = if significant.is_empty() {
-        0
-    } else {
-        significant.parse().map_err(|_| bad())?
-    };
+    // Both fit: under 10^29 and at most 28.
+    let mantissa = i128::try_from(mantissa).map_err(|_| too_large())?;
     let mantissa = if negative { -mantissa } else { mantissa };
-    Decimal::try_from_i128_with_scale(mantissa, scale).map_err(|_| AmountError::TooLarge {
-        found: text.to_string(),
-    })
+    Decimal::try_from_i128_with_scale(mantissa, scale as u32).map_err(|_| too_large())
 }
 
 /// Parse `"NUMBER CODE"` or `"CODE NUMBER"` (one or more spaces between, or none when the
@@ -312,6 +313,95 @@ pub fn checked_mul(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// `parse_number` as it was before it read digits straight into the mantissa: through a
+    /// copied digit string and `i128::from_str`. The property below holds the two to the same
+    /// answer on every input.
+    fn parse_number_by_copy(text: &str) -> Result<Decimal, AmountError> {
+        let bad = || AmountError::NotANumber {
+            found: text.to_string(),
+        };
+        let (negative, rest) = match text.as_bytes().first() {
+            Some(b'-') => (true, &text[1..]),
+            Some(b'+') => (false, &text[1..]),
+            _ => (false, text),
+        };
+        let (int_part, frac_part) = match rest.split_once('.') {
+            Some((i, f)) => (i, Some(f)),
+            None => (rest, None),
+        };
+        if int_part.is_empty() {
+            return Err(bad());
+        }
+        let mut digits = String::new();
+        if int_part.contains(',') {
+            for (i, group) in int_part.split(',').enumerate() {
+                let ok = group.bytes().all(|b| b.is_ascii_digit())
+                    && if i == 0 {
+                        (1..=3).contains(&group.len())
+                    } else {
+                        group.len() == 3
+                    };
+                if !ok {
+                    return Err(bad());
+                }
+                digits.push_str(group);
+            }
+        } else {
+            if !int_part.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(bad());
+            }
+            digits.push_str(int_part);
+        }
+        let mut scale = 0u32;
+        if let Some(frac) = frac_part {
+            if frac.is_empty() || !frac.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(bad());
+            }
+            digits.push_str(frac);
+            scale = frac.len() as u32;
+        }
+        let significant = digits.trim_start_matches('0');
+        let int_digits = digits.len() - scale as usize;
+        if significant.len() > 29 || scale > 28 || int_digits > 29 {
+            return Err(AmountError::TooLarge {
+                found: text.to_string(),
+            });
+        }
+        let mantissa: i128 = if significant.is_empty() {
+            0
+        } else {
+            significant.parse().map_err(|_| bad())?
+        };
+        let mantissa = if negative { -mantissa } else { mantissa };
+        Decimal::try_from_i128_with_scale(mantissa, scale).map_err(|_| AmountError::TooLarge {
+            found: text.to_string(),
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4096))]
+
+        #[test]
+        fn parse_number_agrees_with_the_copying_parser(
+            text in "[-+]?0{0,3}[0-9,]{0,33}(\\.[0-9,]{0,31})?[0-9a.-]?",
+        ) {
+            prop_assert_eq!(parse_number(&text), parse_number_by_copy(&text));
+        }
+
+        #[test]
+        fn parse_number_agrees_near_the_largest_numbers(
+            text in "-?0{0,2}[1-7][0-9]{20,30}(\\.[0-9]{1,29})?",
+        ) {
+            prop_assert_eq!(parse_number(&text), parse_number_by_copy(&text));
+        }
+
+        #[test]
+        fn parse_number_agrees_on_any_text(text in "\\PC{0,40}") {
+            prop_assert_eq!(parse_number(&text), parse_number_by_copy(&text));
+        }
+    }
 
     fn d(s: &str) -> Decimal {
         Decimal::from_str(s).unwrap()

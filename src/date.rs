@@ -95,23 +95,33 @@ impl FromStr for Date {
         let malformed = || DateError::Malformed {
             found: s.to_string(),
         };
-        let sep = s
-            .bytes()
-            .find(|b| matches!(b, b'-' | b'/' | b'.'))
-            .ok_or_else(malformed)?;
-        let mut parts = s.split(sep as char);
-        let (y, m, d) = match (parts.next(), parts.next(), parts.next(), parts.next()) {
-            (Some(y), Some(m), Some(d), None) => (y, m, d),
+        // Read byte by byte: dates are most of what a journal's headers hold.
+        let b = s.as_bytes();
+        let number = |digits: &[u8]| {
+            digits
+                .iter()
+                .fold(0u16, |n, d| n * 10 + u16::from(d - b'0'))
+        };
+        let (year, rest) = match b.split_first_chunk::<4>() {
+            Some((y, rest)) if y.iter().all(u8::is_ascii_digit) => (number(y), rest),
             _ => return Err(malformed()),
         };
-        let digits = |t: &str, lo: usize, hi: usize| {
-            (lo..=hi).contains(&t.len()) && t.bytes().all(|b| b.is_ascii_digit())
+        let Some((&sep, rest)) = rest.split_first() else {
+            return Err(malformed());
         };
-        if !digits(y, 4, 4) || !digits(m, 1, 2) || !digits(d, 1, 2) {
+        if !matches!(sep, b'-' | b'/' | b'.') {
             return Err(malformed());
         }
-        let parse = |t: &str| t.parse::<u16>().map_err(|_| malformed());
-        Date::new(parse(y)?, parse(m)? as u8, parse(d)? as u8)
+        let mut parts = rest.split(|c| *c == sep);
+        let (m, d) = match (parts.next(), parts.next(), parts.next()) {
+            (Some(m), Some(d), None) => (m, d),
+            _ => return Err(malformed()),
+        };
+        let ok = |t: &[u8]| (1..=2).contains(&t.len()) && t.iter().all(u8::is_ascii_digit);
+        if !ok(m) || !ok(d) {
+            return Err(malformed());
+        }
+        Date::new(year, number(m) as u8, number(d) as u8)
     }
 }
 
@@ -131,6 +141,46 @@ impl From<Date> for String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// `Date::from_str` as it was before it read bytes: the property below holds the two to
+    /// the same answer.
+    fn date_by_split(s: &str) -> Result<Date, DateError> {
+        let malformed = || DateError::Malformed {
+            found: s.to_string(),
+        };
+        let sep = s
+            .bytes()
+            .find(|b| matches!(b, b'-' | b'/' | b'.'))
+            .ok_or_else(malformed)?;
+        let mut parts = s.split(sep as char);
+        let (y, m, d) = match (parts.next(), parts.next(), parts.next(), parts.next()) {
+            (Some(y), Some(m), Some(d), None) => (y, m, d),
+            _ => return Err(malformed()),
+        };
+        let digits = |t: &str, lo: usize, hi: usize| {
+            (lo..=hi).contains(&t.len()) && t.bytes().all(|b| b.is_ascii_digit())
+        };
+        if !digits(y, 4, 4) || !digits(m, 1, 2) || !digits(d, 1, 2) {
+            return Err(malformed());
+        }
+        let parse = |t: &str| t.parse::<u16>().map_err(|_| malformed());
+        Date::new(parse(y)?, parse(m)? as u8, parse(d)? as u8)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4096))]
+
+        #[test]
+        fn dates_read_as_before(s in "[0-9]{3,5}[-/.x]?[0-9]{0,3}[-/.x]?[0-9]{0,3}[-/.]?[0-9]?") {
+            prop_assert_eq!(s.parse::<Date>(), date_by_split(&s));
+        }
+
+        #[test]
+        fn any_text_reads_as_before(s in "\\PC{0,14}") {
+            prop_assert_eq!(s.parse::<Date>(), date_by_split(&s));
+        }
+    }
 
     #[test]
     fn parses_and_orders() {
