@@ -169,7 +169,12 @@ mod tests {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig::with_cases(4096))]
+        #![proptest_config(ProptestConfig {
+            cases: 4096,
+            // Failures are shown with their minimal input; no regression file beside the code.
+            failure_persistence: None,
+            ..ProptestConfig::default()
+        })]
 
         #[test]
         fn dates_read_as_before(s in "[0-9]{3,5}[-/.x]?[0-9]{0,3}[-/.x]?[0-9]{0,3}[-/.]?[0-9]?") {
