@@ -4,9 +4,11 @@
 //! its blob files, for as long as the `Db` is open: its cache weighs a page by the page's bytes
 //! in the log, which for a blob is a pointer of a few dozen bytes, so `cache_capacity` never
 //! counts them; and it only looks at a cache shard's accesses once 64 are queued in it
-//! (`lru.rs`, 256 shards), which a journal read once from end to end never fills. Our blocks
-//! of 1024 transactions are over its blob threshold (a quarter of a 512 KiB segment), so an
-//! import or a verify of a million transactions held every block it touched: 110 MB or more.
+//! (`lru.rs`, 256 shards), which a journal read once from end to end never fills. A leaf of
+//! sled's tree holds up to 16 of our blocks of 1024 transactions (about 110 KB each), far over
+//! its blob threshold (a quarter of a 512 KiB segment), so leaves of blocks live in blob files,
+//! and an import or a verify of a million transactions held every block it touched: 110 MB or
+//! more.
 //!
 //! The only way to make sled let go of them is to drop the `Db`. So the handle counts the
 //! bytes that the long scans (verify, a replay of every transaction, an import's written-ahead
