@@ -6,6 +6,7 @@
 
 use crate::amount::{self, Amount, AmountError, Commodity};
 use crate::date::Date;
+use crate::name_map::NameMap;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -242,7 +243,8 @@ pub fn check_party_code(code: &str) -> Result<(), LedgerError> {
 pub struct Chart {
     pub commodities: BTreeMap<String, Commodity>,
     pub parties: BTreeMap<String, Party>,
-    pub accounts: BTreeMap<String, Account>,
+    /// Listed in name order; looked up by hash (see `name_map`).
+    pub accounts: NameMap<Account>,
 }
 
 impl Chart {
@@ -544,6 +546,10 @@ impl Transaction {
     fn normalize(&mut self, chart: &Chart) -> Result<(), LedgerError> {
         let at_scale = |a: &mut Amount| -> Result<(), LedgerError> {
             let scale = chart.commodity(&a.commodity)?.scale;
+            if a.value.scale() == scale {
+                // Written at its commodity's scale already, as most amounts are.
+                return Ok(());
+            }
             let mut v = a.value;
             v.rescale(scale);
             if v != a.value {

@@ -9,6 +9,7 @@ pub mod html;
 pub mod import;
 pub mod journal;
 pub mod ledger;
+pub mod name_map;
 pub mod peers;
 pub mod query;
 pub mod reconcile;
