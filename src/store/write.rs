@@ -113,6 +113,7 @@ pub struct PreparedBatch {
 /// before it ends).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct PreparedSpan {
+    digest: [u8; 32],
     date: u32,
     has_id: bool,
     content_end: u32,
@@ -120,13 +121,17 @@ struct PreparedSpan {
     postings_end: u32,
 }
 
-/// One prepared transaction, borrowed from its batch.
+/// One prepared transaction, borrowed from its batch. Only [`PreparedBatch::get`] makes one,
+/// so the writer can trust its digest to be that of its content.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Prepared<'b> {
-    pub id: Option<&'b str>,
-    pub date: u32,
-    pub postings: &'b [PreparedPosting],
-    pub content: &'b [u8],
+    /// blake3 of `content` (see `record::chain_link`), taken where the transaction was
+    /// prepared: in an import that is the parser thread, which waits for the writer.
+    digest: [u8; 32],
+    id: Option<&'b str>,
+    date: u32,
+    postings: &'b [PreparedPosting],
+    content: &'b [u8],
 }
 
 impl PreparedBatch {
@@ -157,7 +162,9 @@ impl PreparedBatch {
             }));
         // A batch holds a few thousand transactions of bounded size: far from 4 GiB.
         let end = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        let start = self.txns.last().map_or(0, |t| t.content_end as usize);
         self.txns.push(PreparedSpan {
+            digest: record::digest(self.content.get(start..).unwrap_or_default()),
             date: raw.date,
             has_id: raw.id.is_some(),
             content_end: end(self.content.len()),
@@ -173,6 +180,7 @@ impl PreparedBatch {
         let start = match i.checked_sub(1).and_then(|j| self.txns.get(j)) {
             Some(before) => *before,
             None => PreparedSpan {
+                digest: [0; 32],
                 date: 0,
                 has_id: false,
                 content_end: 0,
@@ -182,6 +190,7 @@ impl PreparedBatch {
         };
         let range = |a: u32, b: u32| a as usize..b as usize;
         Some(Prepared {
+            digest: span.digest,
             id: if span.has_id {
                 self.ids.get(range(start.id_end, span.id_end))
             } else {
@@ -481,11 +490,8 @@ impl<'s> Writer<'s> {
             ));
         }
         let seq = self.head.txn_count;
-        // The digest is taken here rather than in `prepare`: an import's parser thread is the
-        // busier of the two.
-        let digest = record::digest(p.content);
-        let hash = record::link(&self.head.last_hash, &digest);
-        let chash = record::idempotency(&digest);
+        let hash = record::link(&self.head.last_hash, &p.digest);
+        let chash = record::idempotency(&p.digest);
         // Idempotency: an id seen before is a no-op with the same content, an error otherwise.
         let mut new_id = None;
         if let Some(id) = p.id {
