@@ -235,6 +235,13 @@ struct LoadedBucket {
 
 impl LoadedBucket {
     fn new(mut entries: Vec<IdEntry>) -> LoadedBucket {
+        if entries.is_empty() {
+            // A new store's buckets: nothing to index, and nothing to read at each look-up.
+            return LoadedBucket {
+                entries,
+                starts: Vec::new(),
+            };
+        }
         entries.sort_by_key(|e| (e.hash, e.seq));
         let mut starts = Vec::with_capacity(257);
         let mut i = 0;
@@ -250,6 +257,9 @@ impl LoadedBucket {
 
     /// The entries whose hash is `hash`.
     fn with_hash(&self, hash: u64) -> &[IdEntry] {
+        if self.entries.is_empty() {
+            return &[];
+        }
         let top = (hash >> 56) as usize;
         let (from, to) = (self.starts[top] as usize, self.starts[top + 1] as usize);
         let run = self.entries.get(from..to).unwrap_or_default();
@@ -276,9 +286,9 @@ pub struct Writer<'s> {
     /// Id buckets loaded from the store, by bucket number, each with where its entries of each
     /// top hash byte start: a look-up searches a handful of entries, not a whole bucket.
     buckets: Vec<Option<LoadedBucket>>,
-    /// New ids by the top 16 bits of their hash: a few entries per slot for a million ids, so
-    /// a look-up scans a handful, and the whole costs 32 bytes an id (a hash map cost three
-    /// times that at its peak, when it grows).
+    /// New ids by their bucket and the top six bits of their hash (`fresh_slot`): a few
+    /// entries per slot for a million ids, so a look-up scans a handful, and the whole costs 32
+    /// bytes an id (a hash map cost three times that at its peak, when it grows).
     fresh_ids: Vec<Vec<IdEntry>>,
     /// A block that held committed transactions and was filled by this writer: it goes into
     /// the commit batch, and is kept here until then.
