@@ -36,6 +36,11 @@ pub fn balances(store: &Store, q: &BalanceQuery) -> Result<Table, StoreError> {
         Some(d) => store.balances_as_of(d)?,
         None => store.balances()?,
     };
+    balance_table(all, store.chart(), q)
+}
+
+/// The table of [`balances`] from balances already read (`as_of` is the caller's business).
+pub fn balance_table(all: Balances, chart: &Chart, q: &BalanceQuery) -> Result<Table, StoreError> {
     let mut rolled: BTreeMap<(String, String), Decimal> = BTreeMap::new();
     for ((account, commodity), v) in all {
         if q.party.as_deref().is_some_and(|p| party_of(&account) != p) {
@@ -52,7 +57,7 @@ pub fn balances(store: &Store, q: &BalanceQuery) -> Result<Table, StoreError> {
         if v.is_zero() {
             continue;
         }
-        let scale = scale_of(store.chart(), &commodity);
+        let scale = scale_of(chart, &commodity);
         t.push(vec![
             account.into(),
             commodity.into(),

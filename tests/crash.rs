@@ -3,6 +3,9 @@
 //! the state after it, never a part. A second process that wants the store while a writer
 //! holds it waits (bounded) or says the store is in use; nothing is lost or duplicated.
 
+mod common;
+
+use common::copy_dir;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -91,19 +94,6 @@ fn base_store(dir: &Path) -> PathBuf {
     let o = run(&db, &["import", base.to_str().expect("utf-8")]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     db
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for e in std::fs::read_dir(from).expect("read dir") {
-        let e = e.expect("entry");
-        let target = to.join(e.file_name());
-        if e.file_type().expect("type").is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), target).expect("copy");
-        }
-    }
 }
 
 fn kill(child: &mut Child) -> bool {

@@ -84,20 +84,29 @@ pub fn run(cli: Cli, out: &mut impl Write) -> Result<(), CliError> {
             depth,
             format,
         }) => {
-            let store = open(Access::Read)?;
-            if let Some(p) = &party {
-                if !store.chart().parties.contains_key(p) {
+            let q = BalanceQuery {
+                as_of,
+                party,
+                depth,
+            };
+            // Current balances come from the balances view when it is current: no sled opened.
+            let (store, view);
+            let (all, chart) = match as_of {
+                Some(d) => {
+                    store = open(Access::Read)?;
+                    (store.balances_as_of(d)?, store.chart())
+                }
+                None => {
+                    view = Store::balances_view(&cli.db, timeout)?;
+                    (view.balances, &view.chart)
+                }
+            };
+            if let Some(p) = &q.party {
+                if !chart.parties.contains_key(p) {
                     return Err(CliError::Usage(format!("party {p} is not declared")));
                 }
             }
-            let t = query::balances(
-                &store,
-                &BalanceQuery {
-                    as_of,
-                    party,
-                    depth,
-                },
-            )?;
+            let t = query::balance_table(all, chart, &q)?;
             t.write(out, format.into())?;
         }
         Command::Report(ReportCmd::Register {

@@ -10,7 +10,7 @@ use std::path::Path;
 
 pub const ANCHOR_FILE: &str = "gasledger.head";
 
-fn render(h: &Head) -> String {
+pub(super) fn render(h: &Head) -> String {
     let hash: String = h.last_hash.iter().map(|b| format!("{b:02x}")).collect();
     format!(
         "gasledger-head 1 commits={} transactions={} statements={} hash={hash}\n",

@@ -83,6 +83,15 @@ impl Handle {
         Ok(())
     }
 
+    /// Flush and close sled; every later use is an error.
+    pub(super) fn close(&self) -> Result<(), StoreError> {
+        if let Some(db) = self.db.borrow_mut().take() {
+            // Dropping flushes too, but only logs a failure: flush first to see it.
+            db.flush()?;
+        }
+        Ok(())
+    }
+
     /// For tests: open sled again after every `bytes` scanned.
     pub(super) fn set_bytes_per_open(&mut self, bytes: usize) {
         self.bytes_per_open = bytes;

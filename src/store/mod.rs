@@ -26,6 +26,7 @@ mod anchor;
 pub mod codec;
 mod handle;
 pub mod record;
+pub mod view;
 mod write;
 
 pub use write::{
@@ -170,6 +171,8 @@ pub struct Store {
     chart: Chart,
     names: Names,
     agreements: BTreeMap<String, Agreement>,
+    /// Whether this handle, once dropped, writes the balances view: only once it is fully open.
+    leaves_view: bool,
     _lock: File,
 }
 
@@ -316,6 +319,9 @@ impl Store {
         }
         let start = Instant::now();
         let lock = take_lock(path, lock_timeout)?;
+        if access == Access::Write {
+            view::remove(path)?;
+        }
         let db = Handle::open(path, lock_timeout.saturating_sub(start.elapsed()))?;
         let schema = db.get(KEY_SCHEMA)?;
         let head = match schema {
@@ -361,9 +367,11 @@ impl Store {
             chart: Chart::default(),
             names: Names::default(),
             agreements: BTreeMap::new(),
+            leaves_view: false,
             _lock: lock,
         };
         store.load_chart()?;
+        store.leaves_view = true;
         Ok(store)
     }
 
@@ -495,6 +503,36 @@ impl Store {
             }
         }
         Ok(out)
+    }
+
+    /// The committed balances and chart of the store at `path`, from the balances view when
+    /// it is current (no sled opened: see `view.rs`), else from the store itself (which then
+    /// leaves a current view behind).
+    pub fn balances_view(path: &Path, lock_timeout: Duration) -> Result<view::View, StoreError> {
+        if let Some(v) = view::read_current(path) {
+            return Ok(v);
+        }
+        let store = Store::open(path, Access::Read, lock_timeout)?;
+        Ok(view::View {
+            head: store.head,
+            chart: store.chart.clone(),
+            balances: store.balances()?,
+        })
+    }
+
+    /// Leave a current balances view behind: only if sled, the anchor and this handle agree
+    /// on the head (a failed commit leaves them apart), and only once sled is closed.
+    fn publish_view(&mut self) -> Result<(), StoreError> {
+        let v = self
+            .db
+            .get(KEY_HEAD)?
+            .ok_or_else(|| StoreError::Damaged("the head record is missing".into()))?;
+        if Head::from_value(&v)? != self.head || anchor::read(&self.path)? != Some(self.head) {
+            return Ok(());
+        }
+        let balances = self.balances()?;
+        self.db.close()?;
+        view::write(&self.path, &self.head, &self.chart, &balances)
     }
 
     /// Current balances, non-zero only: read from the running balances, O(accounts).
@@ -791,6 +829,15 @@ pub struct Verification {
     pub transactions: u64,
     pub blocks: u64,
     pub problems: Vec<String>,
+}
+
+impl Drop for Store {
+    fn drop(&mut self) {
+        // Best effort: without a current view, the next `report balances` opens sled.
+        if self.leaves_view {
+            let _ = self.publish_view();
+        }
+    }
 }
 
 fn json<T: serde::de::DeserializeOwned>(v: &[u8]) -> Result<T, StoreError> {

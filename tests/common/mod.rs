@@ -145,3 +145,17 @@ pub fn run_at(db: &Path, args: &[&str]) -> Run {
         elapsed: start.elapsed(),
     }
 }
+
+/// Copy a store's folder, as a backup or a restore would.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for e in std::fs::read_dir(from).expect("read dir") {
+        let e = e.expect("entry");
+        let target = to.join(e.file_name());
+        if e.file_type().expect("type").is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).expect("copy");
+        }
+    }
+}
