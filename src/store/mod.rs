@@ -24,6 +24,7 @@
 
 mod anchor;
 pub mod codec;
+mod fresh;
 mod handle;
 pub mod record;
 pub mod view;

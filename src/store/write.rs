@@ -4,6 +4,7 @@
 //! writer overwrites.
 
 use super::codec::{Dec, Enc};
+use super::fresh::FreshIds;
 use super::record::{self, encode_txn, BlockBuf, Names, Summary};
 use super::{
     balance_key, block_key, bucket_key, bucket_of, decode_bucket, encode_bucket, id_hash, prefixed,
@@ -41,17 +42,6 @@ pub struct CommitReport {
     /// Net change per commodity code of the postings added (always zero for balanced
     /// transactions) and their count, for the import summary.
     pub postings_per_commodity: BTreeMap<String, u64>,
-}
-
-/// Slots of a writer's table of new ids (see `Writer::fresh_ids`) per bucket of the stored id
-/// index: a bucket's new ids are its run of slots, so the commit builds each bucket from them
-/// directly and frees them as it goes.
-const FRESH_SLOTS_PER_BUCKET: usize = 64;
-const FRESH_SLOTS: usize = ID_BUCKETS as usize * FRESH_SLOTS_PER_BUCKET;
-
-fn fresh_slot(hash: u64) -> usize {
-    // The bucket is the hash modulo 1024; the top bits, which that leaves alone, pick the slot.
-    usize::from(bucket_of(hash)) * FRESH_SLOTS_PER_BUCKET + (hash >> 58) as usize
 }
 
 /// Declarations as they change a chart and its name-to-id tables. The writer uses these, and so
@@ -286,10 +276,8 @@ pub struct Writer<'s> {
     /// Id buckets loaded from the store, by bucket number, each with where its entries of each
     /// top hash byte start: a look-up searches a handful of entries, not a whole bucket.
     buckets: Vec<Option<LoadedBucket>>,
-    /// New ids by their bucket and the top six bits of their hash (`fresh_slot`): a few
-    /// entries per slot for a million ids, so a look-up scans a handful, and the whole costs 32
-    /// bytes an id (a hash map cost three times that at its peak, when it grows).
-    fresh_ids: Vec<Vec<IdEntry>>,
+    /// The ids this writer adds (see `fresh.rs`).
+    fresh_ids: FreshIds,
     /// A block that held committed transactions and was filled by this writer: it goes into
     /// the commit batch, and is kept here until then.
     sealed_committed: Option<(u64, Vec<u8>)>,
@@ -344,7 +332,7 @@ impl<'s> Writer<'s> {
             tail_summary,
             tail_dates,
             buckets: Vec::new(),
-            fresh_ids: Vec::new(),
+            fresh_ids: FreshIds::default(),
             sealed_committed: None,
             floored: store
                 .chart
@@ -478,6 +466,11 @@ impl<'s> Writer<'s> {
         }
     }
 
+    /// Expect about `n` new ids: the table of new ids is sized once instead of doubling.
+    pub fn reserve_ids(&mut self, n: usize) {
+        self.fresh_ids.reserve(n);
+    }
+
     /// The chart's name-to-id tables as this writer sees them, for [`PreparedBatch::prepare`] on another
     /// thread (which must then apply the same declarations in the same order: see `import`).
     pub fn names(&self) -> &Names {
@@ -599,10 +592,7 @@ impl<'s> Writer<'s> {
             }
         }
         if let Some(e) = new_id {
-            if self.fresh_ids.is_empty() {
-                self.fresh_ids.resize_with(FRESH_SLOTS, Vec::new);
-            }
-            self.fresh_ids[fresh_slot(e.hash)].push(e);
+            self.fresh_ids.push(e);
         }
         self.tail.push(p.content, &hash);
         self.tail_dates = (self.tail_dates.0.min(p.date), self.tail_dates.1.max(p.date));
@@ -673,9 +663,7 @@ impl<'s> Writer<'s> {
             }
         };
         let mut out: Vec<IdEntry> = stored.with_hash(hash).to_vec();
-        if let Some(slot) = self.fresh_ids.get(fresh_slot(hash)) {
-            out.extend(slot.iter().filter(|e| e.hash == hash));
-        }
+        out.extend(self.fresh_ids.with_hash(hash));
         Ok(out)
     }
 
@@ -721,27 +709,21 @@ impl<'s> Writer<'s> {
             self.batch
                 .insert(&summary_key(self.tail_index)[..], summary);
         }
-        // Each touched bucket from its run of slots, freed as it is used, so that the new ids
-        // are never held twice.
-        let mut fresh = std::mem::take(&mut self.fresh_ids).into_iter();
-        for b in 0..ID_BUCKETS as u16 {
-            let mut entries: Vec<IdEntry> = Vec::new();
-            for slot in fresh.by_ref().take(FRESH_SLOTS_PER_BUCKET) {
-                if entries.is_empty() {
-                    entries = slot;
-                } else {
-                    entries.extend_from_slice(&slot);
+        // Each bucket with new ids, merged with its stored entries. The new ids are sorted
+        // into bucket order in place, so they are never held twice.
+        let mut fresh = std::mem::take(&mut self.fresh_ids).into_buckets();
+        while let Some((b, entries)) = fresh.next_bucket() {
+            let value = match self.buckets.get(usize::from(b)) {
+                Some(Some(stored)) if !stored.entries.is_empty() => {
+                    let mut all = Vec::with_capacity(stored.entries.len() + entries.len());
+                    all.extend_from_slice(&stored.entries);
+                    all.extend_from_slice(entries);
+                    all.sort_unstable_by_key(|e| (e.hash, e.seq));
+                    encode_bucket(&all)
                 }
-            }
-            if entries.is_empty() {
-                continue;
-            }
-            if let Some(Some(stored)) = self.buckets.get(usize::from(b)) {
-                entries.extend_from_slice(&stored.entries);
-            }
-            entries.sort_by_key(|e| (e.hash, e.seq));
-            self.batch
-                .insert(&bucket_key(b)[..], encode_bucket(&entries));
+                _ => encode_bucket(entries),
+            };
+            self.batch.insert(&bucket_key(b)[..], value);
         }
         for key in &self.touched_balances {
             let mut e = Enc::with_capacity(17);
