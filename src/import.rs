@@ -16,7 +16,7 @@ use crate::store::{
 };
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use thiserror::Error;
 
@@ -24,6 +24,8 @@ use thiserror::Error;
 const PARSE_BATCH: usize = 4096;
 /// Batches the parser may run ahead of the writer.
 const PARSE_QUEUE: usize = 4;
+/// Batches waiting for the writer from which the parser thread takes the digests itself.
+const DIGESTS_HERE_WAITING: usize = 2;
 /// For sizing the writer's table of new ids up front: a transaction with an id takes a little
 /// over 100 bytes of journal (the generated one 116). The guess may be low: the table has room
 /// for twice the guess, rounded up to a power of two, before it grows. A file with fewer ids
@@ -107,6 +109,10 @@ pub fn import(
     // (the parser's send fails once the receiver is gone), and the first error in file order
     // is the one reported.
     let bytes_read = Arc::new(AtomicU64::new(0));
+    // Batches sent and not yet taken by the writer: while some wait, the parser thread takes
+    // the digests itself (see `PreparedBatch::set_digests_here`).
+    let waiting = Arc::new(AtomicUsize::new(0));
+    let waiting_parser = waiting.clone();
     let files = &report.files;
     let counter = bytes_read.clone();
     let (mut chart, mut names) = (w.chart().clone(), w.names().clone());
@@ -123,9 +129,11 @@ pub fn import(
                 // Hands over what is parsed so far and stops at the first error.
                 let stop = |batch: Parsed, e: Option<ImportError>| {
                     if !batch.items.is_empty() {
+                        waiting_parser.fetch_add(1, Ordering::Relaxed);
                         let _ = tx.send(Ok(batch));
                     }
                     if let Some(e) = e {
+                        waiting_parser.fetch_add(1, Ordering::Relaxed);
                         let _ = tx.send(Err(e));
                     }
                 };
@@ -162,7 +170,10 @@ pub fn import(
                         }
                         if batch.items.len() == PARSE_BATCH {
                             counter.store(done + count.load(Ordering::Relaxed), Ordering::Relaxed);
-                            let next = back_rx.try_recv().unwrap_or_default();
+                            let mut next: Parsed = back_rx.try_recv().unwrap_or_default();
+                            let behind = waiting_parser.fetch_add(1, Ordering::Relaxed) + 1;
+                            next.prepared
+                                .set_digests_here(behind >= DIGESTS_HERE_WAITING);
                             if tx.send(Ok(std::mem::replace(&mut batch, next))).is_err() {
                                 return;
                             }
@@ -180,6 +191,7 @@ pub fn import(
             });
         }
         for batch in rx {
+            waiting.fetch_sub(1, Ordering::Relaxed);
             let mut batch = batch?;
             let mut next = 0;
             for item in batch.items.drain(..) {

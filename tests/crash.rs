@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::copy_dir;
+use common::{copy_dir, id_journal as journal};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -62,29 +62,6 @@ fn verify_ok(db: &Path) {
         String::from_utf8_lossy(&o.stdout),
         String::from_utf8_lossy(&o.stderr)
     );
-}
-
-const CHART: &str = "commodity 1000.00 USD  ; kind: money\n\
-account TM  ; party: Turkmenistan\naccount IR  ; party: Iran\naccount IQ  ; party: Iraq\n\
-account TM:receivable:IR\naccount IR:payable:TM\naccount IQ:payable:IR\naccount IR:receivable:IQ\n";
-
-/// A journal of `n` transactions with ids, `tag` making the ids unique per file.
-fn journal(dir: &Path, name: &str, tag: &str, n: usize) -> PathBuf {
-    let mut text = String::with_capacity(n * 120 + 400);
-    text.push_str(CHART);
-    for i in 0..n {
-        let cents = (i * 7919) % 1_000_000 + 1;
-        text.push_str(&format!(
-            "\n2022-{:02}-{:02} * delivery {i}  ; id: {tag}-{i}\n    TM:receivable:IR  {}.{:02} USD\n    IR:payable:TM\n",
-            1 + i % 12,
-            1 + i % 28,
-            cents / 100,
-            cents % 100
-        ));
-    }
-    let p = dir.join(name);
-    std::fs::write(&p, text).expect("write journal");
-    p
 }
 
 /// A store with a first import in it, copied fresh for every kill.

@@ -398,7 +398,7 @@ fn schema_versions_other_than_this_one_are_refused() {
     for (bytes, needle) in [
         (
             0u32.to_le_bytes().to_vec(),
-            "has schema version 0; this gasledger reads version 1 only",
+            "has schema version 0; this gasledger reads versions 1 to 2 only",
         ),
         (
             u32::MAX.to_le_bytes().to_vec(),

@@ -12,7 +12,8 @@
 //! | `a` name                    | account (JSON, with its numeric id)                    |
 //! | `g` name                    | agreement (JSON)                                       |
 //! | `t` u64 BE                  | statement (JSON)                                       |
-//! | `B` u64 BE                  | a block of up to `BLOCK_TXNS` transactions             |
+//! | `B` u64 BE                  | a block of up to `BLOCK_TXNS` transactions, or for a   |
+//! |                             | full one a pointer into `gasledger.blocks` (blocks.rs) |
 //! | `S` u64 BE                  | the block's summary: date range, net change per account|
 //! | `I` u16 BE                  | id bucket: (id hash, seq, content hash), sorted        |
 //! | `b` u32 BE u32 BE           | running balance of (account id, commodity id)          |
@@ -23,6 +24,7 @@
 //! the head moves, and the head moves in the same atomic batch as everything else.
 
 mod anchor;
+pub mod blocks;
 pub mod codec;
 mod fresh;
 mod handle;
@@ -50,8 +52,11 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 use thiserror::Error;
 
-/// The store layout this build reads and writes.
-pub const SCHEMA_VERSION: u32 = 1;
+/// The store layout this build writes: 2 keeps full blocks in `gasledger.blocks`.
+pub const SCHEMA_VERSION: u32 = 2;
+/// Layouts this build reads: version 1 (every block in sled) is read as it is, and becomes
+/// version 2 at its next commit.
+const SCHEMA_READABLE: std::ops::RangeInclusive<u32> = 1..=SCHEMA_VERSION;
 /// Transactions per block: few large values is what sled writes fast.
 pub const BLOCK_TXNS: usize = 1024;
 /// Id index buckets: keys stay few however many ids there are.
@@ -68,7 +73,7 @@ pub enum StoreError {
     NoLedger { path: PathBuf },
     #[error("the ledger at {path} is in use by another gasledger process (waited {waited:?}; --lock-timeout sets how long to wait)")]
     InUse { path: PathBuf, waited: Duration },
-    #[error("the ledger at {path} has schema version {found}; this gasledger reads version {SCHEMA_VERSION} only")]
+    #[error("the ledger at {path} has schema version {found}; this gasledger reads versions 1 to {SCHEMA_VERSION} only")]
     UnknownSchema { path: PathBuf, found: u32 },
     #[error("{path}: {source}")]
     Io {
@@ -174,6 +179,8 @@ pub struct Store {
     agreements: BTreeMap<String, Agreement>,
     /// Whether this handle, once dropped, writes the balances view: only once it is fully open.
     leaves_view: bool,
+    /// `gasledger.blocks`, opened for reading at the first block read from it.
+    blocks: std::cell::RefCell<Option<File>>,
     _lock: File,
 }
 
@@ -347,7 +354,7 @@ impl Store {
                 let found = <[u8; 4]>::try_from(v.as_ref())
                     .map(u32::from_le_bytes)
                     .map_err(|_| StoreError::Damaged("schema version key".into()))?;
-                if found != SCHEMA_VERSION {
+                if !SCHEMA_READABLE.contains(&found) {
                     return Err(StoreError::UnknownSchema {
                         path: path.to_path_buf(),
                         found,
@@ -369,6 +376,7 @@ impl Store {
             names: Names::default(),
             agreements: BTreeMap::new(),
             leaves_view: false,
+            blocks: std::cell::RefCell::new(None),
             _lock: lock,
         };
         store.load_chart()?;
@@ -581,6 +589,31 @@ impl Store {
         self.named(sums)
     }
 
+    /// The bytes of block `i` (committed or written ahead), wherever they are: in sled, or in
+    /// `gasledger.blocks` through the pointer sled holds. `None` if sled has nothing for it.
+    fn block_value(&self, i: u64) -> Result<Option<BlockBytes>, StoreError> {
+        let Some(v) = self.db.get(block_key(i))? else {
+            return Ok(None);
+        };
+        let Some(p) = blocks::Pointer::from_value(&v) else {
+            self.db.scanned(v.len())?;
+            return Ok(Some(BlockBytes::Sled(v)));
+        };
+        let p = p?;
+        let mut file = self.blocks.borrow_mut();
+        if file.is_none() {
+            *file = blocks::open_read(&self.path)?;
+        }
+        let path = self.path.join(blocks::BLOCKS_FILE);
+        let Some(f) = file.as_ref() else {
+            return Err(StoreError::Damaged(format!(
+                "{} is missing, and block {i} is in it",
+                path.display()
+            )));
+        };
+        Ok(Some(BlockBytes::File(blocks::read(f, &path, p)?)))
+    }
+
     /// Committed blocks.
     pub fn block_count(&self) -> u64 {
         self.head.txn_count.div_ceil(BLOCK_TXNS as u64)
@@ -589,10 +622,8 @@ impl Store {
     /// The committed transactions of block `i` with their sequence numbers.
     fn block_txns(&self, i: u64) -> Result<Vec<(u64, RawTxn)>, StoreError> {
         let v = self
-            .db
-            .get(block_key(i))?
+            .block_value(i)?
             .ok_or_else(|| StoreError::Damaged(format!("block {i} is missing")))?;
-        self.db.scanned(v.len())?;
         let first = i * BLOCK_TXNS as u64;
         let valid = (self.head.txn_count - first).min(BLOCK_TXNS as u64) as usize;
         let entries = block_entries(&v)?;
@@ -642,8 +673,7 @@ impl Store {
     fn raw_txn(&self, seq: u64) -> Result<RawTxn, StoreError> {
         let block = seq / BLOCK_TXNS as u64;
         let v = self
-            .db
-            .get(block_key(block))?
+            .block_value(block)?
             .ok_or_else(|| StoreError::Damaged(format!("block {block} is missing")))?;
         let entries = block_entries(&v)?;
         let (content, _) = entries
@@ -662,14 +692,18 @@ impl Store {
         let mut seq = 0u64;
         let mut ids = IdSet::default();
         for i in 0..self.block_count() {
-            let v = match self.db.get(block_key(i))? {
-                Some(v) => v,
-                None => {
+            let v = match self.block_value(i) {
+                Ok(Some(v)) => v,
+                Ok(None) => {
                     problems.push(format!("block {i} is missing"));
                     break;
                 }
+                Err(StoreError::Damaged(e)) => {
+                    problems.push(format!("block {i}: {e}"));
+                    break;
+                }
+                Err(e) => return Err(e),
             };
-            self.db.scanned(v.len())?;
             let entries = match block_entries(&v) {
                 Ok(e) => e,
                 Err(e) => {
@@ -830,6 +864,22 @@ pub struct Verification {
     pub transactions: u64,
     pub blocks: u64,
     pub problems: Vec<String>,
+}
+
+/// A block's bytes, as sled or the blocks file gave them.
+enum BlockBytes {
+    Sled(sled::IVec),
+    File(Vec<u8>),
+}
+
+impl std::ops::Deref for BlockBytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            BlockBytes::Sled(v) => v,
+            BlockBytes::File(v) => v,
+        }
+    }
 }
 
 impl Drop for Store {

@@ -8,12 +8,13 @@
 //!
 //! - Every process that opened sled writes the view again once it has closed sled (the
 //!   store's `Drop`, with our lock still held): the head, balances and chart as committed,
-//!   read from sled, and a stamp of sled's files (each one's name, size, inode, modification
-//!   and change times). Opening sled writes to its log, so the stamp is taken after the close.
+//!   read from sled, and a stamp of the store's files (sled's and `gasledger.blocks`: each
+//!   one's name, size, inode, modification and change times). Opening sled writes to its log,
+//!   so the stamp is taken after the close.
 //! - A process that opens the store to write removes the view first, before sled is opened.
 //! - A reader takes the view only if its checksum holds (a torn write is refused), its head
-//!   equals the anchor's, and its stamp equals sled's files as they are now: any write to
-//!   sled since (by this program or any other), a kill between the two, or a folder restored
+//!   equals the anchor's, and its stamp equals the store's files as they are now: any write to
+//!   the store since (by this program or any other), a kill between the two, or a folder restored
 //!   from a backup changes one of them. Otherwise it opens sled the usual way, and that
 //!   process leaves a fresh view behind.
 //!
@@ -30,8 +31,14 @@ use std::io::Write;
 use std::path::Path;
 
 pub const VIEW_FILE: &str = "gasledger.balances";
-/// Files of ours in the store's folder: the stamp leaves them out.
-const OWN_PREFIX: &str = "gasledger.";
+/// Files in the store's folder that the stamp leaves out: the lock, the anchor (compared on
+/// its own) and the view itself. Everything else, sled's files and `gasledger.blocks`, counts.
+fn unstamped(name: &str) -> bool {
+    name == super::LOCK_FILE
+        || name == anchor::ANCHOR_FILE
+        || name.starts_with(VIEW_FILE)
+        || name == format!("{}.tmp", anchor::ANCHOR_FILE)
+}
 const MAGIC: &str = "gasledger-balances 1";
 
 /// The committed state that `report balances` needs.
@@ -58,14 +65,14 @@ struct Read {
     balances: Vec<(String, String, Decimal)>,
 }
 
-/// The stamp of sled's files in `dir`: a blake3 over each one's name, size, inode, and
+/// The stamp of the store's files in `dir`: a blake3 over each one's name, size, inode, and
 /// modification and change times, in name order.
 fn stamp(dir: &Path) -> std::io::Result<String> {
     let mut entries = Vec::new();
     for entry in std::fs::read_dir(dir)? {
         let entry = entry?;
         let name = entry.file_name().to_string_lossy().into_owned();
-        if name.starts_with(OWN_PREFIX) {
+        if unstamped(&name) {
             continue;
         }
         let m = entry.metadata()?;

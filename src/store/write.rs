@@ -3,6 +3,7 @@
 //! readers do not look; a writer that is dropped or dies leaves them as garbage that the next
 //! writer overwrites.
 
+use super::blocks::{Appender, Pointer};
 use super::codec::{Dec, Enc};
 use super::fresh::FreshIds;
 use super::record::{self, encode_txn, BlockBuf, Names, Summary};
@@ -97,13 +98,16 @@ pub struct PreparedBatch {
     ids: String,
     postings: Vec<PreparedPosting>,
     txns: Vec<PreparedSpan>,
+    /// Whether `prepare` also takes each transaction's digest (blake3 of its content), or
+    /// leaves it to the writer: see [`PreparedBatch::set_digests_here`].
+    digests_here: bool,
 }
 
 /// Where a prepared transaction's parts end in its batch's buffers (each starts where the one
 /// before it ends).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct PreparedSpan {
-    digest: [u8; 32],
+    digest: Option<[u8; 32]>,
     date: u32,
     has_id: bool,
     content_end: u32,
@@ -115,9 +119,9 @@ struct PreparedSpan {
 /// so the writer can trust its digest to be that of its content.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Prepared<'b> {
-    /// blake3 of `content` (see `record::chain_link`), taken where the transaction was
-    /// prepared: in an import that is the parser thread, which waits for the writer.
-    digest: [u8; 32],
+    /// blake3 of `content` (see `record::chain_link`), if it was taken where the transaction
+    /// was prepared; else the writer takes it.
+    digest: Option<[u8; 32]>,
     id: Option<&'b str>,
     date: u32,
     postings: &'b [PreparedPosting],
@@ -154,7 +158,9 @@ impl PreparedBatch {
         let end = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
         let start = self.txns.last().map_or(0, |t| t.content_end as usize);
         self.txns.push(PreparedSpan {
-            digest: record::digest(self.content.get(start..).unwrap_or_default()),
+            digest: self
+                .digests_here
+                .then(|| record::digest(self.content.get(start..).unwrap_or_default())),
             date: raw.date,
             has_id: raw.id.is_some(),
             content_end: end(self.content.len()),
@@ -170,7 +176,7 @@ impl PreparedBatch {
         let start = match i.checked_sub(1).and_then(|j| self.txns.get(j)) {
             Some(before) => *before,
             None => PreparedSpan {
-                digest: [0; 32],
+                digest: None,
                 date: 0,
                 has_id: false,
                 content_end: 0,
@@ -202,6 +208,14 @@ impl PreparedBatch {
 
     pub fn is_empty(&self) -> bool {
         self.txns.is_empty()
+    }
+
+    /// Whether the transactions prepared from now on get their digest here, or from the writer.
+    /// The digest is a tenth of an import's work, and either of its two threads may be the one
+    /// the other waits for: the import gives it to the parser thread while the writer has
+    /// batches waiting, and to the writer while it has none.
+    pub fn set_digests_here(&mut self, here: bool) {
+        self.digests_here = here;
     }
 
     /// Forget every transaction, keeping the buffers for the next batch.
@@ -278,9 +292,13 @@ pub struct Writer<'s> {
     buckets: Vec<Option<LoadedBucket>>,
     /// The ids this writer adds (see `fresh.rs`).
     fresh_ids: FreshIds,
-    /// A block that held committed transactions and was filled by this writer: it goes into
-    /// the commit batch, and is kept here until then.
+    /// A block that held committed transactions and was filled by this writer: its pointer
+    /// goes into the commit batch, and its bytes are kept here until then.
     sealed_committed: Option<(u64, Vec<u8>)>,
+    /// Where full blocks are appended (`blocks.rs`): opened at the first, from `blocks_end`,
+    /// the end of the committed ones.
+    appender: Option<Appender>,
+    blocks_end: u64,
     /// Accounts that have a floor, by id: the only ones whose floor is checked.
     floored: FxHashSet<u32>,
     /// Postings added per commodity id, for the report.
@@ -296,10 +314,21 @@ impl<'s> Writer<'s> {
         let balances = store.raw_balances()?.into_iter().collect();
         let tail_index = head.txn_count / BLOCK_TXNS as u64;
         let in_tail = head.txn_count % BLOCK_TXNS as u64;
+        // Full blocks are appended in order, so the last full committed block, if it is in
+        // the file, ends where the committed part of the file ends.
+        let blocks_end = match tail_index.checked_sub(1) {
+            Some(last) => match store.db.get(block_key(last))? {
+                Some(v) => match Pointer::from_value(&v) {
+                    Some(p) => p?.end(),
+                    None => 0,
+                },
+                None => 0,
+            },
+            None => 0,
+        };
         let (tail, tail_committed, tail_summary, tail_dates) = if in_tail > 0 {
             let v = store
-                .db
-                .get(block_key(tail_index))?
+                .block_value(tail_index)?
                 .ok_or_else(|| StoreError::Damaged(format!("block {tail_index} is missing")))?;
             let mut buf = BlockBuf::from_value(&v)?;
             if (buf.count as u64) > in_tail {
@@ -334,6 +363,8 @@ impl<'s> Writer<'s> {
             buckets: Vec::new(),
             fresh_ids: FreshIds::default(),
             sealed_committed: None,
+            appender: None,
+            blocks_end,
             floored: store
                 .chart
                 .accounts
@@ -493,8 +524,9 @@ impl<'s> Writer<'s> {
             ));
         }
         let seq = self.head.txn_count;
-        let hash = record::link(&self.head.last_hash, &p.digest);
-        let chash = record::idempotency(&p.digest);
+        let digest = p.digest.unwrap_or_else(|| record::digest(p.content));
+        let hash = record::link(&self.head.last_hash, &digest);
+        let chash = record::idempotency(&digest);
         // Idempotency: an id seen before is a no-op with the same content, an error otherwise.
         let mut new_id = None;
         if let Some(id) = p.id {
@@ -623,17 +655,25 @@ impl<'s> Writer<'s> {
     fn seal_tail(&mut self) -> Result<(), StoreError> {
         let block = std::mem::take(&mut self.tail).to_value();
         let summary = self.tail_summary().to_value();
+        if self.appender.is_none() {
+            self.appender = Some(Appender::open(&self.store.path, self.blocks_end)?);
+        }
+        let pointer = match self.appender.as_mut() {
+            Some(a) => a.append(&block)?.to_value(),
+            None => return Err(StoreError::Damaged("the blocks file is not open".into())),
+        };
         if self.tail_committed {
             // sled still holds this block's committed prefix until the commit: keep the full
             // block at hand for id look-ups into it.
-            self.sealed_committed = Some((self.tail_index, block.clone()));
-            self.batch.insert(&block_key(self.tail_index)[..], block);
+            self.sealed_committed = Some((self.tail_index, block));
+            self.batch
+                .insert(&block_key(self.tail_index)[..], &pointer[..]);
             self.batch
                 .insert(&summary_key(self.tail_index)[..], summary);
         } else {
-            let written = block.len() + summary.len();
+            let written = pointer.len() + summary.len();
             let mut b = sled::Batch::default();
-            b.insert(&block_key(self.tail_index)[..], block);
+            b.insert(&block_key(self.tail_index)[..], &pointer[..]);
             b.insert(&summary_key(self.tail_index)[..], summary);
             self.store.db.apply_batch(b)?;
             self.store.db.scanned(written)?;
@@ -680,8 +720,7 @@ impl<'s> Writer<'s> {
         } else {
             value = self
                 .store
-                .db
-                .get(block_key(block))?
+                .block_value(block)?
                 .ok_or_else(|| StoreError::Damaged(format!("block {block} is missing")))?
                 .to_vec();
             &value
@@ -733,6 +772,12 @@ impl<'s> Writer<'s> {
         }
         self.head.commits += 1;
         self.batch.insert(super::KEY_HEAD, self.head.to_value());
+        self.batch
+            .insert(super::KEY_SCHEMA, &super::SCHEMA_VERSION.to_le_bytes());
+        // The blocks appended must be durable before anything that points at them is.
+        if let Some(a) = &mut self.appender {
+            a.sync()?;
+        }
         let batch = std::mem::take(&mut self.batch);
         self.store.db.apply_batch(batch)?;
         self.store.db.flush()?;
