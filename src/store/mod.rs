@@ -15,7 +15,7 @@
 //! | `B` u64 BE                  | a block of up to `BLOCK_TXNS` transactions, or for a   |
 //! |                             | full one a pointer into `gasledger.blocks` (blocks.rs) |
 //! | `S` u64 BE                  | the block's summary: date range, net change per account|
-//! | `I` u16 BE                  | id bucket: (id hash, seq, content hash), sorted        |
+//! | `I` u16 BE                  | id bucket: (id hash, seq), sorted; hashes as deltas    |
 //! | `b` u32 BE u32 BE           | running balance of (account id, commodity id)          |
 //! | `f` blake3 of a file        | marks a journal file imported (its bytes)              |
 //!
@@ -43,7 +43,7 @@ use crate::ledger::{
 };
 use codec::{CodecError, Dec, Enc};
 use handle::Handle;
-use record::{block_entries, chain_link, decode_txn, Names, RawTxn, Summary};
+use record::{block_entries, chain_hash, decode_txn, Names, RawTxn, Summary};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -236,41 +236,57 @@ fn bucket_of(hash: u64) -> u16 {
     (hash % ID_BUCKETS) as u16
 }
 
-/// One entry of the id index.
+/// One entry of the id index: which transaction has an id with this hash. Whether a repeated
+/// id comes with the same content is decided from the transaction itself (see `Writer`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct IdEntry {
     pub hash: u64,
     pub seq: u64,
-    pub content: [u8; 16],
 }
+
+/// Version 1 buckets also held each transaction's 16-byte idempotency hash (29 bytes an
+/// entry); version 2 holds the hash as a difference from the one before and the sequence
+/// number (about 10 bytes an entry), which makes the commit of a large import write a third.
+const BUCKET_VERSION: u8 = 2;
 
 fn decode_bucket(v: &[u8]) -> Result<Vec<IdEntry>, CodecError> {
     let mut d = Dec::new(v);
-    if d.u8()? != record::RECORD_VERSION {
+    let version = d.u8()?;
+    if version != record::RECORD_VERSION && version != BUCKET_VERSION {
         return Err(CodecError("unknown id bucket version".into()));
     }
     let n = d.var()? as usize;
     let mut out = Vec::with_capacity(n.min(1 << 20));
+    let mut hash = 0u64;
     for _ in 0..n {
-        let hash = d.var()?;
-        let seq = d.var()?;
-        let content: [u8; 16] = d
-            .take(16)?
-            .try_into()
-            .map_err(|_| CodecError("truncated id entry".into()))?;
-        out.push(IdEntry { hash, seq, content });
+        if version == BUCKET_VERSION {
+            hash = hash.wrapping_add(d.var()?);
+            out.push(IdEntry {
+                hash,
+                seq: d.var()?,
+            });
+        } else {
+            let entry = IdEntry {
+                hash: d.var()?,
+                seq: d.var()?,
+            };
+            d.take(16)?;
+            out.push(entry);
+        }
     }
     Ok(out)
 }
 
+/// Entries in (hash, seq) order encode shortest; any order decodes back as it was.
 fn encode_bucket(entries: &[IdEntry]) -> Vec<u8> {
-    let mut e = Enc::with_capacity(entries.len() * 28 + 8);
-    e.u8(record::RECORD_VERSION);
+    let mut e = Enc::with_capacity(entries.len() * 12 + 8);
+    e.u8(BUCKET_VERSION);
     e.var(entries.len() as u64);
+    let mut prev = 0u64;
     for x in entries {
-        e.var(x.hash);
+        e.var(x.hash.wrapping_sub(prev));
         e.var(x.seq);
-        e.bytes(&x.content);
+        prev = x.hash;
     }
     e.buf
 }
@@ -726,7 +742,7 @@ impl Store {
             };
             let mut block_sums: BTreeMap<(u32, u32), Decimal> = BTreeMap::new();
             for (content, stored_hash) in entries.into_iter().take(valid) {
-                let (hash, idem) = chain_link(&prev, content);
+                let hash = chain_hash(&prev, content);
                 if hash != stored_hash {
                     problems.push(format!(
                         "transaction {seq}: hash link broken (content or order changed)"
@@ -759,7 +775,6 @@ impl Store {
                             ids.add(&IdEntry {
                                 hash: id_hash(id),
                                 seq,
-                                content: idem,
                             });
                         }
                     }
@@ -843,7 +858,6 @@ struct IdSet {
 
 impl IdSet {
     fn add(&mut self, e: &IdEntry) {
-        let c = u128::from_le_bytes(e.content);
         let mix = |x: u64| {
             // splitmix64's finalizer: a change of any input bit changes about half the output.
             let mut z = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
@@ -852,7 +866,7 @@ impl IdSet {
             z ^ (z >> 31)
         };
         let a = mix(e.hash ^ mix(e.seq));
-        let b = mix(a ^ (c as u64) ^ mix((c >> 64) as u64));
+        let b = mix(a ^ 0x5bd1_e995);
         self.count += 1;
         self.sum = self.sum.wrapping_add((u128::from(a) << 64) | u128::from(b));
     }
@@ -903,4 +917,49 @@ fn to_json<T: Serialize>(t: &T) -> Vec<u8> {
     // Serializing our own plain structs to a Vec cannot fail.
     serde_json::to_writer(&mut v, t).unwrap_or_default();
     v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn id_buckets_round_trip_and_version_1_buckets_still_read() {
+        let sorted: Vec<IdEntry> = [(3, 9), (3, 12), (1 << 63, 1), (u64::MAX, 0)]
+            .iter()
+            .map(|&(hash, seq)| IdEntry { hash, seq })
+            .collect();
+        assert_eq!(
+            decode_bucket(&encode_bucket(&sorted)).ok(),
+            Some(sorted.clone())
+        );
+        let mut unsorted = sorted.clone();
+        unsorted.reverse();
+        assert_eq!(
+            decode_bucket(&encode_bucket(&unsorted)).ok(),
+            Some(unsorted)
+        );
+        assert_eq!(decode_bucket(&encode_bucket(&[])).ok(), Some(vec![]));
+        // Sorted hashes are stored as differences: a few bytes each, not nine.
+        let dense: Vec<IdEntry> = (0..1000u64)
+            .map(|i| IdEntry {
+                hash: i << 40,
+                seq: i,
+            })
+            .collect();
+        assert!(encode_bucket(&dense).len() < 1000 * 9);
+
+        // Version 1: hash and seq as varints, then the 16-byte idempotency hash.
+        let mut v1 = Enc::default();
+        v1.u8(record::RECORD_VERSION);
+        v1.var(2);
+        for e in &sorted[..2] {
+            v1.var(e.hash);
+            v1.var(e.seq);
+            v1.bytes(&[7; 16]);
+        }
+        assert_eq!(decode_bucket(&v1.buf).ok(), Some(sorted[..2].to_vec()));
+        assert!(decode_bucket(&v1.buf[..v1.buf.len() - 1]).is_err());
+        assert!(decode_bucket(&[9, 0]).is_err());
+    }
 }

@@ -532,9 +532,9 @@ impl<'s> Writer<'s> {
         if let Some(id) = p.id {
             let h = id_hash(id);
             for e in self.id_candidates(h)? {
-                let other = self.raw_txn(e.seq)?;
+                let (other, other_chash) = self.stored_txn(e.seq)?;
                 if other.id.as_deref() == Some(id) {
-                    if e.content == chash {
+                    if other_chash == chash {
                         self.report.duplicates += 1;
                         return Ok(Added::Duplicate { seq: e.seq });
                     }
@@ -545,11 +545,7 @@ impl<'s> Writer<'s> {
                     });
                 }
             }
-            new_id = Some(IdEntry {
-                hash: h,
-                seq,
-                content: chash,
-            });
+            new_id = Some(IdEntry { hash: h, seq });
         }
 
         // Balances after each posting (assertions), then floors on the final balances.
@@ -707,8 +703,9 @@ impl<'s> Writer<'s> {
         Ok(out)
     }
 
-    /// A transaction by sequence number: committed, written ahead, or in the tail.
-    fn raw_txn(&self, seq: u64) -> Result<record::RawTxn, StoreError> {
+    /// A transaction by sequence number (committed, written ahead, or in the tail), and the
+    /// idempotency hash of its content.
+    fn stored_txn(&self, seq: u64) -> Result<(record::RawTxn, [u8; 16]), StoreError> {
         let block = seq / BLOCK_TXNS as u64;
         let idx = (seq % BLOCK_TXNS as u64) as usize;
         let value;
@@ -729,7 +726,10 @@ impl<'s> Writer<'s> {
         let (content, _) = entries
             .get(idx)
             .ok_or_else(|| StoreError::Damaged(format!("transaction {seq} is missing")))?;
-        Ok(record::decode_txn(&mut Dec::new(content))?)
+        Ok((
+            record::decode_txn(&mut Dec::new(content))?,
+            record::content_hash(content),
+        ))
     }
 
     /// Commit everything atomically and make it durable. Returns what was added.
@@ -798,11 +798,7 @@ mod tests {
     use proptest::prelude::*;
 
     fn entry(hash: u64, seq: u64) -> IdEntry {
-        IdEntry {
-            hash,
-            seq,
-            content: [seq as u8; 16],
-        }
+        IdEntry { hash, seq }
     }
 
     proptest! {
