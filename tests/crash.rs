@@ -152,6 +152,49 @@ fn import_killed_at_many_points(reopen_bytes: Option<&str>) {
     assert!(saw_before > 0, "no kill landed before the commit");
 }
 
+/// A commit writes its blocks and id buckets ahead of the batch that moves the head: a
+/// writer that dies between the two leaves id entries past the head in the buckets. They must
+/// count for nothing: not found, not duplicates, not conflicts, and `verify` passes.
+#[test]
+fn a_writer_dead_before_its_head_moved_leaves_nothing_that_counts() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = base_store(dir.path());
+    let before = balances(&db);
+    let late = journal(dir.path(), "late.journal", "late", 3000);
+    let late = late.to_str().expect("utf-8");
+    let o = run_cmd(&db, &["import", late])
+        .env("GASLEDGER_TEST_ABORT_BEFORE_HEAD", "1")
+        .output()
+        .expect("run gasledger");
+    assert_eq!(o.status.code(), None, "the import was to abort");
+    verify_ok(&db);
+    assert_eq!(balances(&db), before);
+    // The ids are in its buckets, past the head: none of them is recorded.
+    let o = run(&db, &["import", late]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("added 3000 transactions (0 already recorded)"),
+        "{out}"
+    );
+    verify_ok(&db);
+    // And with other content under one of those ids, a conflict names the recorded one only
+    // once it is recorded: now.
+    let clash = dir.path().join("clash.journal");
+    std::fs::write(
+        &clash,
+        "2023-01-01 * other  ; id: late-7\n    TM:receivable:IR  1.00 USD\n    IR:payable:TM\n",
+    )
+    .expect("write");
+    let o = run(&db, &["import", clash.to_str().expect("utf-8")]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("id late-7 is recorded already"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
 #[test]
 fn record_killed_at_many_points_is_all_or_nothing() {
     let dir = tempfile::tempdir().expect("temp dir");

@@ -20,8 +20,11 @@
 //! | `f` blake3 of a file        | marks a journal file imported (its bytes)              |
 //!
 //! Blocks and summaries past the head are uncommitted (an import in progress or one that
-//! died): readers ignore them and the next writer overwrites them. Nothing is committed until
-//! the head moves, and the head moves in the same atomic batch as everything else.
+//! died): readers ignore them and the next writer overwrites them. So are id entries whose
+//! sequence number is past the head: a commit writes its id buckets ahead of its last batch,
+//! each the committed entries plus its own, and a bucket left by a writer that died holds
+//! entries that every reader and writer skips. Nothing is committed until the head moves, and
+//! the head moves in one atomic batch with everything else.
 
 mod anchor;
 pub mod blocks;
@@ -677,7 +680,10 @@ impl Store {
             Some(v) => decode_bucket(&v)?,
             None => return Ok(None),
         };
-        for e in bucket.iter().filter(|e| e.hash == h) {
+        for e in bucket
+            .iter()
+            .filter(|e| e.hash == h && e.seq < self.head.txn_count)
+        {
             let raw = self.raw_txn(e.seq)?;
             if raw.id.as_deref() == Some(id) {
                 return Ok(Some((e.seq, self.names.to_model(&raw)?)));
@@ -831,7 +837,10 @@ impl Store {
             };
             self.db.scanned(v.len())?;
             match decode_bucket(&v) {
-                Ok(b) => b.iter().for_each(|e| indexed.add(e)),
+                Ok(b) => b
+                    .iter()
+                    .filter(|e| e.seq < self.head.txn_count)
+                    .for_each(|e| indexed.add(e)),
                 Err(e) => problems.push(format!("id index: {e}")),
             }
         }

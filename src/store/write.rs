@@ -45,6 +45,13 @@ pub struct CommitReport {
     pub postings_per_commodity: BTreeMap<String, u64>,
 }
 
+/// Bytes of id buckets a commit writes to sled per batch ahead of its last one.
+const BUCKETS_AHEAD_BYTES: usize = 1 << 20;
+
+/// Tests set this to make a commit abort the process just before its last batch, once its
+/// blocks and id buckets are written ahead and flushed. Not for users.
+const ABORT_BEFORE_HEAD_VAR: &str = "GASLEDGER_TEST_ABORT_BEFORE_HEAD";
+
 /// Declarations as they change a chart and its name-to-id tables. The writer uses these, and so
 /// does a thread that prepares transactions ahead of it: applying the same declarations in the
 /// same order, both assign the same ids.
@@ -691,10 +698,13 @@ impl<'s> Writer<'s> {
         let stored = match slot {
             Some(loaded) => loaded,
             None => {
-                let entries = match self.store.db.get(bucket_key(b))? {
+                let mut entries = match self.store.db.get(bucket_key(b))? {
                     Some(v) => decode_bucket(&v)?,
                     None => Vec::new(),
                 };
+                // Left by a writer that died before its commit (see `store/mod.rs`).
+                let committed = self.store.head.txn_count;
+                entries.retain(|e| e.seq < committed);
                 slot.insert(LoadedBucket::new(entries))
             }
         };
@@ -749,8 +759,13 @@ impl<'s> Writer<'s> {
                 .insert(&summary_key(self.tail_index)[..], summary);
         }
         // Each bucket with new ids, merged with its stored entries. The new ids are sorted
-        // into bucket order in place, so they are never held twice.
+        // into bucket order in place, so they are never held twice. The buckets go to sled
+        // ahead of the last batch, a few at a time, so that neither that batch nor sled's
+        // buffers for it grow with the number of ids: until the head moves, their new
+        // entries are past it, and skipped by everyone (see `store/mod.rs`).
         let mut fresh = std::mem::take(&mut self.fresh_ids).into_buckets();
+        let mut ahead = sled::Batch::default();
+        let mut ahead_bytes = 0;
         while let Some((b, entries)) = fresh.next_bucket() {
             let value = match self.buckets.get(usize::from(b)) {
                 Some(Some(stored)) if !stored.entries.is_empty() => {
@@ -762,7 +777,22 @@ impl<'s> Writer<'s> {
                 }
                 _ => encode_bucket(entries),
             };
-            self.batch.insert(&bucket_key(b)[..], value);
+            ahead_bytes += value.len();
+            ahead.insert(&bucket_key(b)[..], value);
+            if ahead_bytes >= BUCKETS_AHEAD_BYTES {
+                self.store.db.apply_batch(std::mem::take(&mut ahead))?;
+                self.store.db.scanned(std::mem::take(&mut ahead_bytes))?;
+            }
+        }
+        drop(fresh);
+        if ahead_bytes > 0 {
+            self.store.db.apply_batch(ahead)?;
+            self.store.db.scanned(ahead_bytes)?;
+        }
+        if std::env::var_os(ABORT_BEFORE_HEAD_VAR).is_some() {
+            // For tests: die as a kill would here, with all but the last batch on disk.
+            self.store.db.flush()?;
+            std::process::abort();
         }
         for key in &self.touched_balances {
             let mut e = Enc::with_capacity(17);
