@@ -589,6 +589,7 @@ impl Store {
                 .db
                 .get(summary_key(i))?
                 .ok_or_else(|| StoreError::Damaged(format!("summary of block {i} is missing")))?;
+            self.db.scanned(v.len())?;
             let s = Summary::from_value(&v)?;
             if s.max_date <= cut {
                 for (a, c, v) in s.deltas {
@@ -792,7 +793,11 @@ impl Store {
                 .filter(|(_, v)| !v.is_zero())
                 .map(|((a, c), v)| (a, c, v))
                 .collect();
-            match self.db.get(summary_key(i))? {
+            let stored_summary = self.db.get(summary_key(i))?;
+            if let Some(v) = &stored_summary {
+                self.db.scanned(v.len())?;
+            }
+            match stored_summary {
                 None => problems.push(format!("summary of block {i} is missing")),
                 Some(v) => match Summary::from_value(&v) {
                     Ok(s) if s == summary => {}
