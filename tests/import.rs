@@ -141,6 +141,55 @@ fn importing_twice_adds_nothing() {
     assert_eq!(l.state(), before);
 }
 
+/// Id-less transactions: a file imported before would add them again, so it is skipped
+/// whole, also beside new files and also when it is large (its fingerprint is taken while the
+/// import runs, and the import starts again without it as soon as it is known); a file given
+/// twice counts once.
+#[test]
+fn a_file_imported_before_is_skipped_among_new_ones() {
+    let l = Ledger::new();
+    let chart = l.file("chart.journal", CHART.as_bytes());
+    assert!(l.import(&[&chart]).status.success());
+    let idless = |n: usize, tag: &str| {
+        (0..n)
+            .map(|i| {
+                format!(
+                    "\n2022-01-{:02} * {tag} {i}\n    IR:swap:tm-ir-az    1.000 mcm\n    TM:gas:delivered\n",
+                    1 + i % 28
+                )
+            })
+            .collect::<String>()
+    };
+    for (n, name) in [(3, "small"), (30_000, "large")] {
+        let old = l.file(&format!("{name}-old.journal"), idless(n, "old").as_bytes());
+        let new = l.file(&format!("{name}-new.journal"), idless(n, "new").as_bytes());
+        let out = l.import(&[&old]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let before = l.state();
+        let out = l.import(&[&new, &old, &new]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            text.contains(&format!("skipped {}", old.display())),
+            "{text}"
+        );
+        assert!(
+            text.contains(&format!("skipped {}", new.display())),
+            "{text}"
+        );
+        assert!(text.contains(&format!("added {n} transactions")), "{text}");
+        assert_ne!(l.state(), before);
+        let out = l.import(&[&old, &new]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert!(String::from_utf8_lossy(&out.stdout).contains("nothing added"));
+    }
+    let b = l.run(&["report", "balances", "--format", "csv"]);
+    assert_eq!(
+        String::from_utf8_lossy(&b.stdout),
+        "account,commodity,balance\nIR:swap:tm-ir-az,mcm,60006.000\nTM:gas:delivered,mcm,-60006.000\n"
+    );
+}
+
 #[test]
 fn all_or_nothing_across_files() {
     let l = Ledger::new();

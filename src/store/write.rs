@@ -472,6 +472,11 @@ impl<'s> Writer<'s> {
         Ok(())
     }
 
+    /// Whether a journal file with these bytes was imported by an earlier commit.
+    pub fn file_imported(&self, fingerprint: &[u8; 32]) -> Result<bool, StoreError> {
+        self.store.file_imported(fingerprint)
+    }
+
     /// Remember that a journal file with these bytes was imported (committed with the rest).
     pub fn mark_file_imported(&mut self, fingerprint: [u8; 32]) {
         self.batch.insert(
