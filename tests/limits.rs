@@ -19,15 +19,7 @@ use std::path::Path;
 /// The small chart of `Ledger::with_chart` and one transaction, so that "unchanged" has
 /// something to compare.
 fn ledger() -> Ledger {
-    let l = Ledger::with_chart();
-    l.record(
-        "2022-01-31",
-        "Sarakhs entry",
-        &["IR:swap:tm-ir-az 160 mcm", "TM:gas:delivered -160 mcm"],
-        &["--id", "entry-1"],
-    )
-    .ok();
-    l
+    Ledger::with_one_entry()
 }
 
 /// What a user can see of the store: the whole ledger as a journal, and `verify`'s summary

@@ -28,18 +28,6 @@ fn sled_files(db: &Path) -> Vec<(String, u64, SystemTime)> {
     out
 }
 
-fn two_states() -> Ledger {
-    let l = Ledger::with_chart();
-    l.record(
-        "2022-01-31",
-        "Sarakhs entry",
-        &["IR:swap:tm-ir-az 160 mcm", "TM:gas:delivered -160 mcm"],
-        &["--id", "entry-1"],
-    )
-    .ok();
-    l
-}
-
 fn record_second(l: &Ledger) {
     l.record(
         "2022-02-28",
@@ -52,7 +40,7 @@ fn record_second(l: &Ledger) {
 
 #[test]
 fn report_balances_reads_the_view_and_leaves_sled_untouched() {
-    let l = two_states();
+    let l = Ledger::with_one_entry();
     for before in [
         &["record"][..],
         &["verify"],
@@ -91,7 +79,7 @@ fn report_balances_reads_the_view_and_leaves_sled_untouched() {
 
 #[test]
 fn a_writer_removes_the_view_before_it_opens_sled() {
-    let l = two_states();
+    let l = Ledger::with_one_entry();
     assert!(l.db().join(VIEW_FILE).is_file());
     {
         let _reader = Store::open(&l.db(), Access::Read, Duration::ZERO).expect("open");
@@ -109,7 +97,7 @@ fn a_writer_removes_the_view_before_it_opens_sled() {
 
 #[test]
 fn a_view_from_another_state_of_the_store_is_not_used() {
-    let l = two_states();
+    let l = Ledger::with_one_entry();
     let first = l.balances_csv();
     let old = l.dir.path().join("old");
     copy_dir(&l.db(), &old);
@@ -134,7 +122,7 @@ fn a_view_from_another_state_of_the_store_is_not_used() {
 
 #[test]
 fn an_edited_or_torn_view_is_not_used() {
-    let l = two_states();
+    let l = Ledger::with_one_entry();
     let truth = l.balances_csv();
     let path = l.db().join(VIEW_FILE);
     let text = std::fs::read_to_string(&path).expect("read view");

@@ -116,6 +116,20 @@ impl Ledger {
         l
     }
 
+    /// [`Ledger::with_chart`] and one transaction (160 mcm into Iran's swap account, id
+    /// `entry-1`), so that "unchanged" has something to compare.
+    pub fn with_one_entry() -> Ledger {
+        let l = Ledger::with_chart();
+        l.record(
+            "2022-01-31",
+            "Sarakhs entry",
+            &["IR:swap:tm-ir-az 160 mcm", "TM:gas:delivered -160 mcm"],
+            &["--id", "entry-1"],
+        )
+        .ok();
+        l
+    }
+
     /// `record` with a date, a description and postings; extra arguments appended.
     pub fn record(&self, date: &str, desc: &str, posts: &[&str], extra: &[&str]) -> Run {
         let mut args = vec!["record", "--date", date, "--desc", desc];
