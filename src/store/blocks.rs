@@ -68,7 +68,7 @@ impl Pointer {
     }
 
     pub fn end(self) -> u64 {
-        self.offset + u64::from(self.len)
+        self.offset.saturating_add(u64::from(self.len))
     }
 }
 
@@ -81,6 +81,16 @@ fn io_err(path: &Path) -> impl Fn(std::io::Error) -> StoreError + '_ {
 
 /// Read the block `p` points to, checking its crc32.
 pub fn read(file: &File, path: &Path, p: Pointer) -> Result<Vec<u8>, StoreError> {
+    // A damaged pointer must not make us allocate what the file cannot hold.
+    let len = file.metadata().map_err(io_err(path))?.len();
+    if p.end() > len {
+        return Err(StoreError::Damaged(format!(
+            "{} ends before the block at byte {} (of {} bytes)",
+            path.display(),
+            p.offset,
+            p.len
+        )));
+    }
     let mut buf = vec![0u8; p.len as usize];
     file.read_exact_at(&mut buf, p.offset).map_err(|e| {
         if e.kind() == std::io::ErrorKind::UnexpectedEof {
@@ -288,5 +298,14 @@ mod tests {
 
         std::fs::write(&path, b"First block").expect("overwrite");
         assert!(matches!(read(&f, &path, p1), Err(StoreError::Damaged(_))));
+
+        // A pointer past the end of the file (damaged) is refused before anything is read.
+        let huge = Pointer {
+            offset: u64::MAX - 1,
+            len: u32::MAX,
+            crc: 0,
+        };
+        assert_eq!(huge.end(), u64::MAX);
+        assert!(matches!(read(&f, &path, huge), Err(StoreError::Damaged(_))));
     }
 }

@@ -30,6 +30,9 @@ fn tag(hash: u64) -> u64 {
 /// The first slot to probe for `hash` in a table of `len` (a power of two) slots: the top
 /// bits of a multiplicative mix, so that every bit of the hash counts.
 fn home(hash: u64, len: usize) -> usize {
+    if len <= 1 {
+        return 0;
+    }
     let bits = len.trailing_zeros();
     (hash.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - bits)) as usize
 }
@@ -44,10 +47,14 @@ impl FreshIds {
     /// at each doubling (and returns each old table to the system). Pages never written are
     /// never resident, so a guess too high costs address space, not memory.
     pub(super) fn reserve(&mut self, n: usize) {
+        if n == 0 {
+            return;
+        }
         self.entries.reserve(n);
         let want = (self.entries.len() + n)
             .saturating_mul(2)
-            .next_power_of_two();
+            .next_power_of_two()
+            .max(SLOTS_MIN);
         if want > self.slots.len() {
             self.rebuild(want);
         }
@@ -237,5 +244,13 @@ mod tests {
         let fresh = FreshIds::default();
         assert_eq!(fresh.with_hash(42).count(), 0);
         assert!(fresh.into_buckets().next_bucket().is_none());
+        // Room for none (a journal of a few bytes) or one, then the first id.
+        for n in [0, 1] {
+            let mut fresh = FreshIds::default();
+            fresh.reserve(n);
+            assert_eq!(fresh.with_hash(u64::MAX).count(), 0);
+            fresh.push(entry(u64::MAX, 0));
+            assert_eq!(fresh.with_hash(u64::MAX).count(), 1);
+        }
     }
 }
