@@ -202,7 +202,8 @@ fn apply_files<'s>(
         usize::try_from(total / BYTES_PER_ID_GUESS).map_or(IDS_GUESS_MAX, |n| n.min(IDS_GUESS_MAX)),
     );
     // Two stages on two threads. The parser thread reads, parses, and prepares each
-    // transaction (checks it against the chart, encodes and digests it: `store::prepare`),
+    // transaction (checks it against the chart and encodes it, and digests it while the
+    // writer has batches waiting: `PreparedBatch::prepare`),
     // keeping its own copy of the chart, changed by the file's declarations exactly as the
     // writer changes its own, so both assign the same ids. This thread then applies the
     // batches in order: what needs the running state (ids seen, balances, assertions, floors,

@@ -8,11 +8,13 @@
 //! sled's tree holds up to 16 of our blocks of 1024 transactions (about 110 KB each), far over
 //! its blob threshold (a quarter of a 512 KiB segment), so leaves of blocks live in blob files,
 //! and an import or a verify of a million transactions held every block it touched: 110 MB or
-//! more.
+//! more. Full blocks now live in `gasledger.blocks` (`blocks.rs`), but stores of schema
+//! version 1 keep theirs in sled, and leaves of id buckets and block summaries are blobs too.
 //!
 //! The only way to make sled let go of them is to drop the `Db`. So the handle counts the
 //! bytes that the long scans (verify, a replay of every transaction, an import's written-ahead
-//! blocks) read or write, and every [`BYTES_PER_OPEN`] of them flushes, closes and opens sled
+//! pointers, summaries and id buckets) read or write through sled, and every
+//! [`BYTES_PER_OPEN`] of them flushes, closes and opens sled
 //! again: a few milliseconds each time, and memory stays bounded by one stretch of the scan.
 //! Our own lock file is held throughout, so no other process gets in between.
 
