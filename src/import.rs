@@ -3,16 +3,17 @@
 //! Directives stream from the parser into one store [`Writer`]; the first error (syntax, model
 //! or store) abandons the writer, so nothing of any file is committed. Declarations that are
 //! already in the store with the same content are skipped, and transactions whose id is already
-//! recorded with the same content are no-ops, so importing a file twice adds nothing. A file
-//! whose exact bytes were imported before is refused as a whole unless it is harmless: its
-//! id-less transactions would otherwise be recorded twice.
+//! recorded with the same content are no-ops, so importing a file twice adds nothing (the ids
+//! are checked at the commit, and an import that repeats one runs again: see
+//! `import_files`). A file whose exact bytes were imported before is refused as a whole
+//! unless it is harmless: its id-less transactions would otherwise be recorded twice.
 
 use crate::journal::{self, Directive, JournalError, Located, Location};
 use crate::ledger::Chart;
 use crate::store::record::Names;
 use crate::store::{
-    declare_account, declare_commodity, declare_party, Added, CommitReport, PreparedBatch, Store,
-    StoreError, Writer,
+    declare_account, declare_commodity, declare_party, Added, Checked, CommitReport, IdCheck,
+    PreparedBatch, Store, StoreError, Writer,
 };
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -26,7 +27,7 @@ const PARSE_BATCH: usize = 4096;
 const PARSE_QUEUE: usize = 4;
 /// Batches waiting for the writer from which the parser thread takes the digests itself.
 const DIGESTS_HERE_WAITING: usize = 2;
-/// For sizing the writer's table of new ids up front: a transaction with an id takes a little
+/// For sizing the table of new ids of a writer that checks each id up front: a transaction with an id takes a little
 /// over 100 bytes of journal (the generated one 116). The guess may be low: the table has room
 /// for twice the guess, rounded up to a power of two, before it grows. A file with fewer ids
 /// costs only address space (see `store/fresh.rs`).
@@ -79,10 +80,17 @@ pub fn import(
     paths: &[PathBuf],
     mut progress: impl FnMut(Progress),
 ) -> Result<ImportReport, ImportError> {
-    import_files(store, paths, Vec::new(), &mut progress)
+    import_files(store, paths, Vec::new(), IdCheck::AtCommit, &mut progress)
 }
 
-/// The import of `paths`, `seen_before` having been skipped already.
+/// The import of `paths`, `seen_before` having been skipped already, its ids checked as
+/// `check` says.
+///
+/// The first run checks ids at the commit, in memory that does not grow with them
+/// (`store/deferred.rs`). Where that finds a repeated id, or where the run fails after an id
+/// (the failure may come from a repeat not yet recognised), nothing is committed and the import
+/// runs again checking each id as it comes: that run skips repeats, and reports exactly what a
+/// user must fix.
 ///
 /// Each file's fingerprint (blake3 of its bytes, to skip a file imported before) is taken on a
 /// thread of its own while the import runs (for the 116 MB journal, 26 ms that were spent
@@ -92,6 +100,7 @@ fn import_files(
     store: &mut Store,
     paths: &[PathBuf],
     mut seen_before: Vec<PathBuf>,
+    check: IdCheck,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<ImportReport, ImportError> {
     // The fingerprints as soon as they are all taken, for the writer to look at between
@@ -108,7 +117,7 @@ fn import_files(
                 let _ = ready.set(fps.clone());
                 Ok(fps)
             });
-        let outcome = apply_files(store, paths, &ready, progress);
+        let outcome = apply_files(store, paths, &ready, check.clone(), progress);
         let fingerprints = match fingerprints {
             Ok(handle) => handle.join().unwrap_or_else(|_| {
                 Err(ImportError::File {
@@ -125,9 +134,11 @@ fn import_files(
     });
     let fingerprints = fingerprints?;
     let failed = match outcome {
-        Ok(Some(w)) => Ok(w),
-        // Stopped at a file imported before.
-        Ok(None) => Err(None),
+        Ok(Applied::All(w)) => Ok(*w),
+        Ok(Applied::SeenBefore) => Err(None),
+        Ok(Applied::Failed) => {
+            return import_files(store, paths, seen_before, IdCheck::Each, progress);
+        }
         Err(e) => Err(Some(e)),
     };
     let mut w = match failed {
@@ -144,23 +155,38 @@ fn import_files(
                 }));
             }
             seen_before.extend(seen);
-            return import_files(store, &kept, seen_before, progress);
+            return import_files(store, &kept, seen_before, check, progress);
         }
     };
     let (kept, kept_fps, seen) = sort_out(paths, fingerprints, |fp| w.file_imported(fp))?;
     if !seen.is_empty() {
         drop(w);
         seen_before.extend(seen);
-        return import_files(store, &kept, seen_before, progress);
+        return import_files(store, &kept, seen_before, check, progress);
     }
     for fp in kept_fps {
         w.mark_file_imported(fp);
     }
-    Ok(ImportReport {
-        files: kept,
-        seen_before,
-        added: w.commit()?,
-    })
+    match w.commit_checked()? {
+        Checked::Committed(added) => Ok(ImportReport {
+            files: kept,
+            seen_before,
+            added,
+        }),
+        Checked::Again => import_files(store, &kept, seen_before, IdCheck::Each, progress),
+    }
+}
+
+/// How far [`apply_files`] got.
+enum Applied<'s> {
+    /// Everything, into this writer, not committed.
+    All(Box<Writer<'s>>),
+    /// The fingerprints, once ready, showed a file imported before (or given twice): the
+    /// import must start again without it.
+    SeenBefore,
+    /// A transaction failed where an id checked only at the commit may have been a repeat:
+    /// the import must run again checking each id.
+    Failed,
 }
 
 /// The files to import, with their fingerprints, and those to skip: imported by an earlier
@@ -183,21 +209,20 @@ fn sort_out(
     Ok((kept, kept_fps, seen))
 }
 
-/// Everything of `files` into a writer, not committed; `None` if the fingerprints, once
-/// `ready`, showed a file imported before (or given twice): the import must start again
-/// without it.
+/// Everything of `files` into a writer that checks ids as `check` says.
 fn apply_files<'s>(
     store: &'s mut Store,
     files: &[PathBuf],
     ready: &OnceLock<Vec<[u8; 32]>>,
+    check: IdCheck,
     progress: &mut dyn FnMut(Progress),
-) -> Result<Option<Writer<'s>>, ImportError> {
+) -> Result<Applied<'s>, ImportError> {
     let total = files
         .iter()
         .filter_map(|p| std::fs::metadata(p).ok())
         .map(|m| m.len())
         .sum();
-    let mut w = store.writer()?;
+    let mut w = store.writer_checking(check)?;
     w.reserve_ids(
         usize::try_from(total / BYTES_PER_ID_GUESS).map_or(IDS_GUESS_MAX, |n| n.min(IDS_GUESS_MAX)),
     );
@@ -218,7 +243,8 @@ fn apply_files<'s>(
     let counter = bytes_read.clone();
     let (mut chart, mut names) = (w.chart().clone(), w.names().clone());
     let mut examined = false;
-    let completed = std::thread::scope(|scope| -> Result<bool, ImportError> {
+    // What stopped the writer early, if anything did.
+    let stopped = std::thread::scope(|scope| -> Result<Option<Applied<'s>>, ImportError> {
         let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Parsed, ImportError>>(PARSE_QUEUE);
         // Spent batches go back to the parser to be filled again: their buffers are allocated
         // once, on one thread.
@@ -301,7 +327,7 @@ fn apply_files<'s>(
                         .2
                         .is_empty()
                     {
-                        return Ok(false);
+                        return Ok(Some(Applied::SeenBefore));
                     }
                 }
             }
@@ -319,8 +345,12 @@ fn apply_files<'s>(
                             });
                         };
                         next += 1;
-                        w.append_prepared(p)
-                            .map_err(|source| ImportError::At { at, source })?;
+                        if let Err(source) = w.append_prepared(p) {
+                            if w.ids_unchecked() {
+                                return Ok(Some(Applied::Failed));
+                            }
+                            return Err(ImportError::At { at, source });
+                        }
                     }
                     Item::Directive(d) => {
                         let at = d.at;
@@ -340,9 +370,9 @@ fn apply_files<'s>(
                 total,
             });
         }
-        Ok(true)
+        Ok(None)
     })?;
-    Ok(completed.then_some(w))
+    Ok(stopped.unwrap_or_else(|| Applied::All(Box::new(w))))
 }
 
 /// blake3 of a file's bytes, streamed.

@@ -400,3 +400,103 @@ fn declarations_in_the_file_are_used_by_the_transactions_after_them() {
     );
     assert!(l.run(&["verify"]).status.success());
 }
+
+/// A delivery of one mcm with id `d{i}`, all on one day, so that a repeat is the same text.
+fn delivery(i: usize) -> String {
+    format!("\n2022-03-01 * delivery {i}   ; id: d{i}\n    IR:swap:tm-ir-az    1.000 mcm\n    TM:gas:delivered\n")
+}
+
+/// The balance assertion after `n` deliveries and itself, each counted once.
+fn asserting(n: usize) -> String {
+    format!(
+        "\n2022-03-02 * check\n    IR:swap:tm-ir-az    1.000 mcm = {}.000 mcm\n    TM:gas:delivered\n",
+        n + 1
+    )
+}
+
+/// An import checks its ids at its commit (in memory that does not grow with them) and runs
+/// again checking each one when it holds a repeat: the repeat then counts once. Found at the
+/// commit, or (with a balance assertion after it) when the first run fails because the repeat
+/// was applied there.
+#[test]
+fn a_repeat_inside_one_import_counts_once() {
+    for check in ["", &asserting(2)] {
+        let l = Ledger::new();
+        let text = format!(
+            "{CHART}{}{}{}{check}",
+            delivery(1),
+            delivery(2),
+            delivery(1)
+        );
+        let f = l.file("a.journal", text.as_bytes());
+        let out = l.import(&[&f]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let added = if check.is_empty() { 2 } else { 3 };
+        assert!(
+            String::from_utf8_lossy(&out.stdout)
+                .contains(&format!("added {added} transactions (1 already recorded)")),
+            "{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        let b = l.run(&["report", "balances", "--party", "IR", "--format", "csv"]);
+        assert_eq!(
+            String::from_utf8_lossy(&b.stdout),
+            format!("account,commodity,balance\nIR:swap:tm-ir-az,mcm,{added}.000\n")
+        );
+        assert!(l.run(&["verify"]).status.success());
+    }
+}
+
+/// The same past the first run of ids written to the spill file (131,072 of them): a repeat of
+/// an id from the spilled run and one from the run still in memory count once; an id given
+/// again with other content is refused at its line, and nothing is imported.
+#[test]
+fn repeats_and_conflicts_are_found_across_spilled_runs() {
+    let n = 140_000;
+    let mut text = String::from(CHART);
+    for i in 0..n {
+        text.push_str(&delivery(i));
+    }
+    let l = Ledger::new();
+    // The last delivery with another amount: refused where it is.
+    let conflict_line = text.lines().count() + 2;
+    let bad = format!("{text}{}", delivery(5).replace("1.000 mcm", "2.000 mcm"));
+    let f = l.file("bad.journal", bad.as_bytes());
+    let out = l.import(&[&f]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(&format!("bad.journal:{conflict_line}:"))
+            && err.contains("id d5 is recorded already with other content"),
+        "{err}"
+    );
+    assert!(!l.db().join("gasledger.ids-spill").exists());
+    // Nothing imported, not even the chart.
+    let export = l.run(&["export"]);
+    assert!(export.status.success(), "{}", stderr(&export));
+    assert!(
+        !String::from_utf8_lossy(&export.stdout).contains("mcm"),
+        "{}",
+        String::from_utf8_lossy(&export.stdout)
+    );
+
+    // No assertion after them: the commit must find them.
+    text.push_str(&delivery(5));
+    text.push_str(&delivery(n - 2));
+    let f = l.file("good.journal", text.as_bytes());
+    let out = l.import(&[&f]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout)
+            .contains(&format!("added {n} transactions (2 already recorded)")),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let b = l.run(&["report", "balances", "--party", "IR", "--format", "csv"]);
+    assert_eq!(
+        String::from_utf8_lossy(&b.stdout),
+        format!("account,commodity,balance\nIR:swap:tm-ir-az,mcm,{n}.000\n")
+    );
+    assert!(l.run(&["verify"]).status.success());
+    assert!(!l.db().join("gasledger.ids-spill").exists());
+}

@@ -72,7 +72,7 @@ impl Pointer {
     }
 }
 
-fn io_err(path: &Path) -> impl Fn(std::io::Error) -> StoreError + '_ {
+pub(super) fn io_err(path: &Path) -> impl Fn(std::io::Error) -> StoreError + '_ {
     move |source| StoreError::Io {
         path: path.to_path_buf(),
         source,

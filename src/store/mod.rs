@@ -29,6 +29,7 @@
 mod anchor;
 pub mod blocks;
 pub mod codec;
+mod deferred;
 mod fresh;
 mod handle;
 pub mod record;
@@ -36,8 +37,8 @@ pub mod view;
 mod write;
 
 pub use write::{
-    declare_account, declare_commodity, declare_party, Added, CommitReport, Prepared,
-    PreparedBatch, PreparedPosting, Writer,
+    declare_account, declare_commodity, declare_party, Added, Checked, CommitReport, IdCheck,
+    Prepared, PreparedBatch, PreparedPosting, Writer,
 };
 
 use crate::date::Date;
@@ -480,7 +481,12 @@ impl Store {
 
     /// Begin an atomic write. Nothing is visible to readers until [`Writer::commit`].
     pub fn writer(&mut self) -> Result<Writer<'_>, StoreError> {
-        Writer::begin(self)
+        Writer::begin(self, IdCheck::Each)
+    }
+
+    /// A writer that checks ids as `check` says: see [`IdCheck`].
+    pub fn writer_checking(&mut self, check: IdCheck) -> Result<Writer<'_>, StoreError> {
+        Writer::begin(self, check)
     }
 
     /// Whether a file with this fingerprint (blake3 of its bytes) was imported before.

@@ -5,6 +5,7 @@
 
 use super::blocks::{Appender, Pointer};
 use super::codec::{Dec, Enc};
+use super::deferred::Spill;
 use super::fresh::FreshIds;
 use super::record::{self, encode_txn, BlockBuf, Names, Summary};
 use super::{
@@ -45,8 +46,49 @@ pub struct CommitReport {
     pub postings_per_commodity: BTreeMap<String, u64>,
 }
 
+/// How a writer checks the ids of the transactions it is given against those stored and its
+/// own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IdCheck {
+    /// Each as it comes: a repeat is known at once, as a command needs to know it. Every new id
+    /// is held in memory until the commit (`fresh.rs`).
+    Each,
+    /// All at the commit, in memory that does not grow with the ids (`deferred.rs`). For an
+    /// import, which can be run again from its files if one is repeated.
+    AtCommit,
+}
+
+/// What the commit of a writer did.
+#[derive(Debug)]
+pub enum Checked {
+    Committed(CommitReport),
+    /// Its ids, checked at the commit, held a repeat, or an id with two contents: nothing was
+    /// committed. The same input must be given again to a writer that checks each id.
+    Again,
+}
+
+/// A writer's ids, by how it checks them.
+enum Ids {
+    Each {
+        /// Id buckets loaded from the store, by bucket number, each with where its entries of
+        /// each top hash byte start: a look-up searches a handful of entries, not a whole
+        /// bucket.
+        buckets: Vec<Option<LoadedBucket>>,
+        /// The ids this writer adds.
+        fresh: FreshIds,
+    },
+    AtCommit {
+        spill: Spill,
+    },
+}
+
 /// Bytes of id buckets a commit writes to sled per batch ahead of its last one.
 const BUCKETS_AHEAD_BYTES: usize = 1 << 20;
+/// How many times its bytes a bucket written ahead counts toward sled's reopening
+/// (`handle.rs`): sled holds every bucket it wrote until it is opened again, and the buckets,
+/// written last, are the largest values it sees, so they let it go every 4 MiB rather than 16.
+/// Measured: an import of 8M transactions peaked at 54 MB, now 42 MB, in the same time.
+const BUCKETS_AHEAD_WEIGHT: usize = 4;
 
 /// Tests set this to make a commit abort the process just before its last batch, once its
 /// blocks and id buckets are written ahead and flushed. Not for users.
@@ -280,6 +322,43 @@ impl LoadedBucket {
     }
 }
 
+/// Id buckets written to sled ahead of a commit's last batch, about a mebibyte at a time.
+#[derive(Default)]
+struct Ahead {
+    batch: sled::Batch,
+    bytes: usize,
+}
+
+impl Ahead {
+    fn put(&mut self, store: &Store, b: u16, value: Vec<u8>) -> Result<(), StoreError> {
+        self.bytes += value.len();
+        self.batch.insert(&bucket_key(b)[..], value);
+        if self.bytes >= BUCKETS_AHEAD_BYTES {
+            store.db.apply_batch(std::mem::take(&mut self.batch))?;
+            store
+                .db
+                .scanned(std::mem::take(&mut self.bytes) * BUCKETS_AHEAD_WEIGHT)?;
+        }
+        Ok(())
+    }
+
+    fn finish(self, store: &Store) -> Result<(), StoreError> {
+        if self.bytes > 0 {
+            store.db.apply_batch(self.batch)?;
+            store.db.scanned(self.bytes * BUCKETS_AHEAD_WEIGHT)?;
+        }
+        Ok(())
+    }
+}
+
+/// A block read from the store for id look-ups, with where each transaction's content lies in
+/// it: the repeats of a file imported before come in order, a thousand to a block.
+struct ReadBlock {
+    index: u64,
+    bytes: Vec<u8>,
+    contents: Vec<(usize, usize)>,
+}
+
 pub struct Writer<'s> {
     store: &'s mut Store,
     chart: Chart,
@@ -294,11 +373,9 @@ pub struct Writer<'s> {
     tail_committed: bool,
     tail_summary: BTreeMap<(u32, u32), Decimal>,
     tail_dates: (u32, u32),
-    /// Id buckets loaded from the store, by bucket number, each with where its entries of each
-    /// top hash byte start: a look-up searches a handful of entries, not a whole bucket.
-    buckets: Vec<Option<LoadedBucket>>,
-    /// The ids this writer adds (see `fresh.rs`).
-    fresh_ids: FreshIds,
+    ids: Ids,
+    /// The last block read for an id look-up.
+    last_read: Option<ReadBlock>,
     /// A block that held committed transactions and was filled by this writer: its pointer
     /// goes into the commit batch, and its bytes are kept here until then.
     sealed_committed: Option<(u64, Vec<u8>)>,
@@ -316,7 +393,7 @@ pub struct Writer<'s> {
 }
 
 impl<'s> Writer<'s> {
-    pub(super) fn begin(store: &'s mut Store) -> Result<Writer<'s>, StoreError> {
+    pub(super) fn begin(store: &'s mut Store, check: IdCheck) -> Result<Writer<'s>, StoreError> {
         let head = store.head;
         let balances = store.raw_balances()?.into_iter().collect();
         let tail_index = head.txn_count / BLOCK_TXNS as u64;
@@ -367,8 +444,15 @@ impl<'s> Writer<'s> {
             tail_committed,
             tail_summary,
             tail_dates,
-            buckets: Vec::new(),
-            fresh_ids: FreshIds::default(),
+            ids: match check {
+                IdCheck::Each => Ids::Each {
+                    buckets: Vec::new(),
+                    fresh: FreshIds::default(),
+                },
+                IdCheck::AtCommit => Ids::AtCommit {
+                    spill: Spill::default(),
+                },
+            },
             sealed_committed: None,
             appender: None,
             blocks_end,
@@ -379,6 +463,7 @@ impl<'s> Writer<'s> {
                 .filter(|a| a.floor.is_some())
                 .filter_map(|a| store.names.account_ids.get(&a.name).copied())
                 .collect(),
+            last_read: None,
             posting_counts: Vec::new(),
             batch: sled::Batch::default(),
             agreements: Vec::new(),
@@ -509,9 +594,19 @@ impl<'s> Writer<'s> {
         }
     }
 
-    /// Expect about `n` new ids: the table of new ids is sized once instead of doubling.
+    /// Expect about `n` new ids: the table of new ids is sized once instead of doubling (a
+    /// writer that checks ids at its commit has no such table).
     pub fn reserve_ids(&mut self, n: usize) {
-        self.fresh_ids.reserve(n);
+        if let Ids::Each { fresh, .. } = &mut self.ids {
+            fresh.reserve(n);
+        }
+    }
+
+    /// Whether this writer checks ids at its commit and was given a transaction with an id: an
+    /// error it gave may then come from a repeat it has not recognised, and is only certain
+    /// from a writer that checks each id.
+    pub fn ids_unchecked(&self) -> bool {
+        matches!(&self.ids, Ids::AtCommit { spill } if spill.count > 0)
     }
 
     /// The chart's name-to-id tables as this writer sees them, for [`PreparedBatch::prepare`] on another
@@ -541,7 +636,13 @@ impl<'s> Writer<'s> {
         let chash = record::idempotency(&digest);
         // Idempotency: an id seen before is a no-op with the same content, an error otherwise.
         let mut new_id = None;
-        if let Some(id) = p.id {
+        if let Ids::AtCommit { .. } = self.ids {
+            // Checked at the commit.
+            new_id = p.id.map(|id| IdEntry {
+                hash: id_hash(id),
+                seq,
+            });
+        } else if let Some(id) = p.id {
             let h = id_hash(id);
             for e in self.id_candidates(h)? {
                 let (other, other_chash) = self.stored_txn(e.seq)?;
@@ -632,7 +733,10 @@ impl<'s> Writer<'s> {
             }
         }
         if let Some(e) = new_id {
-            self.fresh_ids.push(e);
+            match &mut self.ids {
+                Ids::Each { fresh, .. } => fresh.push(e),
+                Ids::AtCommit { spill, .. } => spill.push(e, &self.store.path)?,
+            }
         }
         self.tail.push(p.content, &hash);
         self.tail_dates = (self.tail_dates.0.min(p.date), self.tail_dates.1.max(p.date));
@@ -696,10 +800,13 @@ impl<'s> Writer<'s> {
     /// The index entries whose id hashes to `hash`: stored ones and this writer's.
     fn id_candidates(&mut self, hash: u64) -> Result<Vec<IdEntry>, StoreError> {
         let b = bucket_of(hash);
-        if self.buckets.is_empty() {
-            self.buckets.resize_with(ID_BUCKETS as usize, || None);
+        let Ids::Each { buckets, fresh } = &mut self.ids else {
+            return Ok(Vec::new());
+        };
+        if buckets.is_empty() {
+            buckets.resize_with(ID_BUCKETS as usize, || None);
         }
-        let slot = &mut self.buckets[usize::from(b)];
+        let slot = &mut buckets[usize::from(b)];
         let stored = match slot {
             Some(loaded) => loaded,
             None => {
@@ -714,41 +821,79 @@ impl<'s> Writer<'s> {
             }
         };
         let mut out: Vec<IdEntry> = stored.with_hash(hash).to_vec();
-        out.extend(self.fresh_ids.with_hash(hash));
+        out.extend(fresh.with_hash(hash));
         Ok(out)
     }
 
     /// A transaction by sequence number (committed, written ahead, or in the tail), and the
     /// idempotency hash of its content.
-    fn stored_txn(&self, seq: u64) -> Result<(record::RawTxn, [u8; 16]), StoreError> {
+    fn stored_txn(&mut self, seq: u64) -> Result<(record::RawTxn, [u8; 16]), StoreError> {
         let block = seq / BLOCK_TXNS as u64;
         let idx = (seq % BLOCK_TXNS as u64) as usize;
         let value;
-        let bytes: &[u8] = if block == self.tail_index {
+        let content: &[u8] = if block == self.tail_index {
             value = self.tail.to_value();
-            &value
+            Self::content_in(&value, idx, seq)?
         } else if let Some((_, v)) = self.sealed_committed.as_ref().filter(|(i, _)| *i == block) {
-            v
+            Self::content_in(v, idx, seq)?
         } else {
-            value = self
-                .store
-                .block_value(block)?
-                .ok_or_else(|| StoreError::Damaged(format!("block {block} is missing")))?
-                .to_vec();
-            &value
+            // Below the tail, a block no longer changes while this writer lives.
+            if self.last_read.as_ref().map(|r| r.index) != Some(block) {
+                let bytes = self
+                    .store
+                    .block_value(block)?
+                    .ok_or_else(|| StoreError::Damaged(format!("block {block} is missing")))?
+                    .to_vec();
+                let base = bytes.as_ptr() as usize;
+                let contents = record::block_entries(&bytes)?
+                    .iter()
+                    .map(|(c, _)| (c.as_ptr() as usize - base, c.len()))
+                    .collect();
+                self.last_read = Some(ReadBlock {
+                    index: block,
+                    bytes,
+                    contents,
+                });
+            }
+            let r = self
+                .last_read
+                .as_ref()
+                .ok_or_else(|| StoreError::Damaged(format!("block {block} is missing")))?;
+            r.contents
+                .get(idx)
+                .and_then(|&(at, len)| r.bytes.get(at..at + len))
+                .ok_or_else(|| StoreError::Damaged(format!("transaction {seq} is missing")))?
         };
-        let entries = record::block_entries(bytes)?;
-        let (content, _) = entries
-            .get(idx)
-            .ok_or_else(|| StoreError::Damaged(format!("transaction {seq} is missing")))?;
         Ok((
             record::decode_txn(&mut Dec::new(content))?,
             record::content_hash(content),
         ))
     }
 
-    /// Commit everything atomically and make it durable. Returns what was added.
-    pub fn commit(mut self) -> Result<CommitReport, StoreError> {
+    /// The content of the `idx`th transaction of a block's value.
+    fn content_in(value: &[u8], idx: usize, seq: u64) -> Result<&[u8], StoreError> {
+        record::block_entries(value)?
+            .get(idx)
+            .map(|(content, _)| *content)
+            .ok_or_else(|| StoreError::Damaged(format!("transaction {seq} is missing")))
+    }
+
+    /// Commit everything atomically and make it durable. Returns what was added. For a writer
+    /// that checks ids at its commit, see [`Writer::commit_checked`]: here a repeat among them is
+    /// an error.
+    pub fn commit(self) -> Result<CommitReport, StoreError> {
+        match self.commit_checked()? {
+            Checked::Committed(report) => Ok(report),
+            Checked::Again => Err(StoreError::Damaged(
+                "a write repeated an id that was checked only at its commit; nothing was written"
+                    .into(),
+            )),
+        }
+    }
+
+    /// Commit everything atomically and make it durable; or, where ids checked at the commit
+    /// hold a repeat, commit nothing and say how to run the same input again.
+    pub fn commit_checked(mut self) -> Result<Checked, StoreError> {
         for (c, n) in self.posting_counts.iter().enumerate() {
             if *n > 0 {
                 self.report
@@ -763,36 +908,24 @@ impl<'s> Writer<'s> {
             self.batch
                 .insert(&summary_key(self.tail_index)[..], summary);
         }
-        // Each bucket with new ids, merged with its stored entries. The new ids are sorted
-        // into bucket order in place, so they are never held twice. The buckets go to sled
-        // ahead of the last batch, a few at a time, so that neither that batch nor sled's
-        // buffers for it grow with the number of ids: until the head moves, their new
-        // entries are past it, and skipped by everyone (see `store/mod.rs`).
-        let mut fresh = std::mem::take(&mut self.fresh_ids).into_buckets();
-        let mut ahead = sled::Batch::default();
-        let mut ahead_bytes = 0;
-        while let Some((b, entries)) = fresh.next_bucket() {
-            let value = match self.buckets.get(usize::from(b)) {
-                Some(Some(stored)) if !stored.entries.is_empty() => {
-                    let mut all = Vec::with_capacity(stored.entries.len() + entries.len());
-                    all.extend_from_slice(&stored.entries);
-                    all.extend_from_slice(entries);
-                    all.sort_unstable_by_key(|e| (e.hash, e.seq));
-                    encode_bucket(&all)
+        // Each bucket with new ids, merged with its stored entries, goes to sled ahead of the
+        // last batch, a few at a time, so that neither that batch nor sled's buffers for it
+        // grow with the number of ids: until the head moves, their new entries are past it,
+        // and skipped by everyone (see `store/mod.rs`).
+        let ids = std::mem::replace(
+            &mut self.ids,
+            Ids::Each {
+                buckets: Vec::new(),
+                fresh: FreshIds::default(),
+            },
+        );
+        match ids {
+            Ids::Each { buckets, fresh } => self.write_buckets(&buckets, fresh)?,
+            Ids::AtCommit { mut spill } => {
+                if !self.check_and_write_buckets(&mut spill)? {
+                    return Ok(Checked::Again);
                 }
-                _ => encode_bucket(entries),
-            };
-            ahead_bytes += value.len();
-            ahead.insert(&bucket_key(b)[..], value);
-            if ahead_bytes >= BUCKETS_AHEAD_BYTES {
-                self.store.db.apply_batch(std::mem::take(&mut ahead))?;
-                self.store.db.scanned(std::mem::take(&mut ahead_bytes))?;
             }
-        }
-        drop(fresh);
-        if ahead_bytes > 0 {
-            self.store.db.apply_batch(ahead)?;
-            self.store.db.scanned(ahead_bytes)?;
         }
         if std::env::var_os(ABORT_BEFORE_HEAD_VAR).is_some() {
             // For tests: die as a kill would here, with all but the last batch on disk.
@@ -823,7 +956,87 @@ impl<'s> Writer<'s> {
         for a in self.agreements.drain(..) {
             self.store.agreements.insert(a.name.clone(), a);
         }
-        Ok(std::mem::take(&mut self.report))
+        Ok(Checked::Committed(std::mem::take(&mut self.report)))
+    }
+
+    /// The id buckets of a writer that checked each id: its new ids, and the stored entries
+    /// of each bucket they fall in (all loaded by the look-ups). The new ids are sorted into
+    /// bucket order in place, so they are never held twice.
+    fn write_buckets(
+        &mut self,
+        buckets: &[Option<LoadedBucket>],
+        fresh: FreshIds,
+    ) -> Result<(), StoreError> {
+        let mut fresh = fresh.into_buckets();
+        let mut ahead = Ahead::default();
+        while let Some((b, entries)) = fresh.next_bucket() {
+            let value = match buckets.get(usize::from(b)) {
+                Some(Some(stored)) if !stored.entries.is_empty() => {
+                    let mut all = Vec::with_capacity(stored.entries.len() + entries.len());
+                    all.extend_from_slice(&stored.entries);
+                    all.extend_from_slice(entries);
+                    all.sort_unstable_by_key(|e| (e.hash, e.seq));
+                    encode_bucket(&all)
+                }
+                _ => encode_bucket(entries),
+            };
+            ahead.put(self.store, b, value)?;
+        }
+        ahead.finish(self.store)
+    }
+
+    /// The id buckets of a writer that checks ids at its commit, bucket by bucket: the stored
+    /// entries (from sled) and the new ones (from the spill) merged. Where two share a hash,
+    /// their transactions say whether the later one repeats an id: then it returns false at
+    /// once, the head left where it was (the buckets written ahead are past it).
+    fn check_and_write_buckets(&mut self, spill: &mut Spill) -> Result<bool, StoreError> {
+        let committed = self.store.head.txn_count;
+        let mut finished = spill.finish();
+        let (mut new, mut all) = (Vec::new(), Vec::new());
+        let mut ahead = Ahead::default();
+        for b in 0..ID_BUCKETS as u16 {
+            finished.bucket(b, &mut new)?;
+            if new.is_empty() {
+                continue;
+            }
+            all.clear();
+            if let Some(v) = self.store.db.get(bucket_key(b))? {
+                self.store.db.scanned(v.len())?;
+                all = decode_bucket(&v)?;
+                // Left by a writer that died before its commit (see `store/mod.rs`).
+                all.retain(|e| e.seq < committed);
+            }
+            let merge = !all.is_empty();
+            all.extend_from_slice(&new);
+            if merge {
+                all.sort_unstable_by_key(|e| (e.hash, e.seq));
+            }
+            for group in all.chunk_by(|a, b| a.hash == b.hash) {
+                // In sequence order: a group with a new entry ends with one.
+                if group.len() > 1
+                    && group[group.len() - 1].seq >= committed
+                    && self.repeats_an_id(group, committed)?
+                {
+                    return Ok(false);
+                }
+            }
+            ahead.put(self.store, b, encode_bucket(&all))?;
+        }
+        ahead.finish(self.store)?;
+        Ok(true)
+    }
+
+    /// Whether, in a group of entries that share an id hash (in sequence order), a new
+    /// transaction has the id of an earlier one: the same id, not only the same hash.
+    fn repeats_an_id(&mut self, group: &[IdEntry], committed: u64) -> Result<bool, StoreError> {
+        let mut ids = Vec::with_capacity(group.len());
+        for e in group {
+            ids.push(self.stored_txn(e.seq)?.0.id);
+        }
+        Ok(group
+            .iter()
+            .enumerate()
+            .any(|(k, e)| e.seq >= committed && ids[..k].contains(&ids[k])))
     }
 }
 
