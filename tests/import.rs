@@ -429,22 +429,28 @@ fn a_repeat_inside_one_import_counts_once() {
             delivery(1)
         );
         let f = l.file("a.journal", text.as_bytes());
-        let out = l.import(&[&f]);
-        assert!(out.status.success(), "{}", stderr(&out));
         let added = if check.is_empty() { 2 } else { 3 };
-        assert!(
-            String::from_utf8_lossy(&out.stdout)
-                .contains(&format!("added {added} transactions (1 already recorded)")),
-            "{}",
-            String::from_utf8_lossy(&out.stdout)
-        );
-        let b = l.run(&["report", "balances", "--party", "IR", "--format", "csv"]);
-        assert_eq!(
-            String::from_utf8_lossy(&b.stdout),
-            format!("account,commodity,balance\nIR:swap:tm-ir-az,mcm,{added}.000\n")
-        );
-        assert!(l.run(&["verify"]).status.success());
+        imported(&l, &l.import(&[&f]), added, 1);
     }
+}
+
+/// `out` is an import that added `added` transactions of one mcm each into a new store, and
+/// recognised `repeats` repeated ids; the store holds exactly that, and verifies.
+fn imported(l: &Ledger, out: &Output, added: usize, repeats: usize) {
+    assert!(out.status.success(), "{}", stderr(out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(&format!(
+            "added {added} transactions ({repeats} already recorded)"
+        )),
+        "{text}"
+    );
+    let b = l.run(&["report", "balances", "--party", "IR", "--format", "csv"]);
+    assert_eq!(
+        String::from_utf8_lossy(&b.stdout),
+        format!("account,commodity,balance\nIR:swap:tm-ir-az,mcm,{added}.000\n")
+    );
+    assert!(l.run(&["verify"]).status.success());
 }
 
 /// The same past the first run of ids written to the spill file (131,072 of them): a repeat of
@@ -484,19 +490,6 @@ fn repeats_and_conflicts_are_found_across_spilled_runs() {
     text.push_str(&delivery(5));
     text.push_str(&delivery(n - 2));
     let f = l.file("good.journal", text.as_bytes());
-    let out = l.import(&[&f]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert!(
-        String::from_utf8_lossy(&out.stdout)
-            .contains(&format!("added {n} transactions (2 already recorded)")),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
-    let b = l.run(&["report", "balances", "--party", "IR", "--format", "csv"]);
-    assert_eq!(
-        String::from_utf8_lossy(&b.stdout),
-        format!("account,commodity,balance\nIR:swap:tm-ir-az,mcm,{n}.000\n")
-    );
-    assert!(l.run(&["verify"]).status.success());
+    imported(&l, &l.import(&[&f]), n, 2);
     assert!(!l.db().join("gasledger.ids-spill").exists());
 }
