@@ -44,8 +44,6 @@ pub(super) struct Spill {
     runs: Vec<Run>,
     file: Option<(File, PathBuf)>,
     file_entries: u64,
-    /// Entries added in all.
-    pub(super) count: u64,
 }
 
 /// The (bucket, hash, seq) order of a run.
@@ -75,7 +73,6 @@ impl Default for Spill {
             runs: Vec::new(),
             file: None,
             file_entries: 0,
-            count: 0,
         }
     }
 }
@@ -89,7 +86,6 @@ impl Spill {
             self.filling.reserve_exact(self.run_entries);
         }
         self.filling.push(e);
-        self.count += 1;
         Ok(())
     }
 

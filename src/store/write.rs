@@ -79,6 +79,8 @@ enum Ids {
     },
     AtCommit {
         spill: Spill,
+        /// Transactions with an id given to this writer, those that failed included.
+        given: u64,
     },
 }
 
@@ -444,6 +446,7 @@ impl<'s> Writer<'s> {
                 },
                 IdCheck::AtCommit => Ids::AtCommit {
                     spill: Spill::default(),
+                    given: 0,
                 },
             },
             sealed_committed: None,
@@ -595,11 +598,12 @@ impl<'s> Writer<'s> {
         }
     }
 
-    /// Whether this writer checks ids at its commit and was given a transaction with an id: an
-    /// error it gave may then come from a repeat it has not recognised, and is only certain
-    /// from a writer that checks each id.
+    /// Whether this writer checks ids at its commit and was given a transaction with an id
+    /// (the one that just failed counts): an error it gave may then come from a repeat it has
+    /// not recognised, of a stored id or of one of its own, and is only certain from a writer
+    /// that checks each id.
     pub fn ids_unchecked(&self) -> bool {
-        matches!(&self.ids, Ids::AtCommit { spill } if spill.count > 0)
+        matches!(self.ids, Ids::AtCommit { given, .. } if given > 0)
     }
 
     /// The chart's name-to-id tables as this writer sees them, for [`PreparedBatch::prepare`] on another
@@ -629,12 +633,15 @@ impl<'s> Writer<'s> {
         let chash = record::idempotency(&digest);
         // Idempotency: an id seen before is a no-op with the same content, an error otherwise.
         let mut new_id = None;
-        if let Ids::AtCommit { .. } = self.ids {
+        if let Ids::AtCommit { given, .. } = &mut self.ids {
             // Checked at the commit.
-            new_id = p.id.map(|id| IdEntry {
-                hash: id_hash(id),
-                seq,
-            });
+            if let Some(id) = p.id {
+                *given += 1;
+                new_id = Some(IdEntry {
+                    hash: id_hash(id),
+                    seq,
+                });
+            }
         } else if let Some(id) = p.id {
             let h = id_hash(id);
             for e in self.id_candidates(h)? {
@@ -914,7 +921,7 @@ impl<'s> Writer<'s> {
         );
         match ids {
             Ids::Each { buckets, fresh } => self.write_buckets(&buckets, fresh)?,
-            Ids::AtCommit { mut spill } => {
+            Ids::AtCommit { mut spill, .. } => {
                 if !self.check_and_write_buckets(&mut spill)? {
                     return Ok(Checked::Again);
                 }
