@@ -87,10 +87,10 @@ pub fn import(
 /// `check` says.
 ///
 /// The first run checks ids at the commit, in memory that does not grow with them
-/// (`store/deferred.rs`). Where that finds a repeated id, or where the run fails after an id
-/// (the failure may come from a repeat not yet recognised), nothing is committed and the import
-/// runs again checking each id as it comes: that run skips repeats, and reports exactly what a
-/// user must fix.
+/// (`store/deferred.rs`). Where that finds a repeated id, or where the run fails at or after a
+/// transaction with an id (the failure may come from a repeat not yet recognised), nothing is
+/// committed and the import runs again checking each id as it comes: that run skips repeats,
+/// and reports exactly what a user must fix.
 ///
 /// Each file's fingerprint (blake3 of its bytes, to skip a file imported before) is taken on a
 /// thread of its own while the import runs (for the 116 MB journal, 26 ms that were spent

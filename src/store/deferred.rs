@@ -12,9 +12,9 @@
 //! Repeats in an import are rare (a file imported whole a second time is recognised by its
 //! fingerprint), but they change what the import means: a repeat is not added, so balances,
 //! assertions and floors after it differ. An import that finds one at its commit, or that
-//! fails after an id, commits nothing and is run again from its files checking each id as it
-//! comes (see `import.rs`), which costs the time of the first run once more and the memory of
-//! every new id.
+//! fails at or after a transaction with an id, commits nothing and is run again from its files
+//! checking each id as it comes (see `import.rs`), which costs the time of the first run once
+//! more and the memory of every new id.
 
 use super::blocks::io_err;
 use super::{bucket_of, IdEntry, StoreError, ID_BUCKETS};
