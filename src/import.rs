@@ -72,6 +72,9 @@ pub struct ImportReport {
 pub struct Progress {
     pub bytes: u64,
     pub total: u64,
+    /// Whether this is the import's run again, checking each id, after its first run found an
+    /// id repeated or failed (see `import_files`): `bytes` starts from 0 again.
+    pub again: bool,
 }
 
 /// Import `paths` into `store` atomically. `progress` is called every few thousand directives.
@@ -222,6 +225,7 @@ fn apply_files<'s>(
         .filter_map(|p| std::fs::metadata(p).ok())
         .map(|m| m.len())
         .sum();
+    let again = check == IdCheck::Each;
     let mut w = store.writer_checking(check)?;
     w.reserve_ids(
         usize::try_from(total / BYTES_PER_ID_GUESS).map_or(IDS_GUESS_MAX, |n| n.min(IDS_GUESS_MAX)),
@@ -368,6 +372,7 @@ fn apply_files<'s>(
             progress(Progress {
                 bytes: bytes_read.load(Ordering::Relaxed),
                 total,
+                again,
             });
         }
         Ok(None)

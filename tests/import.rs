@@ -453,6 +453,43 @@ fn imported(l: &Ledger, out: &Output, added: usize, repeats: usize) {
     assert!(l.run(&["verify"]).status.success());
 }
 
+/// The library's progress says when the import starts over checking each id (the command line
+/// shows it on its bar), and only then.
+#[test]
+fn progress_says_when_the_import_runs_again() {
+    use gasledger::store::{Access, Store};
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut store = Store::open(
+        &dir.path().join("db"),
+        Access::Write,
+        std::time::Duration::from_secs(5),
+    )
+    .expect("open");
+    for (name, text, want) in [
+        (
+            "once.journal",
+            format!("{CHART}{}", delivery(1)),
+            vec![false],
+        ),
+        (
+            "twice.journal",
+            format!("{CHART}{}{}", delivery(2), delivery(2)),
+            vec![false, true],
+        ),
+    ] {
+        let f = dir.path().join(name);
+        std::fs::write(&f, text).expect("write journal");
+        let mut seen = Vec::new();
+        gasledger::import::import(&mut store, &[f], |p| {
+            if seen.last() != Some(&p.again) {
+                seen.push(p.again);
+            }
+        })
+        .expect("import");
+        assert_eq!(seen, want, "{name}");
+    }
+}
+
 /// A copy of a file imported before, with other bytes (so its fingerprint differs), whose
 /// every transaction has an id and asserts the balance it leaves: nothing is added. The ids are
 /// checked at the commit, so the first assertion fails where the repeat was applied; the

@@ -13,11 +13,18 @@ pub fn import(store: &mut Store, files: &[PathBuf], out: &mut impl Write) -> Res
         indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
     bar.set_style(
         indicatif::ProgressStyle::with_template(
-            "{bar:40} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
+            "{msg}{bar:40} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
         )
         .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
+    let mut again = false;
     let result = import::import(store, files, |p| {
+        if p.again && !again {
+            // The import starts over (see `import::Progress`): say why, and measure anew.
+            again = true;
+            bar.reset();
+            bar.set_message("again, checking each id: ");
+        }
         bar.set_length(p.total);
         bar.set_position(p.bytes);
     });
