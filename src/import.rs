@@ -27,10 +27,10 @@ const PARSE_BATCH: usize = 4096;
 const PARSE_QUEUE: usize = 4;
 /// Batches waiting for the writer from which the parser thread takes the digests itself.
 const DIGESTS_HERE_WAITING: usize = 2;
-/// For sizing the table of new ids of a writer that checks each id up front: a transaction with an id takes a little
-/// over 100 bytes of journal (the generated one 116). The guess may be low: the table has room
-/// for twice the guess, rounded up to a power of two, before it grows. A file with fewer ids
-/// costs only address space (see `store/fresh.rs`).
+/// For sizing up front the table of new ids of a writer that checks each id (an import's run
+/// again): a transaction with an id takes a little over 100 bytes of journal (the generated one
+/// 116). The guess may be low: the table has room for twice the guess, rounded up to a power of
+/// two, before it grows. A file with fewer ids costs only address space (see `store/fresh.rs`).
 const BYTES_PER_ID_GUESS: u64 = 128;
 const IDS_GUESS_MAX: usize = 1 << 24;
 

@@ -36,7 +36,7 @@
 //! `,` (hledger's tag syntax has no escape), a tag key with a blank, `:`, `,` or `;`, text with
 //! a control character or blanks at its ends, a description or code with `;`, an account name
 //! with two spaces, a tab or `;`, an invalid commodity code, a line longer than
-//! [`LINE_LEN_MAX`](super::LINE_LEN_MAX).
+//! [`LINE_LEN_MAX`].
 
 use super::{Directive, LINE_LEN_MAX};
 use crate::amount::{self, Amount, Commodity, SCALE_MAX};

@@ -124,7 +124,7 @@ impl Spill {
         Ok(())
     }
 
-    /// Ready for [`Spill::bucket`]: the run being filled is sorted in place, kept in memory.
+    /// Ready for [`Finished::bucket`]: the run being filled is sorted in place, kept in memory.
     pub(super) fn finish(&mut self) -> Finished<'_> {
         self.filling.sort_unstable_by_key(run_order);
         let starts = bucket_starts(&self.filling);
