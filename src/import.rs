@@ -90,10 +90,12 @@ pub fn import(
 /// `check` says.
 ///
 /// The first run checks ids at the commit, in memory that does not grow with them
-/// (`store/deferred.rs`). Where that finds a repeated id, or where the run fails at or after a
-/// transaction with an id (the failure may come from a repeat not yet recognised), nothing is
-/// committed and the import runs again checking each id as it comes: that run skips repeats,
-/// and reports exactly what a user must fix.
+/// (`store/deferred.rs`). Where that finds a repeated id, where one id in 1,024, looked up as
+/// it comes, is stored already (`Writer::repeats_stored`: a file that has grown since it was
+/// imported stops within its first batch), or where the run fails at or after a transaction
+/// with an id (the failure may come from a repeat not yet recognised), nothing is committed
+/// and the import runs again checking each id as it comes: that run skips repeats, and reports
+/// exactly what a user must fix.
 ///
 /// Each file's fingerprint (blake3 of its bytes, to skip a file imported before) is taken on a
 /// thread of its own while the import runs (for the 116 MB journal, 26 ms that were spent
@@ -139,7 +141,7 @@ fn import_files(
     let failed = match outcome {
         Ok(Applied::All(w)) => Ok(*w),
         Ok(Applied::SeenBefore) => Err(None),
-        Ok(Applied::Failed) => {
+        Ok(Applied::Again) => {
             return import_files(store, paths, seen_before, IdCheck::Each, progress);
         }
         Err(e) => Err(Some(e)),
@@ -187,9 +189,10 @@ enum Applied<'s> {
     /// The fingerprints, once ready, showed a file imported before (or given twice): the
     /// import must start again without it.
     SeenBefore,
-    /// A transaction failed where an id checked only at the commit may have been a repeat:
-    /// the import must run again checking each id.
-    Failed,
+    /// A transaction failed where an id checked only at the commit may have been a repeat,
+    /// or a sampled id is stored already (a repeat the commit would find): the import must run
+    /// again checking each id.
+    Again,
 }
 
 /// The files to import, with their fingerprints, and those to skip: imported by an earlier
@@ -351,7 +354,7 @@ fn apply_files<'s>(
                         next += 1;
                         if let Err(source) = w.append_prepared(p) {
                             if w.ids_unchecked() {
-                                return Ok(Some(Applied::Failed));
+                                return Ok(Some(Applied::Again));
                             }
                             return Err(ImportError::At { at, source });
                         }
@@ -365,6 +368,9 @@ fn apply_files<'s>(
                         apply(&mut w, d.item).map_err(|source| ImportError::At { at, source })?;
                     }
                 }
+            }
+            if w.repeats_stored() {
+                return Ok(Some(Applied::Again));
             }
             batch.prepared.clear();
             // The parser may have finished: then the batch is simply dropped.

@@ -490,6 +490,41 @@ fn progress_says_when_the_import_runs_again() {
     }
 }
 
+/// A file that repeats stored transactions from its start (a file that has grown since it was
+/// imported, here a copy of one) is known for one within its first batch, from a sampled id:
+/// the import runs again checking each id without reading the rest of the file first.
+#[test]
+fn a_file_that_repeats_stored_ids_runs_again_from_its_first_batch() {
+    use gasledger::store::{Access, Store};
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut store = Store::open(
+        &dir.path().join("db"),
+        Access::Write,
+        std::time::Duration::from_secs(5),
+    )
+    .expect("open");
+    // Three batches of the parser's (4,096 directives each) and a little more.
+    let n = 13_000;
+    let text: String = std::iter::once(CHART.to_string())
+        .chain((0..n).map(delivery))
+        .collect();
+    let a = dir.path().join("a.journal");
+    std::fs::write(&a, &text).expect("write");
+    gasledger::import::import(&mut store, &[a], |_| {}).expect("import");
+    let b = dir.path().join("b.journal");
+    std::fs::write(&b, format!("{text}{}; grown\n", delivery(n))).expect("write");
+    let mut first_run = 0;
+    let report = gasledger::import::import(&mut store, &[b], |p| {
+        if !p.again {
+            first_run += 1;
+        }
+    })
+    .expect("import");
+    assert!(first_run <= 1, "the first run read {first_run} batches");
+    assert_eq!(report.added.transactions, 1);
+    assert_eq!(report.added.duplicates, n as u64);
+}
+
 /// A copy of a file imported before, with other bytes (so its fingerprint differs), whose
 /// every transaction has an id and asserts the balance it leaves: nothing is added. The ids are
 /// checked at the commit, so the first assertion fails where the repeat was applied; the

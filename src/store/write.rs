@@ -81,8 +81,16 @@ enum Ids {
         spill: Spill,
         /// Transactions with an id given to this writer, those that failed included.
         given: u64,
+        /// Whether a sampled id (see [`STORED_SAMPLE_EVERY`]) is stored already.
+        stored_seen: bool,
     },
 }
+
+/// A writer that checks ids at its commit looks up every this-many-th id it is given (the
+/// first included) among the stored ones: a file that repeats stored transactions, most often
+/// one that has grown since it was imported, is then known at once, not at the commit after a
+/// whole run. A look-up reads one bucket from sled: about 10 µs at 1M stored ids.
+const STORED_SAMPLE_EVERY: u64 = 1024;
 
 /// Bytes of id buckets a commit writes to sled per batch ahead of its last one.
 const BUCKETS_AHEAD_BYTES: usize = 1 << 20;
@@ -447,6 +455,7 @@ impl<'s> Writer<'s> {
                 IdCheck::AtCommit => Ids::AtCommit {
                     spill: Spill::default(),
                     given: 0,
+                    stored_seen: false,
                 },
             },
             sealed_committed: None,
@@ -606,6 +615,34 @@ impl<'s> Writer<'s> {
         matches!(self.ids, Ids::AtCommit { given, .. } if given > 0)
     }
 
+    /// Whether this writer checks ids at its commit and has seen, among the ids it samples, one
+    /// that is stored already: its commit would find the repeat, so the input may as well be
+    /// given to a writer that checks each id now.
+    pub fn repeats_stored(&self) -> bool {
+        matches!(self.ids, Ids::AtCommit { stored_seen, .. } if stored_seen)
+    }
+
+    /// Whether `id` is stored already (by a commit before this writer).
+    fn is_stored(&mut self, id: &str) -> Result<bool, StoreError> {
+        let hash = id_hash(id);
+        let committed = self.store.head.txn_count;
+        let Some(v) = self.store.db.get(bucket_key(bucket_of(hash)))? else {
+            return Ok(false);
+        };
+        let seqs: Vec<u64> = decode_bucket(&v)?
+            .into_iter()
+            .filter(|e| e.hash == hash && e.seq < committed)
+            .map(|e| e.seq)
+            .collect();
+        self.store.db.scanned(v.len())?;
+        for seq in seqs {
+            if self.stored_txn(seq)?.0.id.as_deref() == Some(id) {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
     /// The chart's name-to-id tables as this writer sees them, for [`PreparedBatch::prepare`] on another
     /// thread (which must then apply the same declarations in the same order: see `import`).
     pub fn names(&self) -> &Names {
@@ -634,9 +671,15 @@ impl<'s> Writer<'s> {
         // Idempotency: an id seen before is a no-op with the same content, an error otherwise.
         let mut new_id = None;
         if let Ids::AtCommit { given, .. } = &mut self.ids {
-            // Checked at the commit.
+            // Checked at the commit; a sample looked up now.
             if let Some(id) = p.id {
                 *given += 1;
+                let sample = *given % STORED_SAMPLE_EVERY == 1 && self.store.head.txn_count > 0;
+                if sample && self.is_stored(id)? {
+                    if let Ids::AtCommit { stored_seen, .. } = &mut self.ids {
+                        *stored_seen = true;
+                    }
+                }
                 new_id = Some(IdEntry {
                     hash: id_hash(id),
                     seq,
