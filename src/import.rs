@@ -90,12 +90,12 @@ pub fn import(
 /// `check` says.
 ///
 /// The first run checks ids at the commit, in memory that does not grow with them
-/// (`store/deferred.rs`). Where that finds a repeated id, where one id in 1,024, looked up as
-/// it comes, is stored already (`Writer::repeats_stored`: a file that has grown since it was
-/// imported stops within its first batch), or where the run fails at or after a transaction
-/// with an id (the failure may come from a repeat not yet recognised), nothing is committed
-/// and the import runs again checking each id as it comes: that run skips repeats, and reports
-/// exactly what a user must fix.
+/// (`store/deferred.rs`). Where that finds a repeated id, where a sampled id (the 1st, 2nd,
+/// 4th... given), looked up as it comes, is stored already (`Writer::repeats_stored`: a file
+/// that has grown since it was imported stops within its first batch), or where the run fails
+/// at or after a transaction with an id (the failure may come from a repeat not yet
+/// recognised), nothing is committed and the import runs again checking each id as it comes:
+/// that run skips repeats, and reports exactly what a user must fix.
 ///
 /// Each file's fingerprint (blake3 of its bytes, to skip a file imported before) is taken on a
 /// thread of its own while the import runs (for the 116 MB journal, 26 ms that were spent
