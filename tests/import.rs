@@ -453,18 +453,25 @@ fn imported(l: &Ledger, out: &Output, added: usize, repeats: usize) {
     assert!(l.run(&["verify"]).status.success());
 }
 
-/// The library's progress says when the import starts over checking each id (the command line
-/// shows it on its bar), and only then.
-#[test]
-fn progress_says_when_the_import_runs_again() {
+/// A new store in a temp dir, opened through the library (to see what the command line does not
+/// show), and the dir to keep it in.
+fn library_store() -> (tempfile::TempDir, gasledger::store::Store) {
     use gasledger::store::{Access, Store};
     let dir = tempfile::tempdir().expect("temp dir");
-    let mut store = Store::open(
+    let store = Store::open(
         &dir.path().join("db"),
         Access::Write,
         std::time::Duration::from_secs(5),
     )
     .expect("open");
+    (dir, store)
+}
+
+/// The library's progress says when the import starts over checking each id (the command line
+/// shows it on its bar), and only then.
+#[test]
+fn progress_says_when_the_import_runs_again() {
+    let (dir, mut store) = library_store();
     for (name, text, want) in [
         (
             "once.journal",
@@ -495,14 +502,7 @@ fn progress_says_when_the_import_runs_again() {
 /// the import runs again checking each id without reading the rest of the file first.
 #[test]
 fn a_file_that_repeats_stored_ids_runs_again_from_its_first_batch() {
-    use gasledger::store::{Access, Store};
-    let dir = tempfile::tempdir().expect("temp dir");
-    let mut store = Store::open(
-        &dir.path().join("db"),
-        Access::Write,
-        std::time::Duration::from_secs(5),
-    )
-    .expect("open");
+    let (dir, mut store) = library_store();
     // Three batches of the parser's (4,096 directives each) and a little more.
     let n = 13_000;
     let text: String = std::iter::once(CHART.to_string())
