@@ -10,6 +10,7 @@
 
 use crate::journal::{self, Directive, JournalError, Located, Location};
 use crate::ledger::Chart;
+use crate::rules::Rulebook;
 use crate::store::record::Names;
 use crate::store::{
     declare_account, declare_commodity, declare_party, Added, Checked, CommitReport, IdCheck,
@@ -248,7 +249,8 @@ fn apply_files<'s>(
     let waiting = Arc::new(AtomicUsize::new(0));
     let waiting_parser = waiting.clone();
     let counter = bytes_read.clone();
-    let (mut chart, mut names) = (w.chart().clone(), w.names().clone());
+    let (mut chart, mut names, mut rules) =
+        (w.chart().clone(), w.names().clone(), w.rules().clone());
     let mut examined = false;
     // What stopped the writer early, if anything did.
     let stopped = std::thread::scope(|scope| -> Result<Option<Applied<'s>>, ImportError> {
@@ -285,7 +287,7 @@ fn apply_files<'s>(
                         };
                         match item {
                             Directive::Transaction(t) => {
-                                match batch.prepared.prepare(t, &chart, &names) {
+                                match batch.prepared.prepare(t, &chart, &names, &rules) {
                                     Ok(_) => batch.items.push(Item::Prepared(at)),
                                     Err(source) => {
                                         return stop(batch, Some(ImportError::At { at, source }))
@@ -293,7 +295,8 @@ fn apply_files<'s>(
                                 }
                             }
                             other => {
-                                let declared = declare_ahead(&mut chart, &mut names, &other);
+                                let declared =
+                                    declare_ahead(&mut chart, &mut names, &mut rules, &other);
                                 batch
                                     .items
                                     .push(Item::Directive(Located { at, item: other }));
@@ -440,7 +443,12 @@ enum Item {
 /// A declaration applied to the parser thread's copy of the chart, with the rules of [`apply`]
 /// (an identical re-declaration changes nothing). Returns false where the writer will refuse
 /// the declaration.
-fn declare_ahead(chart: &mut Chart, names: &mut Names, d: &Directive) -> bool {
+fn declare_ahead(
+    chart: &mut Chart,
+    names: &mut Names,
+    rules: &mut Rulebook,
+    d: &Directive,
+) -> bool {
     match d {
         Directive::Commodity(c) => {
             chart.commodities.get(&c.code) == Some(c)
@@ -453,7 +461,11 @@ fn declare_ahead(chart: &mut Chart, names: &mut Names, d: &Directive) -> bool {
             chart.accounts.get(&a.name) == Some(a)
                 || declare_account(chart, names, a.clone()).is_ok()
         }
-        Directive::Agreement(_) | Directive::Statement(_) | Directive::Transaction(_) => true,
+        Directive::Agreement(a) => {
+            rules.learn(a, chart);
+            true
+        }
+        Directive::Statement(_) | Directive::Transaction(_) => true,
     }
 }
 

@@ -14,6 +14,7 @@ pub mod peers;
 pub mod query;
 pub mod reconcile;
 pub mod report;
+pub mod rules;
 pub mod settle;
 pub mod store;
 pub mod swap;

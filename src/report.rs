@@ -26,7 +26,8 @@ pub enum Cell {
 }
 
 impl Cell {
-    fn plain(&self) -> String {
+    /// The cell as CSV writes it: an amount at its scale, without digit groups.
+    pub fn plain(&self) -> String {
         match self {
             Cell::Text(s) => s.clone(),
             Cell::Amount(v, scale) => format_at_scale(*v, *scale),

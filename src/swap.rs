@@ -28,7 +28,7 @@ use crate::ledger::{
 use crate::report::{Cell, Table};
 use crate::store::{Store, StoreError};
 use crate::units::{self, Dimension, UnitError};
-use rust_decimal::Decimal;
+use rust_decimal::{Decimal, RoundingStrategy};
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
@@ -48,6 +48,7 @@ pub const FIELDS: &[&str] = &[
     "tolerance",
     "period",
     "basis",
+    "fee-basis",
     "start",
     "note",
 ];
@@ -232,6 +233,32 @@ impl Basis {
     }
 }
 
+/// Whether the fee in kind is computed on each entry leg (rounded per leg), or on the
+/// period's total entry (rounded once per period: each leg books what brings the period's fee
+/// to the fee of its entry so far).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FeeBasis {
+    Leg,
+    #[default]
+    Period,
+}
+
+impl FeeBasis {
+    pub fn parse(s: &str) -> Result<FeeBasis, String> {
+        match s {
+            "leg" => Ok(FeeBasis::Leg),
+            "period" => Ok(FeeBasis::Period),
+            _ => Err(format!("fee-basis {s:?} is not leg or period")),
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FeeBasis::Leg => "leg",
+            FeeBasis::Period => "period",
+        }
+    }
+}
+
 /// A percentage such as `20%` or `2.5 %`, as an exact fraction (`0.20`), between 0% and 100%.
 /// Parsed with our own number grammar, never through a float.
 pub fn parse_percent(text: &str) -> Result<Decimal, String> {
@@ -284,6 +311,7 @@ pub struct SwapTerms {
     pub tolerance_rate: Decimal,
     pub period: Period,
     pub basis: Basis,
+    pub fee_basis: FeeBasis,
     /// Legs dated before this are refused.
     pub start: Option<Date>,
 }
@@ -429,6 +457,10 @@ impl SwapTerms {
             None => Period::Monthly,
             Some(p) => Period::parse(p.trim()).map_err(bad)?,
         };
+        let fee_basis = match a.field("fee-basis") {
+            None => FeeBasis::Period,
+            Some(b) => FeeBasis::parse(b.trim()).map_err(bad)?,
+        };
         let start = match a.field("start") {
             None => None,
             Some(s) => Some(
@@ -449,6 +481,7 @@ impl SwapTerms {
             tolerance_rate,
             period,
             basis,
+            fee_basis,
             start,
         })
     }
@@ -586,9 +619,48 @@ impl SwapTerms {
         Ok(value)
     }
 
-    /// The fee in kind of an entry leg of `quantity`.
+    /// The fee in kind of an entry leg of `quantity` taken alone (its fee on a leg basis).
     pub fn fee(&self, quantity: Decimal) -> Result<Decimal, SwapError> {
         fee_of(quantity, self.fee_rate, self.commodity.scale)
+    }
+
+    /// The fee an entry leg of `quantity` books, when `before` entered in its period ahead of
+    /// it. On a leg basis, its own fee. On a period basis, the fee of the period's entry with
+    /// it less the fee without it: the fees of a period's legs then add up to the fee of its
+    /// total entry, rounded once, whatever their sizes and order.
+    pub fn leg_fee(&self, quantity: Decimal, before: Decimal) -> Result<Decimal, SwapError> {
+        match self.fee_basis {
+            FeeBasis::Leg => self.fee(quantity),
+            FeeBasis::Period => {
+                let with = amount::checked_add(before, quantity, || {
+                    format!("the entry of a period of {}", self.name)
+                })?;
+                let (a, b) = (self.fee(with)?, self.fee(before)?);
+                a.checked_sub(b).ok_or_else(|| {
+                    AmountError::Overflow {
+                        what: format!("the fee of a leg of {}", self.name),
+                    }
+                    .into()
+                })
+            }
+        }
+    }
+
+    /// The fee the agreement calls for on a period's entry legs: the sum of each leg's fee on
+    /// a leg basis, the fee of their total on a period basis.
+    pub fn contract_fee(&self, legs: &[Decimal], total: Decimal) -> Result<Decimal, SwapError> {
+        match self.fee_basis {
+            FeeBasis::Period => self.fee(total),
+            FeeBasis::Leg => {
+                let mut sum = Decimal::ZERO;
+                for q in legs {
+                    sum = amount::checked_add(sum, self.fee(*q)?, || {
+                        format!("the contract fee of {}", self.name)
+                    })?;
+                }
+                Ok(sum)
+            }
+        }
     }
 
     /// The transaction of one leg, checked against the terms (not yet against the store).
@@ -635,14 +707,16 @@ impl SwapTerms {
         }
         let (postings, fee) = match req.side {
             Side::Entry => {
-                let fee = self.fee(quantity)?;
+                let fee = self.leg_fee(quantity, req.period_entry_before)?;
                 let mut p = vec![
                     Posting::new(self.swap_account(), amt(quantity)),
                     Posting::new(self.delivered_account(), amt(-quantity)),
                 ];
-                if !fee.is_zero() {
+                // Booked even when it rounds to nothing, so that every entry shows its fee.
+                if !self.fee_rate.is_zero() || !fee.is_zero() {
+                    let back = if fee.is_zero() { Decimal::ZERO } else { -fee };
                     p.push(Posting::new(self.fee_account(), amt(fee)));
-                    p.push(Posting::new(self.swap_account(), amt(-fee)));
+                    p.push(Posting::new(self.swap_account(), amt(back)));
                 }
                 (p, fee)
             }
@@ -687,6 +761,9 @@ pub struct LegRequest {
     pub id: Option<String>,
     pub description: Option<String>,
     pub status: Status,
+    /// What entered in the leg's settlement period before it (see [`period_entry_before`]):
+    /// the fee of an entry on a period basis depends on it.
+    pub period_entry_before: Decimal,
 }
 
 /// A leg's transaction and the figures it was built from.
@@ -723,6 +800,10 @@ pub struct Leg {
     pub point: String,
     /// In the agreement's commodity; negative for the reversal of a leg.
     pub quantity: Decimal,
+    /// The fee in kind an entry leg booked on the hub's fee account (zero for an exit).
+    pub fee: Decimal,
+    /// The leg's transaction id, if it has one.
+    pub id: Option<String>,
 }
 
 /// The legs of each swap in `all`, in recorded order, read from the journal in one pass: the
@@ -788,20 +869,22 @@ pub fn legs(
             Side::Entry => (terms.delivered_account(), true),
             Side::Exit => (terms.received_account(), false),
         };
-        let mut quantity = Decimal::ZERO;
+        let fee_account = terms.fee_account();
+        let (mut quantity, mut fee) = (Decimal::ZERO, Decimal::ZERO);
         for p in &t.postings {
-            if p.account != account {
-                continue;
-            }
-            if let Some(a) = p
+            let Some(a) = p
                 .amount
                 .as_ref()
                 .filter(|a| a.commodity == terms.commodity.code)
-            {
+            else {
+                continue;
+            };
+            let what = || format!("the legs of {} on {}", terms.name, t.date);
+            if p.account == account {
                 let v = if sign { -a.value } else { a.value };
-                quantity = amount::checked_add(quantity, v, || {
-                    format!("the legs of {} on {}", terms.name, t.date)
-                })?;
+                quantity = amount::checked_add(quantity, v, what)?;
+            } else if side == Side::Entry && p.account == fee_account {
+                fee = amount::checked_add(fee, a.value, what)?;
             }
         }
         out.entry(terms.name.clone()).or_default().push(Leg {
@@ -809,6 +892,8 @@ pub fn legs(
             side,
             point,
             quantity,
+            fee,
+            id: t.id.clone(),
         });
     }
     Ok(out)
@@ -838,44 +923,59 @@ pub struct PeriodRow {
     pub first: Date,
     pub last: Date,
     pub entry: Decimal,
+    /// The fee in kind booked on the hub's fee account by the period's entry legs.
     pub fee: Decimal,
     pub exit: Decimal,
     /// entry − fee − exit: gas the hub still owes (positive) or has over-delivered (negative).
     pub imbalance: Decimal,
     /// The running sum of imbalances up to and including this period.
     pub cumulative: Decimal,
-    /// tolerance × |entry|: the largest |imbalance| that is still `ok`.
+    /// tolerance × |entry| cut to the commodity's scale: the largest |imbalance| that is
+    /// still `ok`.
     pub allowed: Decimal,
     pub status: SwapStatus,
+    /// The fee the agreement's terms call for on the period's entry ([`SwapTerms::contract_fee`]).
+    pub contract_fee: Decimal,
+    /// fee − contract_fee: what the hub booked beyond (positive) or short of the terms.
+    pub fee_difference: Decimal,
     pub entry_by_point: BTreeMap<String, Decimal>,
     pub exit_by_point: BTreeMap<String, Decimal>,
 }
 
-/// The per-period arithmetic of SPEC over `legs` (any order). Periods without legs are not
-/// rows, but the cumulative imbalance carries across them and across year ends.
+/// The per-period arithmetic over `legs` (any order): entry, the fee booked, exit, imbalance
+/// (entry − booked fee − exit), against the tolerance band, and the fee the terms call for
+/// beside the one booked. Periods without legs are not rows, but the cumulative imbalance
+/// carries across them and across year ends.
 pub fn periods(terms: &SwapTerms, legs: &[Leg]) -> Result<Vec<PeriodRow>, SwapError> {
-    let mut rows: BTreeMap<Date, PeriodRow> = BTreeMap::new();
+    let mut rows: BTreeMap<Date, (PeriodRow, Vec<Decimal>)> = BTreeMap::new();
     let overflow = |what: &'static str| move || format!("the {what} of agreement {}", terms.name);
     for leg in legs {
         let (first, last) = terms.period.bounds(leg.date);
-        let row = rows.entry(first).or_insert_with(|| PeriodRow {
-            period: terms.period.label(leg.date),
-            first,
-            last,
-            entry: Decimal::ZERO,
-            fee: Decimal::ZERO,
-            exit: Decimal::ZERO,
-            imbalance: Decimal::ZERO,
-            cumulative: Decimal::ZERO,
-            allowed: Decimal::ZERO,
-            status: SwapStatus::Ok,
-            entry_by_point: BTreeMap::new(),
-            exit_by_point: BTreeMap::new(),
+        let (row, entries) = rows.entry(first).or_insert_with(|| {
+            (
+                PeriodRow {
+                    period: terms.period.label(leg.date),
+                    first,
+                    last,
+                    entry: Decimal::ZERO,
+                    fee: Decimal::ZERO,
+                    exit: Decimal::ZERO,
+                    imbalance: Decimal::ZERO,
+                    cumulative: Decimal::ZERO,
+                    allowed: Decimal::ZERO,
+                    status: SwapStatus::Ok,
+                    contract_fee: Decimal::ZERO,
+                    fee_difference: Decimal::ZERO,
+                    entry_by_point: BTreeMap::new(),
+                    exit_by_point: BTreeMap::new(),
+                },
+                Vec::new(),
+            )
         });
         let (total, by_point) = match leg.side {
             Side::Entry => {
-                let fee = terms.fee(leg.quantity)?;
-                row.fee = amount::checked_add(row.fee, fee, overflow("fee"))?;
+                row.fee = amount::checked_add(row.fee, leg.fee, overflow("fee"))?;
+                entries.push(leg.quantity);
                 (&mut row.entry, &mut row.entry_by_point)
             }
             Side::Exit => (&mut row.exit, &mut row.exit_by_point),
@@ -886,26 +986,65 @@ pub fn periods(terms: &SwapTerms, legs: &[Leg]) -> Result<Vec<PeriodRow>, SwapEr
     }
     let mut cumulative = Decimal::ZERO;
     let mut out = Vec::with_capacity(rows.len());
-    for (_, mut row) in rows {
-        let net = row
-            .entry
-            .checked_sub(row.fee)
-            .and_then(|v| v.checked_sub(row.exit));
+    for (_, (mut row, entries)) in rows {
+        let neg = |v: Decimal| Decimal::ZERO.checked_sub(v);
+        let net = neg(row.fee)
+            .and_then(|f| amount::checked_add(row.entry, f, overflow("imbalance")).ok())
+            .and_then(|v| {
+                neg(row.exit).and_then(|x| amount::checked_add(v, x, overflow("imbalance")).ok())
+            });
         row.imbalance = net.ok_or_else(|| AmountError::Overflow {
             what: overflow("imbalance")(),
         })?;
         cumulative =
             amount::checked_add(cumulative, row.imbalance, overflow("cumulative imbalance"))?;
         row.cumulative = cumulative;
-        row.allowed = units::exact_mul(terms.tolerance_rate, row.entry.abs())?;
+        // tolerance × |entry| may have more decimals than the commodity; the imbalance has
+        // none, so cutting the band to the commodity's scale (toward zero) decides exactly the
+        // same, and gives the largest imbalance that is still within it.
+        row.allowed = units::exact_mul(terms.tolerance_rate, row.entry.abs())?
+            .round_dp_with_strategy(terms.commodity.scale, RoundingStrategy::ToZero);
         row.status = if row.imbalance.abs() > row.allowed {
             SwapStatus::OutsideTolerance
         } else {
             SwapStatus::Ok
         };
+        row.contract_fee = terms.contract_fee(&entries, row.entry)?;
+        row.fee_difference = neg(row.contract_fee)
+            .and_then(|c| amount::checked_add(row.fee, c, overflow("fee difference")).ok())
+            .ok_or_else(|| AmountError::Overflow {
+                what: overflow("fee difference")(),
+            })?;
         out.push(row);
     }
     Ok(out)
+}
+
+/// What entered under `terms` in the settlement period of `date` before a new entry leg: the
+/// entry legs recorded in that period, less their reversals, leaving out a leg whose id is
+/// `except` and every leg recorded after it (the leg itself, recorded before: recording it
+/// again must give the same fee).
+pub fn period_entry_before(
+    store: &Store,
+    terms: &SwapTerms,
+    date: Date,
+    except: Option<&str>,
+) -> Result<Decimal, SwapError> {
+    let (first, last) = terms.period.bounds(date);
+    let mut legs = legs(store, std::slice::from_ref(terms), Some(last))?;
+    let mut sum = Decimal::ZERO;
+    for leg in legs.remove(&terms.name).unwrap_or_default() {
+        if except.is_some() && leg.id.as_deref() == except {
+            // Recorded already: what entered before it, in recorded order.
+            break;
+        }
+        if leg.side == Side::Entry && leg.date >= first {
+            sum = amount::checked_add(sum, leg.quantity, || {
+                format!("the entry of a period of {}", terms.name)
+            })?;
+        }
+    }
+    Ok(sum)
 }
 
 /// The swap report of one agreement: its terms and one row per settlement period with legs.
@@ -933,7 +1072,9 @@ pub fn report(
 }
 
 impl SwapReport {
-    /// Columns `period,entry,fee,exit,imbalance,cumulative,status` (SPEC); with `by_point`,
+    /// Columns `period,entry,fee,exit,imbalance,cumulative,status` (the fee booked), then
+    /// `contract_fee,fee_difference,tolerance` (the fee the terms call for, booked − contract,
+    /// and the band tolerance × entry that |imbalance| must stay within); with `by_point`,
     /// then one column per point, `entry:POINT` for each entry point and `exit:POINT` for each
     /// exit point, in the agreement's order (points only legs name come after, sorted).
     pub fn table(&self, by_point: bool) -> Table {
@@ -946,6 +1087,9 @@ impl SwapReport {
             "imbalance",
             "cumulative",
             "status",
+            "contract_fee",
+            "fee_difference",
+            "tolerance",
         ]
         .map(Cow::Borrowed)
         .to_vec();
@@ -982,6 +1126,9 @@ impl SwapReport {
                 Cell::Amount(r.imbalance, scale),
                 Cell::Amount(r.cumulative, scale),
                 Cell::Text(r.status.as_str().to_string()),
+                Cell::Amount(r.contract_fee, scale),
+                Cell::Amount(r.fee_difference, scale),
+                Cell::Amount(r.allowed, scale),
             ];
             for (side, p) in &point_columns {
                 let by = match side {
@@ -996,68 +1143,13 @@ impl SwapReport {
     }
 }
 
-/// One row of reconciliation check 5: one swap, one settlement period.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SwapCheck {
-    pub agreement: String,
-    pub period: String,
-    /// `tm-ir-az 2023-02`.
-    pub subject: String,
-    /// entry − fee: what should have left the hub.
-    pub expected: Decimal,
-    /// exit: what did.
-    pub actual: Decimal,
-    /// The imbalance, expected − actual.
-    pub difference: Decimal,
-    pub cumulative: Decimal,
-    /// tolerance × entry.
-    pub allowed: Decimal,
-    /// The commodity and its scale, for display.
-    pub commodity: String,
-    pub scale: u32,
-    pub status: SwapStatus,
-}
-
-/// Check 5 for every swap agreement: every period, in agreement then period order.
-pub fn check_all(store: &Store) -> Result<Vec<SwapCheck>, SwapError> {
-    check_all_as_of(store, None)
-}
-
-/// Check 5 with the books as they stood at the end of `as_of` (legs after it left out).
-pub fn check_all_as_of(store: &Store, as_of: Option<Date>) -> Result<Vec<SwapCheck>, SwapError> {
-    let all: Vec<SwapTerms> = store
-        .agreements()
-        .values()
-        .filter(|a| a.field("kind") == Some("swap"))
-        .map(|a| SwapTerms::from_agreement(a, store.chart()))
-        .collect::<Result<_, _>>()?;
-    let mut legs = legs(store, &all, as_of)?;
-    let mut out = Vec::new();
-    for terms in &all {
-        for r in periods(terms, &legs.remove(&terms.name).unwrap_or_default())? {
-            out.push(SwapCheck {
-                agreement: terms.name.clone(),
-                subject: format!("{} {}", terms.name, r.period),
-                period: r.period,
-                expected: r.entry.checked_sub(r.fee).unwrap_or(Decimal::MAX),
-                actual: r.exit,
-                difference: r.imbalance,
-                cumulative: r.cumulative,
-                allowed: r.allowed,
-                commodity: terms.commodity.code.clone(),
-                scale: terms.commodity.scale,
-                status: r.status,
-            });
-        }
-    }
-    Ok(out)
-}
-
-/// Check 5 as reconciliation rows, for `reconcile::reconcile`'s plugins: one row per swap and
-/// period (`subject` names both and the cumulative imbalance carried to the period's end;
-/// `expected` entry − fee, `actual` exit, `difference` the imbalance). Terms that do not
-/// validate, or figures that overflow, are rows with status `mismatch`, not errors, so that
-/// the other checks still run.
+/// Check 5 as reconciliation rows, for `reconcile::reconcile`'s plugins: per swap and period,
+/// one `swap` row (`subject` names both and the cumulative imbalance carried to the period's
+/// end; `expected` entry − the fee booked, `actual` exit, `difference` actual − expected, the
+/// imbalance negated; outside tolerance when |difference| exceeds tolerance × entry), and one
+/// `swap-fee` row (`expected` the fee the terms call for, `actual` the fee booked, a mismatch
+/// unless they are equal). Terms that do not validate, or figures that overflow, are rows with
+/// status `mismatch`, not errors, so that the other checks still run.
 pub fn reconcile_checks(
     store: &Store,
     as_of: Option<Date>,
@@ -1099,6 +1191,16 @@ pub fn reconcile_checks(
             }
         };
         for r in rows {
+            let expected = amount::checked_add(r.entry, -r.fee, String::new).ok();
+            let (Some(expected), Some(difference)) =
+                (expected, Decimal::ZERO.checked_sub(r.imbalance))
+            else {
+                out.push(text(
+                    format!("{} {}", terms.name, r.period),
+                    "the period's figures overflow".into(),
+                ));
+                continue;
+            };
             out.push(Check {
                 check: "swap",
                 subject: format!(
@@ -1108,12 +1210,31 @@ pub fn reconcile_checks(
                     amount::format_at_scale(r.cumulative, scale),
                     terms.commodity.code
                 ),
-                expected: Cell::Amount(r.entry.checked_sub(r.fee).unwrap_or(Decimal::MAX), scale),
+                expected: Cell::Amount(expected, scale),
                 actual: Cell::Amount(r.exit, scale),
-                difference: Cell::Amount(r.imbalance, scale),
+                difference: Cell::Amount(difference, scale),
                 status: match r.status {
                     SwapStatus::Ok => Status::Ok,
                     SwapStatus::OutsideTolerance => Status::OutsideTolerance,
+                },
+            });
+            out.push(Check {
+                check: "swap-fee",
+                subject: format!(
+                    "{} {} fee {} on {} {} entry",
+                    terms.name,
+                    r.period,
+                    format_percent(terms.fee_rate),
+                    amount::format_at_scale(r.entry, scale),
+                    terms.commodity.code
+                ),
+                expected: Cell::Amount(r.contract_fee, scale),
+                actual: Cell::Amount(r.fee, scale),
+                difference: Cell::Amount(r.fee_difference, scale),
+                status: if r.fee_difference.is_zero() {
+                    Status::Ok
+                } else {
+                    Status::Mismatch
                 },
             });
         }
@@ -1214,7 +1335,25 @@ mod tests {
             side,
             point: point.into(),
             quantity: d(q),
+            fee: Decimal::ZERO,
+            id: None,
         }
+    }
+
+    /// The legs with the fee each entry books as `swap entry` books it, in the order given.
+    fn booked(t: &SwapTerms, legs: &[Leg]) -> Vec<Leg> {
+        let mut before: BTreeMap<Date, Decimal> = BTreeMap::new();
+        legs.iter()
+            .map(|l| {
+                let mut l = l.clone();
+                if l.side == Side::Entry {
+                    let b = before.entry(t.period.bounds(l.date).0).or_default();
+                    l.fee = t.leg_fee(l.quantity, *b).unwrap();
+                    *b += l.quantity;
+                }
+                l
+            })
+            .collect()
     }
 
     #[test]
@@ -1364,7 +1503,7 @@ mod tests {
             leg("2022-01-31", Side::Exit, "Astara", "30.000"),
             leg("2022-01-31", Side::Exit, "Nakhchivan", "48.000"),
         ];
-        let rows = periods(&t, &legs).unwrap();
+        let rows = periods(&t, &booked(&t, &legs)).unwrap();
         assert_eq!(rows.len(), 1);
         let r = &rows[0];
         assert_eq!(r.period, "2022-01");
@@ -1376,14 +1515,33 @@ mod tests {
     }
 
     #[test]
-    fn fee_is_rounded_per_leg_not_per_period() {
-        let t = terms(&[("fee", "1%")]);
+    fn fee_is_rounded_per_leg_or_once_per_period() {
         let legs = [
             leg("2022-01-10", Side::Entry, "Sarakhs", "1.250"),
             leg("2022-01-20", Side::Entry, "Sarakhs", "1.250"),
+            leg("2022-01-25", Side::Entry, "Sarakhs", "0.004"),
         ];
-        // 0.012 + 0.012, where the fee of the month's 2.500 would be 0.025.
-        assert_eq!(periods(&t, &legs).unwrap()[0].fee, d("0.024"));
+        // On each leg: 0.012 + 0.012 + 0.000, where the fee of the month's 2.504 is 0.025.
+        let t = terms(&[("fee", "1%"), ("fee-basis", "leg")]);
+        let r = &periods(&t, &booked(&t, &legs)).unwrap()[0];
+        assert_eq!((r.fee, r.contract_fee), (d("0.024"), d("0.024")));
+        // On the period (the default): the legs book 0.012, 0.013 and 0.000, the month's fee.
+        let t = terms(&[("fee", "1%")]);
+        let fees: Vec<Decimal> = booked(&t, &legs).iter().map(|l| l.fee).collect();
+        assert_eq!(fees, vec![d("0.012"), d("0.013"), d("0")]);
+        let r = &periods(&t, &booked(&t, &legs)).unwrap()[0];
+        assert_eq!(
+            (r.fee, r.contract_fee, r.fee_difference),
+            (d("0.025"), d("0.025"), d("0"))
+        );
+        // What was booked is what counts: legs booked on a leg basis under period terms.
+        let on_each = terms(&[("fee", "1%"), ("fee-basis", "leg")]);
+        let r = &periods(&t, &booked(&on_each, &legs)).unwrap()[0];
+        assert_eq!(
+            (r.fee, r.contract_fee, r.fee_difference),
+            (d("0.024"), d("0.025"), d("-0.001"))
+        );
+        assert_eq!(r.imbalance, d("2.480"));
     }
 
     #[test]
@@ -1397,7 +1555,7 @@ mod tests {
             leg("2022-09-30", Side::Entry, "Sarakhs", "100"),
             leg("2022-09-30", Side::Exit, "Astara", "81"),
         ];
-        let rows = periods(&t, &legs).unwrap();
+        let rows = periods(&t, &booked(&t, &legs)).unwrap();
         let got: Vec<(&str, Decimal, Decimal)> = rows
             .iter()
             .map(|r| (r.period.as_str(), r.imbalance, r.cumulative))
@@ -1411,7 +1569,7 @@ mod tests {
             ]
         );
         let yearly = terms(&[("period", "yearly")]);
-        let rows = periods(&yearly, &legs).unwrap();
+        let rows = periods(&yearly, &booked(&yearly, &legs)).unwrap();
         assert_eq!(rows.len(), 2);
         assert_eq!(
             (rows[0].period.as_str(), rows[0].imbalance),
@@ -1431,7 +1589,7 @@ mod tests {
                 leg("2022-01-31", Side::Entry, "Sarakhs", "100.000"),
                 leg("2022-01-31", Side::Exit, "Astara", exit),
             ];
-            periods(&t, &legs).unwrap()[0].status
+            periods(&t, &booked(&t, &legs)).unwrap()[0].status
         };
         assert_eq!(status("98.000"), SwapStatus::Ok);
         assert_eq!(status("102.000"), SwapStatus::Ok);
@@ -1440,7 +1598,7 @@ mod tests {
         // Exit without entry: any imbalance is outside.
         let legs = [leg("2022-01-31", Side::Exit, "Astara", "0.001")];
         assert_eq!(
-            periods(&t, &legs).unwrap()[0].status,
+            periods(&t, &booked(&t, &legs)).unwrap()[0].status,
             SwapStatus::OutsideTolerance
         );
     }
@@ -1457,6 +1615,7 @@ mod tests {
             id: Some("e1".into()),
             description: None,
             status: Status::Unmarked,
+            period_entry_before: Decimal::ZERO,
         };
         let l = t.leg_transaction(&req).unwrap();
         assert_eq!((l.quantity, l.fee), (d("160"), d("32")));
@@ -1557,6 +1716,7 @@ mod tests {
             id: None,
             description: None,
             status: Status::Cleared,
+            period_entry_before: Decimal::ZERO,
         };
         let l = t.leg_transaction(&req).unwrap();
         assert_eq!((l.quantity, l.fee), (d("6160000"), d("1232000")));

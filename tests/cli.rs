@@ -25,7 +25,7 @@ fn scenario() -> Ledger {
             "--id",
             "swap-2022-01-entry",
             "--tag",
-            "agreement=tm-ir-az",
+            "contract=tm-ir-az",
             "--status",
             "cleared",
         ],
@@ -272,7 +272,7 @@ fn record_with_id_tag_inferred_amount_and_price() {
     assert_eq!(l.balances_csv(), SCENARIO_CSV);
     let e = squeezed(&l.run(&["export"]).ok().stdout);
     assert!(
-        e.contains("2022-01-31 * Sarakhs entry ; id: swap-2022-01-entry, agreement: tm-ir-az\n"),
+        e.contains("2022-01-31 * Sarakhs entry ; id: swap-2022-01-entry, contract: tm-ir-az\n"),
         "{e}"
     );
     // The inferred amounts are stored.
@@ -356,7 +356,7 @@ fn record_same_id_same_amounts_written_differently_changes_nothing() {
                     "--id",
                     "swap-2022-01-entry",
                     "--tag",
-                    "agreement=tm-ir-az",
+                    "contract=tm-ir-az",
                     "--status",
                     "cleared",
                 ],

@@ -103,7 +103,7 @@ fn page_is_self_contained() {
     // What does not agree comes first, with its difference.
     let wrong = html.find("Does not agree").expect("a discrepancy section");
     assert!(wrong < html.find("<h3>Agrees</h3>").expect("an agrees section"));
-    assert!(html.contains("<td class=\"wrap\">tm-ir-az 2023-02 (cumulative 10.000 mcm)</td><td class=\"num\">128.000</td><td class=\"num\">118.000</td><td class=\"num\">10.000</td><td>outside-tolerance</td>"));
+    assert!(html.contains("<td class=\"wrap\">tm-ir-az 2023-02 (cumulative 10.000 mcm)</td><td class=\"num\">128.000</td><td class=\"num\">118.000</td><td class=\"num\">-10.000</td><td>outside-tolerance</td>"));
     assert!(html.contains("Outside tolerance: 2023-02."));
 }
 

@@ -203,7 +203,7 @@ fn make_case(seed: u64, index: usize) -> Case {
         code: None,
         description: format!("txn {index}"),
         tags: if r.coin() {
-            vec![("agreement".into(), "tm-ir-az".into())]
+            vec![("contract".into(), "tm-ir-az".into())]
         } else {
             Vec::new()
         },

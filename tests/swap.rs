@@ -127,10 +127,19 @@ impl Ledger {
             "swap", "exit", "tm-ir-az", "--date", date, "--volume", volume, "--point", point,
         ])
     }
-    fn csv(&self, extra: &[&str]) -> String {
+    fn csv_all(&self, extra: &[&str]) -> String {
         let mut args = vec!["report", "swap", "tm-ir-az", "--format", "csv"];
         args.extend(extra);
         self.ok(&args)
+    }
+    /// The swap report's first seven columns (the imbalance against the fee booked), which
+    /// stand as they were before the fee the terms call for and the tolerance band were
+    /// appended: those three are checked by `the_fee_booked_against_the_terms`.
+    fn csv(&self, extra: &[&str]) -> String {
+        self.csv_all(extra)
+            .lines()
+            .map(|l| l.split(',').take(7).collect::<Vec<_>>().join(",") + "\n")
+            .collect()
     }
 }
 
@@ -194,16 +203,16 @@ fn the_table_and_by_point() {
     assert_eq!(
         l.ok(&["report", "swap", "tm-ir-az"]),
         "swap tm-ir-az: TM -> IR -> AZ, mcm per monthly period, fee 20%, tolerance 2%\n\
-         period     entry     fee     exit  imbalance  cumulative  status\n\
-         -------  -------  ------  -------  ---------  ----------  -----------------\n\
-         2022-01  160.000  32.000  128.000      0.000       0.000  ok\n\
-         2022-02  160.000  32.000  118.000     10.000      10.000  outside-tolerance\n"
+         period     entry     fee     exit  imbalance  cumulative  status             contract_fee  fee_difference  tolerance\n\
+         -------  -------  ------  -------  ---------  ----------  -----------------  ------------  --------------  ---------\n\
+         2022-01  160.000  32.000  128.000      0.000       0.000  ok                       32.000           0.000      3.200\n\
+         2022-02  160.000  32.000  118.000     10.000      10.000  outside-tolerance        32.000           0.000      3.200\n"
     );
     assert_eq!(
-        l.csv(&["--by-point"]),
-        "period,entry,fee,exit,imbalance,cumulative,status,entry:Sarakhs,exit:Astara,exit:Nakhchivan\n\
-         2022-01,160.000,32.000,128.000,0.000,0.000,ok,160.000,80.000,48.000\n\
-         2022-02,160.000,32.000,118.000,10.000,10.000,outside-tolerance,160.000,118.000,0.000\n"
+        l.csv_all(&["--by-point"]),
+        "period,entry,fee,exit,imbalance,cumulative,status,contract_fee,fee_difference,tolerance,entry:Sarakhs,exit:Astara,exit:Nakhchivan\n\
+         2022-01,160.000,32.000,128.000,0.000,0.000,ok,32.000,0.000,3.200,160.000,80.000,48.000\n\
+         2022-02,160.000,32.000,118.000,10.000,10.000,outside-tolerance,32.000,0.000,3.200,160.000,118.000,0.000\n"
     );
     let json: serde_json::Value =
         serde_json::from_str(&l.ok(&["report", "swap", "tm-ir-az", "--format", "json"]))
@@ -212,7 +221,8 @@ fn the_table_and_by_point() {
         json[1],
         serde_json::json!({
             "period": "2022-02", "entry": "160.000", "fee": "32.000", "exit": "118.000",
-            "imbalance": "10.000", "cumulative": "10.000", "status": "outside-tolerance"
+            "imbalance": "10.000", "cumulative": "10.000", "status": "outside-tolerance",
+            "contract_fee": "32.000", "fee_difference": "0.000", "tolerance": "3.200"
         })
     );
     assert_eq!(json.as_array().map(Vec::len), Some(2));
@@ -220,7 +230,7 @@ fn the_table_and_by_point() {
 
 #[test]
 fn fee_rounds_half_even_at_the_commodity_scale_leg_by_leg() {
-    let l = Ledger::with_swap("1%", "100%", &[]);
+    let l = Ledger::with_swap("1%", "100%", &["--fee-basis", "leg"]);
     // 1.250 × 1% = 0.0125 → 0.012 (half-up would give 0.013); 1.350 → 0.0135 → 0.014.
     let out = l.entry("2022-01-31", "1.250 mcm", &[]);
     assert!(out.contains("fee 0.012 mcm"), "{out}");
@@ -334,7 +344,9 @@ fn an_energy_basis_month() {
     *args.last_mut().expect("commodity") = "GJ";
     args.extend(["--fee", "20%", "--tolerance", "2%", "--basis", "energy"]);
     let out = l.ok(&args);
-    assert!(out.contains("GJ, fee 20%, tolerance 2% per monthly period, energy basis"));
+    assert!(out.contains(
+        "GJ, fee 20% of each period's entry, tolerance 2% per monthly period, energy basis"
+    ));
     let leg = |side: &str, volume: &str, gcv: &str, point: &str| {
         l.ok(&[
             "swap",
@@ -361,7 +373,8 @@ fn an_energy_basis_month() {
     leg("exit", "48000000 m3", "38.1", "Nakhchivan");
     assert_eq!(
         l.ok(&["report", "swap", "tm-ir-az-gj", "--format", "csv"]),
-        format!("{HEADER}2023-01,6160000,1232000,4876800,51200,51200,ok\n")
+        "period,entry,fee,exit,imbalance,cumulative,status,contract_fee,fee_difference,tolerance\n\
+         2023-01,6160000,1232000,4876800,51200,51200,ok,1232000,0,123200\n"
     );
     let export = l.ok(&["export"]);
     assert!(
@@ -694,7 +707,7 @@ fn agreements_are_validated() {
     let out = l.ok(&swap(&[]));
     assert_eq!(
         out,
-        "declared swap agreement tm-ir-az: TM delivers into IR at Sarakhs; IR delivers to AZ at Astara, Nakhchivan; mcm, fee 20%, tolerance 2% per monthly period, volume basis\n"
+        "declared swap agreement tm-ir-az: TM delivers into IR at Sarakhs; IR delivers to AZ at Astara, Nakhchivan; mcm, fee 20% of each period's entry, tolerance 2% per monthly period, volume basis\n"
     );
     // Declaring it again: the same terms change nothing, other terms are refused.
     assert!(l
@@ -800,7 +813,7 @@ fn imports_validate_swap_agreements_and_legs_mix_with_the_command_line() {
 fn check_5_as_plain_data() {
     use gasledger::reconcile::Status;
     use gasledger::store::{Access, Store};
-    use gasledger::swap::{self, SwapStatus};
+    use gasledger::swap;
     let l = Ledger {
         dir: tempfile::tempdir().expect("temp dir"),
     };
@@ -812,15 +825,16 @@ fn check_5_as_plain_data() {
     }
     let store = Store::open(&l.db(), Access::Read, std::time::Duration::from_secs(10))
         .expect("open the store");
-    let checks = swap::check_all(&store).expect("check 5");
-    let got: Vec<(String, String, String, String, SwapStatus)> = checks
+    let all = swap::reconcile_checks(&store, None).expect("check 5");
+    let checks: Vec<_> = all.iter().filter(|c| c.check == "swap").collect();
+    let got: Vec<(String, String, String, String, Status)> = checks
         .iter()
         .map(|c| {
             (
-                c.subject.clone(),
-                c.expected.to_string(),
-                c.actual.to_string(),
-                c.difference.to_string(),
+                c.subject.split(" (").next().unwrap_or_default().to_string(),
+                c.expected.plain(),
+                c.actual.plain(),
+                c.difference.plain(),
                 c.status,
             )
         })
@@ -834,6 +848,7 @@ fn check_5_as_plain_data() {
             st,
         )
     };
+    // difference = actual − expected: exit − (entry − fee).
     assert_eq!(
         got,
         vec![
@@ -842,53 +857,57 @@ fn check_5_as_plain_data() {
                 "128.000",
                 "128.000",
                 "0.000",
-                SwapStatus::Ok
+                Status::Ok
             ),
             row(
                 "tm-ir-az 2023-02",
                 "128.000",
                 "118.000",
-                "10.000",
-                SwapStatus::OutsideTolerance
+                "-10.000",
+                Status::OutsideTolerance
             ),
             row(
                 "tm-ir-az 2023-03",
                 "128.000",
                 "131.000",
-                "-3.000",
-                SwapStatus::Ok
+                "3.000",
+                Status::Ok
             ),
             row(
                 "tm-ir-az-energy 2023-01",
                 "4928000",
                 "4876800",
-                "51200",
-                SwapStatus::Ok
+                "-51200",
+                Status::Ok
             ),
             row(
                 "tm-ir-az-energy 2023-02",
                 "4668000",
                 "4670600",
-                "-2600",
-                SwapStatus::Ok
+                "2600",
+                Status::Ok
             ),
             row(
                 "tm-ir-az-energy 2023-03",
                 "5120000",
                 "4736000",
-                "384000",
-                SwapStatus::OutsideTolerance
+                "-384000",
+                Status::OutsideTolerance
             ),
         ]
     );
-    assert_eq!(checks[2].cumulative.to_string(), "7.000");
+    assert_eq!(checks[2].subject, "tm-ir-az 2023-03 (cumulative 7.000 mcm)");
+    // Every period also compares the fee booked with the terms': here they agree.
+    let fees: Vec<_> = all.iter().filter(|c| c.check == "swap-fee").collect();
+    assert_eq!(fees.len(), 6);
+    assert!(fees.iter().all(|c| c.status == Status::Ok), "{fees:?}");
     // As reconciliation rows; with --as-of, legs after the date are left out.
-    let rows = swap::reconcile_checks(&store, None).expect("rows");
-    assert_eq!(rows.len(), 6);
-    assert_eq!(rows[1].subject, "tm-ir-az 2023-02 (cumulative 10.000 mcm)");
-    assert_eq!(rows[1].status, Status::OutsideTolerance);
+    assert_eq!(
+        checks[1].subject,
+        "tm-ir-az 2023-02 (cumulative 10.000 mcm)"
+    );
     let as_of = "2023-02-15".parse().expect("date");
     let rows = swap::reconcile_checks(&store, Some(as_of)).expect("rows");
-    assert_eq!(rows.len(), 2, "January of each swap");
+    assert_eq!(rows.len(), 4, "January of each swap, imbalance and fee");
     assert!(rows.iter().all(|r| r.status == Status::Ok));
 }

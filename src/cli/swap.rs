@@ -38,6 +38,12 @@ enum PeriodArg {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum FeeBasisArg {
+    Leg,
+    Period,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum BasisArg {
     Volume,
     Energy,
@@ -89,6 +95,11 @@ pub struct AgreementAddArgs {
     /// agreement's energy commodity) [default: volume].
     #[arg(long, value_enum, help_heading = "Swap")]
     basis: Option<BasisArg>,
+    /// Compute the fee on each entry leg (rounded per leg), or on the period's total entry
+    /// (rounded once per period; each leg books what brings the period's fee to the fee of
+    /// its entry so far) [default: period].
+    #[arg(long, value_enum, help_heading = "Swap")]
+    fee_basis: Option<FeeBasisArg>,
     /// Legs dated before this are refused.
     #[arg(long, value_parser = parse::date, help_heading = "Swap")]
     start: Option<Date>,
@@ -258,6 +269,7 @@ fn agreement_of(args: &AgreementAddArgs) -> Result<Agreement, CliError> {
         ("--tolerance", args.tolerance.is_some()),
         ("--period", args.period.is_some()),
         ("--basis", args.basis.is_some()),
+        ("--fee-basis", args.fee_basis.is_some()),
         ("--start", args.start.is_some()),
     ];
     let offset_flags = [
@@ -300,6 +312,11 @@ fn agreement_of(args: &AgreementAddArgs) -> Result<Agreement, CliError> {
                 BasisArg::Energy => "energy",
             };
             push("basis", Some(basis.to_string()));
+            let fee_basis = match args.fee_basis.unwrap_or(FeeBasisArg::Period) {
+                FeeBasisArg::Leg => "leg",
+                FeeBasisArg::Period => "period",
+            };
+            push("fee-basis", Some(fee_basis.to_string()));
             push("start", args.start.map(|d| d.to_string()));
         }
         AgreementKind::Offset => {
@@ -318,7 +335,7 @@ fn agreement_of(args: &AgreementAddArgs) -> Result<Agreement, CliError> {
 
 fn describe(t: &SwapTerms) -> String {
     format!(
-        "swap agreement {}: {} delivers into {} at {}; {} delivers to {} at {}; {}, fee {}, tolerance {} per {} period, {} basis{}",
+        "swap agreement {}: {} delivers into {} at {}; {} delivers to {} at {}; {}, fee {} of each {}, tolerance {} per {} period, {} basis{}",
         t.name,
         t.supplier,
         t.hub,
@@ -328,6 +345,10 @@ fn describe(t: &SwapTerms) -> String {
         t.exit_points.join(", "),
         t.commodity.code,
         format_percent(t.fee_rate),
+        match t.fee_basis {
+            swap::FeeBasis::Leg => "leg",
+            swap::FeeBasis::Period => "period's entry",
+        },
         format_percent(t.tolerance_rate),
         t.period.as_str(),
         t.basis.as_str(),
@@ -343,7 +364,14 @@ pub fn leg(store: &mut Store, cmd: SwapCmd, out: &mut impl Write) -> Result<(), 
         SwapCmd::Exit(a) => (Side::Exit, a),
     };
     let terms = swap::terms(store.agreements(), store.chart(), &args.agreement)?;
+    let period_entry_before = match (side, terms.fee_basis) {
+        (Side::Entry, swap::FeeBasis::Period) => {
+            swap::period_entry_before(store, &terms, args.date, args.id.as_deref())?
+        }
+        _ => Decimal::ZERO,
+    };
     let leg = terms.leg_transaction(&LegRequest {
+        period_entry_before,
         side,
         date: args.date,
         volume: args.volume.clone(),
@@ -428,7 +456,7 @@ pub fn report(store: &Store, args: SwapReportArgs, out: &mut impl Write) -> Resu
         let t = &r.terms;
         writeln!(
             out,
-            "swap {}: {} -> {} -> {}, {} per {} period, fee {}, tolerance {}{}",
+            "swap {}: {} -> {} -> {}, {} per {} period, fee {}{}, tolerance {}{}",
             t.name,
             t.supplier,
             t.hub,
@@ -436,6 +464,10 @@ pub fn report(store: &Store, args: SwapReportArgs, out: &mut impl Write) -> Resu
             t.commodity.code,
             t.period.as_str(),
             format_percent(t.fee_rate),
+            match t.fee_basis {
+                swap::FeeBasis::Leg => " on each leg",
+                swap::FeeBasis::Period => "",
+            },
             format_percent(t.tolerance_rate),
             match t.basis {
                 swap::Basis::Energy => ", energy basis",

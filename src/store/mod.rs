@@ -90,6 +90,8 @@ pub enum StoreError {
     Damaged(String),
     #[error(transparent)]
     Ledger(#[from] LedgerError),
+    #[error(transparent)]
+    Rule(#[from] crate::rules::RuleError),
     #[error("id {id} is recorded already with other content (recorded: {recorded}); use a new id")]
     IdConflict { id: String, recorded: String },
     #[error("no transaction with id {id}")]

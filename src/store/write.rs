@@ -15,6 +15,7 @@ use super::{
 };
 use crate::amount::{AmountError, Commodity};
 use crate::ledger::{Account, Agreement, Chart, LedgerError, Party, Statement, Transaction};
+use crate::rules::Rulebook;
 use rust_decimal::Decimal;
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::BTreeMap;
@@ -184,8 +185,10 @@ impl PreparedBatch {
         mut t: Transaction,
         chart: &Chart,
         names: &Names,
+        rules: &Rulebook,
     ) -> Result<usize, StoreError> {
         t.complete(chart)?;
+        rules.check(&t)?;
         let raw = names.to_raw(t)?;
         let mut e = Enc {
             buf: std::mem::take(&mut self.content),
@@ -386,6 +389,8 @@ pub struct Writer<'s> {
     posting_counts: Vec<u64>,
     batch: sled::Batch,
     agreements: Vec<Agreement>,
+    /// The rules of the stored agreements and this writer's own.
+    rules: Rulebook,
     report: CommitReport,
 }
 
@@ -466,6 +471,7 @@ impl<'s> Writer<'s> {
             posting_counts: Vec::new(),
             batch: sled::Batch::default(),
             agreements: Vec::new(),
+            rules: crate::rules::of(&store.agreements, &store.chart),
             report: CommitReport::default(),
             store,
         })
@@ -529,6 +535,7 @@ impl<'s> Writer<'s> {
             return Err(StoreError::AgreementExists { name: a.name });
         }
         self.batch.insert(prefixed(b'g', &a.name), to_json(&a));
+        self.rules.learn(&a, &self.chart);
         self.agreements.push(a);
         self.report.agreements += 1;
         Ok(())
@@ -584,7 +591,7 @@ impl<'s> Writer<'s> {
     /// it is applied unless every check passes, so the writer stays usable after an error.
     pub fn append(&mut self, t: Transaction) -> Result<Added, StoreError> {
         let mut batch = PreparedBatch::default();
-        let i = batch.prepare(t, &self.chart, &self.names)?;
+        let i = batch.prepare(t, &self.chart, &self.names, &self.rules)?;
         match batch.get(i) {
             Some(p) => self.append_prepared(p),
             None => Err(StoreError::Damaged(
@@ -641,6 +648,12 @@ impl<'s> Writer<'s> {
     /// thread (which must then apply the same declarations in the same order: see `import`).
     pub fn names(&self) -> &Names {
         &self.names
+    }
+
+    /// The rulebook as this writer sees it, for [`PreparedBatch::prepare`] on another thread
+    /// (which must then learn the same agreements in the same order: see `import`).
+    pub fn rules(&self) -> &Rulebook {
+        &self.rules
     }
 
     /// Add a transaction that [`PreparedBatch::prepare`] checked against this writer's chart and names: the

@@ -1,0 +1,284 @@
+//! The rulebook: what a transaction must satisfy, given the agreements it names, whichever way
+//! it arrives — a command, a journal file, or a library call. The store's write path
+//! ([`crate::store::PreparedBatch::prepare`]) asks it about every transaction, after the
+//! transaction is complete (declared accounts, scales, balance), so no entry path can skip it.
+//!
+//! A transaction that names no agreement and no leg costs one look at its tags. One that does
+//! is checked against the terms, parsed once per agreement when the rulebook learns of it:
+//!
+//! - `agreement: NAME` names a declared agreement; `leg:` appears only under a swap, and is
+//!   `entry` or `exit`.
+//! - A swap leg's `point:` is one of the agreement's points on that side (or is left out when
+//!   the side has only one); its date is not before the agreement's `start`.
+//! - Its postings are in the agreement's commodity, without a price, on the accounts the leg
+//!   moves: an entry on the hub's swap and fee accounts and the supplier's delivered account,
+//!   an exit on the receiver's received account and the hub's swap account.
+//! - The quantity is positive (an entry takes gas out of the supplier's account, an exit puts
+//!   it into the receiver's); an entry under a fee above zero books its fee (zero is a fee),
+//!   between none and the whole quantity.
+//! - Where the leg keeps what was measured (`volume:`, and `gcv:` on an energy basis), the
+//!   quantity posted is exactly what the measurement converts to; an energy-basis leg must
+//!   keep both.
+//!
+//! The fee posted is not required to be the agreement's: a fee that differs is accepted and is
+//! what reconciliation reports (the books say what was done; the check says whether it was
+//! right).
+
+use crate::amount::{self, Amount};
+use crate::ledger::{Agreement, Chart, Transaction};
+use crate::swap::{Basis, Side, SwapTerms};
+use rust_decimal::Decimal;
+use std::collections::{BTreeMap, HashMap};
+use thiserror::Error;
+
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+pub enum RuleError {
+    #[error("no agreement named {name}{}", match nearest { Some(n) => format!(" (did you mean {n}?)"), None => String::new() })]
+    UnknownAgreement {
+        name: String,
+        nearest: Option<String>,
+    },
+    #[error("a transaction tagged leg: {leg} must name its swap with the tag agreement: NAME")]
+    LegWithoutAgreement { leg: String },
+    #[error("agreement {agreement} is of kind {kind}: a transaction under it cannot be a swap leg (leg: {leg})")]
+    LegOutsideSwap {
+        agreement: String,
+        kind: String,
+        leg: String,
+    },
+    /// A leg under a swap that breaks its terms.
+    #[error("swap leg under {agreement}: {message}")]
+    Leg { agreement: String, message: String },
+}
+
+/// What the rulebook knows of one agreement.
+#[derive(Debug, Clone)]
+enum Terms {
+    Swap(Box<SwapTerms>),
+    /// Any other kind (its own module checks the transactions that need its balances).
+    Other {
+        kind: String,
+    },
+}
+
+/// The rules of the agreements known so far. Cheap to clone (an import's parser thread keeps a
+/// copy beside the writer's).
+#[derive(Debug, Clone, Default)]
+pub struct Rulebook {
+    terms: HashMap<String, Terms>,
+}
+
+impl Rulebook {
+    /// The rulebook of a store's agreements. An agreement whose terms do not validate against
+    /// the chart (it could not have been stored so) is known by its kind only.
+    pub fn new<'a>(agreements: impl IntoIterator<Item = &'a Agreement>, chart: &Chart) -> Self {
+        let mut r = Rulebook::default();
+        for a in agreements {
+            r.learn(a, chart);
+        }
+        r
+    }
+
+    /// Learn a newly declared agreement.
+    pub fn learn(&mut self, a: &Agreement, chart: &Chart) {
+        let kind = a.field("kind").unwrap_or("").to_string();
+        let terms = match SwapTerms::from_agreement(a, chart) {
+            Ok(t) if kind == "swap" => Terms::Swap(Box::new(t)),
+            _ => Terms::Other { kind },
+        };
+        self.terms.insert(a.name.clone(), terms);
+    }
+
+    /// Check a complete transaction (every posting has its amount) against the rules of the
+    /// agreement it names, if any.
+    pub fn check(&self, t: &Transaction) -> Result<(), RuleError> {
+        let (mut agreement, mut leg) = (None, None);
+        for (k, v) in &t.tags {
+            match k.as_str() {
+                "agreement" => agreement = Some(v.as_str()),
+                "leg" => leg = Some(v.as_str()),
+                _ => {}
+            }
+        }
+        let Some(name) = agreement else {
+            return match leg {
+                Some(leg) => Err(RuleError::LegWithoutAgreement {
+                    leg: leg.to_string(),
+                }),
+                None => Ok(()),
+            };
+        };
+        let terms = self
+            .terms
+            .get(name)
+            .ok_or_else(|| RuleError::UnknownAgreement {
+                name: name.to_string(),
+                nearest: crate::ledger::nearest(name, self.terms.keys()),
+            })?;
+        match terms {
+            Terms::Swap(terms) => check_leg(terms, t, leg),
+            Terms::Other { kind } => match leg {
+                Some(leg) => Err(RuleError::LegOutsideSwap {
+                    agreement: name.to_string(),
+                    kind: kind.clone(),
+                    leg: leg.to_string(),
+                }),
+                None => Ok(()),
+            },
+        }
+    }
+}
+
+/// The side a `leg:` tag names.
+pub fn side_of(leg: &str) -> Option<Side> {
+    match leg {
+        "entry" => Some(Side::Entry),
+        "exit" => Some(Side::Exit),
+        _ => None,
+    }
+}
+
+fn check_leg(terms: &SwapTerms, t: &Transaction, leg: Option<&str>) -> Result<(), RuleError> {
+    let bad = |message: String| RuleError::Leg {
+        agreement: terms.name.clone(),
+        message,
+    };
+    let leg = leg.ok_or_else(|| {
+        bad("a transaction under a swap is a leg: tag it leg: entry or leg: exit".into())
+    })?;
+    let side = side_of(leg).ok_or_else(|| bad(format!("leg: {leg} is not entry or exit")))?;
+    terms
+        .point(side, t.tag("point"))
+        .map_err(|e| bad(e.to_string()))?;
+    if let Some(start) = terms.start {
+        if t.date < start {
+            return Err(bad(format!(
+                "dated {}, before the agreement starts ({start})",
+                t.date
+            )));
+        }
+    }
+    let code = &terms.commodity.code;
+    let allowed = terms.leg_accounts(side);
+    let (mut quantity, mut fee, mut fee_posted) = (Decimal::ZERO, Decimal::ZERO, false);
+    for p in &t.postings {
+        let Some(a) = &p.amount else {
+            return Err(bad("a posting has no amount".into()));
+        };
+        if a.commodity != *code {
+            return Err(bad(format!(
+                "posting {} {a} is not in the agreement's commodity {code}",
+                p.account
+            )));
+        }
+        if p.price.is_some() {
+            return Err(bad(format!("posting {} {a} carries a price", p.account)));
+        }
+        if !allowed.iter().any(|(name, _)| *name == p.account) {
+            return Err(bad(format!(
+                "an {side} leg posts to {}, but only to {}",
+                p.account,
+                allowed
+                    .iter()
+                    .map(|(n, _)| n.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )));
+        }
+        let sum = |acc: Decimal, v: Decimal| {
+            amount::checked_add(acc, v, || {
+                format!("the postings of a leg under {}", terms.name)
+            })
+            .map_err(|e| bad(e.to_string()))
+        };
+        match side {
+            Side::Entry if p.account == terms.delivered_account() => {
+                quantity = sum(quantity, -a.value)?
+            }
+            Side::Entry if p.account == terms.fee_account() => {
+                fee_posted = true;
+                fee = sum(fee, a.value)?
+            }
+            Side::Exit if p.account == terms.received_account() => {
+                quantity = sum(quantity, a.value)?
+            }
+            _ => {}
+        }
+    }
+    let quantity_text = amount::format_at_scale(quantity, terms.commodity.scale);
+    if quantity <= Decimal::ZERO {
+        return Err(bad(format!(
+            "the quantity of an {side} leg must be positive, found {quantity_text} {code} ({})",
+            match side {
+                Side::Entry => format!("taken out of {}", terms.delivered_account()),
+                Side::Exit => format!("put into {}", terms.received_account()),
+            }
+        )));
+    }
+    if side == Side::Entry {
+        if !fee_posted && !terms.fee_rate.is_zero() {
+            return Err(bad(format!(
+                "an entry leg books the hub's fee in kind on {} (zero where it is none)",
+                terms.fee_account()
+            )));
+        }
+        if fee < Decimal::ZERO || fee > quantity {
+            return Err(bad(format!(
+                "the fee booked, {} {code}, must be between none and the leg's {quantity_text} {code}",
+                amount::format_at_scale(fee, terms.commodity.scale)
+            )));
+        }
+    }
+    check_measurement(terms, t, quantity).map_err(bad)
+}
+
+/// A leg's `volume:` and `gcv:` tags against the quantity it posts.
+fn check_measurement(terms: &SwapTerms, t: &Transaction, quantity: Decimal) -> Result<(), String> {
+    let gcv = match t.tag("gcv") {
+        Some(g) => Some(
+            amount::parse_number(g)
+                .map_err(|e| format!("gcv: {g} is not a number of MJ per m3: {e}"))?,
+        ),
+        None => None,
+    };
+    let volume = match t.tag("volume") {
+        Some(v) => Some(
+            v.parse::<Amount>()
+                .map_err(|e| format!("volume: {v} is not an amount of gas: {e}"))?,
+        ),
+        None => None,
+    };
+    let volume = match (terms.basis, volume, gcv) {
+        (Basis::Energy, Some(v), Some(_)) => v,
+        (Basis::Energy, _, _) => {
+            return Err(
+                "on an energy basis a leg keeps what was measured: tag it volume: V and gcv: G"
+                    .into(),
+            )
+        }
+        (Basis::Volume, Some(v), _) => v,
+        (Basis::Volume, None, _) => return Ok(()),
+    };
+    if let Some(g) = gcv {
+        if g <= Decimal::ZERO {
+            return Err(format!("gcv: {g} must be a positive number of MJ per m3"));
+        }
+    }
+    let measured = terms.quantity(&volume, gcv).map_err(|e| e.to_string())?;
+    if measured != quantity {
+        let scale = terms.commodity.scale;
+        return Err(format!(
+            "it posts {} {code}, but what it measured ({volume}{}) is {} {code}",
+            amount::format_at_scale(quantity, scale),
+            gcv.map(|g| format!(" at {g} MJ/m3")).unwrap_or_default(),
+            amount::format_at_scale(measured, scale),
+            code = terms.commodity.code
+        ));
+    }
+    Ok(())
+}
+
+/// The rulebook of a map of agreements, as a store keeps them.
+pub fn of(agreements: &BTreeMap<String, Agreement>, chart: &Chart) -> Rulebook {
+    Rulebook::new(agreements.values(), chart)
+}

@@ -1,0 +1,324 @@
+//! Swap legs obey one rulebook whichever way they arrive (a journal file, `record`, or `swap
+//! entry|exit`), and the swap report and reconciliation read the fee that was booked, beside
+//! the fee the terms call for (issue 15, items 1 and 5).
+
+mod common;
+
+use common::{Ledger, Run};
+use std::path::PathBuf;
+
+/// A swap with a fee of 12.5% and a tolerance of 2%, from 2022-01-01, and its accounts.
+const TERMS: &str = "\
+commodity 1000.000 mcm  ; kind: volume
+
+account TM  ; party: Turkmenistan
+account IR  ; party: Iran
+account AZ  ; party: Azerbaijan
+account TM:gas:delivered  ; type: asset
+account IR:swap:tm-ir-az  ; type: liability
+account IR:fee:tm-ir-az  ; type: revenue
+account AZ:gas:received  ; type: asset
+
+agreement tm-ir-az
+    kind       swap
+    supplier   TM
+    hub        IR
+    receiver   AZ
+    entry      Sarakhs
+    exit       Astara, Nakhchivan
+    commodity  mcm
+    fee        12.5%
+    tolerance  2%
+    start      2022-01-01
+";
+
+/// An entry leg of 100.000 mcm that books a fee of `fee`, tagged `tags`.
+fn entry(date: &str, tags: &str, fee: &str) -> String {
+    let back = format!("-{fee}");
+    format!(
+        "{date} * Sarakhs entry  ; agreement: tm-ir-az, leg: entry{tags}\n    IR:swap:tm-ir-az   100.000 mcm\n    TM:gas:delivered  -100.000 mcm\n    IR:fee:tm-ir-az    {fee} mcm\n    IR:swap:tm-ir-az   {back} mcm\n"
+    )
+}
+
+fn write(l: &Ledger, name: &str, text: &str) -> PathBuf {
+    let p = l.dir.path().join(name);
+    std::fs::write(&p, text).expect("write the journal");
+    p
+}
+
+fn import(l: &Ledger, name: &str, text: &str) -> Run {
+    let p = write(l, name, text);
+    l.run(&["import", p.to_str().expect("utf-8 path")])
+}
+
+/// What a user can see of the store: its journal export.
+fn state(l: &Ledger) -> String {
+    l.run(&["export"]).ok().stdout
+}
+
+/// A store holding the terms.
+fn with_terms() -> Ledger {
+    let l = Ledger::new();
+    import(&l, "terms.ledger", TERMS).ok();
+    l
+}
+
+#[test]
+fn a_fee_booked_beyond_the_terms_is_reported_and_reconcile_fails() {
+    let l = with_terms();
+    let journal = format!(
+        "{}\n2022-01-31 * Astara exit  ; agreement: tm-ir-az, leg: exit, point: Astara\n    AZ:gas:received    86.000 mcm\n    IR:swap:tm-ir-az  -86.000 mcm\n",
+        entry("2022-01-31", "", "14.000")
+    );
+    import(&l, "jan.ledger", &journal).ok();
+    let csv = l
+        .run(&["report", "swap", "tm-ir-az", "--format", "csv"])
+        .ok()
+        .stdout;
+    assert_eq!(
+        csv,
+        "period,entry,fee,exit,imbalance,cumulative,status,contract_fee,fee_difference,tolerance\n\
+         2022-01,100.000,14.000,86.000,0.000,0.000,ok,12.500,1.500,2.000\n"
+    );
+    let r = l.run(&["reconcile", "--format", "json"]);
+    assert_eq!(r.code, Some(1), "{r:#?}");
+    let json: serde_json::Value = serde_json::from_str(&r.stdout).expect("json");
+    assert_eq!(json["ok"], false);
+    let bad: Vec<&serde_json::Value> = json["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .filter(|c| c["status"] != "ok")
+        .collect();
+    assert_eq!(bad.len(), 1, "{bad:?}");
+    assert_eq!(bad[0]["check"], "swap-fee");
+    assert_eq!(bad[0]["expected"], "12.500");
+    assert_eq!(bad[0]["actual"], "14.000");
+    assert_eq!(bad[0]["difference"], "1.500");
+    assert_eq!(bad[0]["status"], "mismatch");
+    // The table says the same.
+    let t = l.run(&["reconcile"]);
+    assert_eq!(t.code, Some(1));
+    assert!(t.stdout.contains("DISCREPANCIES"), "{}", t.stdout);
+}
+
+#[test]
+fn journal_legs_that_break_the_terms_are_refused_with_the_line() {
+    let exit = |date: &str, tags: &str, account: &str, v: &str| {
+        format!(
+            "{date} * exit  ; agreement: tm-ir-az, leg: exit{tags}\n    {account}   {v} mcm\n    IR:swap:tm-ir-az  -{v} mcm\n"
+        )
+        .replace("--", "")
+    };
+    let cases: Vec<(&str, String, &str)> = vec![
+        (
+            "an entry without its fee",
+            "2022-01-31 * Sarakhs entry  ; agreement: tm-ir-az, leg: entry\n    IR:swap:tm-ir-az   100.000 mcm\n    TM:gas:delivered  -100.000 mcm\n".into(),
+            "books the hub's fee in kind on IR:fee:tm-ir-az",
+        ),
+        (
+            "an exit at a point the agreement does not name",
+            exit("2022-01-31", ", point: Baku", "AZ:gas:received", "10.000"),
+            "has no exit point \"Baku\"",
+        ),
+        (
+            "an exit that names no point where there are two",
+            exit("2022-01-31", "", "AZ:gas:received", "10.000"),
+            "say which with --point",
+        ),
+        (
+            "a leg before the agreement starts",
+            entry("2021-12-31", "", "12.500"),
+            "before the agreement starts (2022-01-01)",
+        ),
+        (
+            "leg: sideways",
+            entry("2022-01-31", "", "12.500").replace("leg: entry", "leg: sideways"),
+            "leg: sideways is not entry or exit",
+        ),
+        (
+            "an agreement that does not exist",
+            entry("2022-01-31", "", "12.500").replace("agreement: tm-ir-az", "agreement: tm-ir-za"),
+            "no agreement named tm-ir-za (did you mean tm-ir-az?)",
+        ),
+        (
+            "a leg tag without an agreement",
+            entry("2022-01-31", "", "12.500").replace("agreement: tm-ir-az, ", ""),
+            "must name its swap with the tag agreement: NAME",
+        ),
+        (
+            "an exit posted to the supplier's account",
+            exit("2022-01-31", ", point: Astara", "TM:gas:delivered", "10.000"),
+            "an exit leg posts to TM:gas:delivered",
+        ),
+        (
+            "a negative exit",
+            "2022-01-31 * exit  ; agreement: tm-ir-az, leg: exit, point: Astara\n    AZ:gas:received   -10.000 mcm\n    IR:swap:tm-ir-az   10.000 mcm\n".into(),
+            "the quantity of an exit leg must be positive",
+        ),
+        (
+            "a fee larger than the leg",
+            entry("2022-01-31", "", "100.001"),
+            "must be between none and the leg's 100.000 mcm",
+        ),
+    ];
+    let l = with_terms();
+    let before = state(&l);
+    for (what, text, needle) in cases {
+        // Two good transactions first: the refusal must take them back too.
+        let good = format!(
+            "{}\n2022-02-28 * Astara exit  ; agreement: tm-ir-az, leg: exit, point: Astara\n    AZ:gas:received    87.500 mcm\n    IR:swap:tm-ir-az  -87.500 mcm\n\n",
+            entry("2022-02-28", "", "12.500")
+        );
+        let r = import(&l, "bad.ledger", &format!("{good}{text}"));
+        assert_eq!(r.code, Some(2), "{what}: {r:#?}");
+        assert!(r.stderr.contains(needle), "{what}: {}", r.stderr);
+        assert!(r.stderr.contains("bad.ledger:11:"), "{what}: {}", r.stderr);
+        assert_eq!(state(&l), before, "{what} changed the store");
+    }
+}
+
+#[test]
+fn record_obeys_the_same_rules_as_a_journal() {
+    let l = with_terms();
+    let before = state(&l);
+    for (posts, tags, needle) in [
+        (
+            ["AZ:gas:received 10 mcm", "IR:swap:tm-ir-az -10 mcm"],
+            ["agreement=tm-ir-az", "leg=exit"],
+            "say which with --point",
+        ),
+        (
+            ["TM:gas:delivered 10 mcm", "IR:swap:tm-ir-az -10 mcm"],
+            ["agreement=tm-ir-az", "point=Astara"],
+            "tag it leg: entry or leg: exit",
+        ),
+        (
+            ["TM:gas:delivered 10 mcm", "IR:swap:tm-ir-az -10 mcm"],
+            ["agreement=nothing", "note=x"],
+            "no agreement named nothing",
+        ),
+    ] {
+        let r = l.record(
+            "2022-01-31",
+            "leg",
+            &posts,
+            &["--tag", tags[0], "--tag", tags[1]],
+        );
+        assert_eq!(r.code, Some(2), "{r:#?}");
+        assert!(r.stderr.contains(needle), "{}", r.stderr);
+        assert_eq!(state(&l), before);
+    }
+    // A leg that keeps the terms is recorded.
+    l.record(
+        "2022-01-31",
+        "Astara exit",
+        &["AZ:gas:received 10 mcm", "IR:swap:tm-ir-az -10 mcm"],
+        &[
+            "--tag",
+            "agreement=tm-ir-az",
+            "--tag",
+            "leg=exit",
+            "--tag",
+            "point=Astara",
+        ],
+    )
+    .ok();
+}
+
+#[test]
+fn daily_legs_book_the_monthly_fee_on_a_period_basis() {
+    let l = Ledger::new();
+    for args in [
+        &[
+            "commodity",
+            "add",
+            "mcm",
+            "--kind",
+            "volume",
+            "--scale",
+            "3",
+        ][..],
+        &["party", "add", "TM"],
+        &["party", "add", "IR"],
+        &["party", "add", "AZ"],
+        &[
+            "agreement",
+            "add",
+            "daily",
+            "--kind",
+            "swap",
+            "--supplier",
+            "TM",
+            "--hub",
+            "IR",
+            "--receiver",
+            "AZ",
+            "--entry",
+            "Sarakhs",
+            "--exit",
+            "Astara",
+            "--commodity",
+            "mcm",
+            "--fee",
+            "1%",
+            "--tolerance",
+            "2%",
+        ],
+    ] {
+        l.run(args).ok();
+    }
+    // Three daily legs of 1.250 mcm: 1% of each is 0.0125 (0.012 rounded half-even), but the
+    // month's 3.750 owes 0.0375, so 0.038; the legs book 0.012, 0.013 and 0.013.
+    let mut fees = Vec::new();
+    for day in ["2022-01-01", "2022-01-02", "2022-01-03"] {
+        let out = l
+            .run(&[
+                "swap",
+                "entry",
+                "daily",
+                "--date",
+                day,
+                "--volume",
+                "1.250 mcm",
+                "--id",
+                &format!("e-{day}"),
+            ])
+            .ok()
+            .stdout;
+        let fee = out
+            .split("fee ")
+            .nth(1)
+            .and_then(|s| s.split(' ').next())
+            .expect("the fee in the output")
+            .to_string();
+        fees.push(fee);
+    }
+    assert_eq!(fees, ["0.012", "0.013", "0.013"]);
+    // Recording the second day again changes nothing (its fee is computed as it was).
+    let again = l
+        .run(&[
+            "swap",
+            "entry",
+            "daily",
+            "--date",
+            "2022-01-02",
+            "--volume",
+            "1.250 mcm",
+            "--id",
+            "e-2022-01-02",
+        ])
+        .ok()
+        .stdout;
+    assert!(again.contains("nothing changed"), "{again}");
+    let csv = l
+        .run(&["report", "swap", "daily", "--format", "csv"])
+        .ok()
+        .stdout;
+    assert!(
+        csv.ends_with(
+            "2022-01,3.750,0.038,0.000,3.712,3.712,outside-tolerance,0.038,0.000,0.075\n"
+        ),
+        "{csv}"
+    );
+}
