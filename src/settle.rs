@@ -1114,8 +1114,8 @@ pub fn check_offsets(store: &Store, as_of: Option<Date>) -> Result<Vec<Check>, S
     Ok(out)
 }
 
-/// `actual` against the most it may be (`expected`): the difference is the excess, zero when
-/// within; a mismatch when there is an excess.
+/// `actual` against the most it may be (`expected`): the difference is actual − expected, as in
+/// every check row (negative while within); a mismatch when it is above zero.
 fn excess_check(
     check: &'static str,
     subject: String,
@@ -1123,21 +1123,17 @@ fn excess_check(
     actual: Decimal,
     scale: u32,
 ) -> Check {
-    let excess = actual
-        .checked_sub(expected)
-        .unwrap_or(Decimal::MAX)
-        .max(Decimal::ZERO);
+    let (difference, within) = match actual.checked_sub(expected) {
+        Some(d) => (Cell::Amount(d, scale), d <= Decimal::ZERO),
+        None => (Cell::Text("beyond the exact range".into()), false),
+    };
     Check {
         check,
         subject,
         expected: Cell::Amount(expected, scale),
         actual: Cell::Amount(actual, scale),
-        difference: Cell::Amount(excess, scale),
-        status: if excess.is_zero() {
-            Status::Ok
-        } else {
-            Status::Mismatch
-        },
+        difference,
+        status: if within { Status::Ok } else { Status::Mismatch },
     }
 }
 
