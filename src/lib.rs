@@ -17,4 +17,5 @@ pub mod report;
 pub mod settle;
 pub mod store;
 pub mod swap;
+pub mod text;
 pub mod units;
