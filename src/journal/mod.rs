@@ -23,8 +23,8 @@ use std::sync::Arc;
 use thiserror::Error;
 
 /// Longest line accepted, in bytes (without its line ending). A limit so that a file without
-/// newlines cannot make the parser buffer it whole.
-pub const LINE_LEN_MAX: usize = 64 * 1024;
+/// newlines cannot make the parser buffer it whole; the model bounds what it accepts by it.
+pub const LINE_LEN_MAX: usize = crate::text::LINE_LEN_MAX;
 
 /// Deepest chain of `include`s followed (cycles are detected separately).
 pub const INCLUDE_DEPTH_MAX: usize = 32;
