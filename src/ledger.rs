@@ -1101,6 +1101,127 @@ mod tests {
     }
 
     #[test]
+    fn texts_the_journal_cannot_hold_are_refused() {
+        let t = |desc: &str, tags: &[(&str, &str)], id: Option<&str>| {
+            let mut t = txn(&[
+                ("IR:swap:tm-ir-az", Some(("160", "mcm"))),
+                ("TM:gas:delivered", None),
+            ]);
+            t.description = desc.into();
+            t.tags = tags
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
+            t.id = id.map(str::to_string);
+            t.complete(&chart()).map_err(|e| e.to_string())
+        };
+        assert!(t(
+            "Sarakhs entry, January",
+            &[("point", "Sarakhs; east")],
+            Some("a:b")
+        )
+        .is_ok());
+        let e = t("Sarakhs; revised nomination", &[], None).unwrap_err();
+        assert!(
+            e.contains("description \"Sarakhs; revised nomination\""),
+            "{e}"
+        );
+        assert!(t("a\tb", &[], None).unwrap_err().contains("'\\t'"));
+        assert!(t("x", &[(":nobudget", "")], None)
+            .unwrap_err()
+            .contains("tag name"));
+        assert!(t("x", &[("k", "a,b")], None).unwrap_err().contains("','"));
+        assert!(t("x", &[], Some(" x")).unwrap_err().contains("blank"));
+        assert!(t("x", &[("id", "y")], None).is_err());
+        let many: Vec<(String, String)> = (0..20)
+            .map(|i| (format!("k{i}"), "v".repeat(4000)))
+            .collect();
+        let many: Vec<(&str, &str)> = many.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        assert!(t("x", &many, None).unwrap_err().contains("65536"));
+    }
+
+    #[test]
+    fn an_account_is_more_than_its_party() {
+        let c = chart();
+        let account = |name: &str| Account {
+            name: name.into(),
+            kind: None,
+            floor: None,
+        };
+        assert!(c.check_new_account(&account("TM:receivable:IR")).is_ok());
+        assert!(matches!(
+            c.check_new_account(&account("TM")),
+            Err(LedgerError::Text(_))
+        ));
+        let party = |name: &str| Party {
+            code: "AZ".into(),
+            name: Some(name.into()),
+        };
+        assert!(c.check_new_party(&party("Azerbaijan")).is_ok());
+        for bad in [" Azerbaijan", "Azer\nbaijan", "Azerbaijan, the republic"] {
+            assert!(c.check_new_party(&party(bad)).is_err(), "{bad:?}");
+        }
+        assert!(c.check_new_party(&party(&"x".repeat(70_000))).is_err());
+    }
+
+    #[test]
+    fn statements_claim_once_per_account_at_scale() {
+        let claim = |v: &str| Claim {
+            account: "TM:cash".into(),
+            amount: Amount::new(d(v), "USD"),
+        };
+        let mut s = Statement {
+            date: "2022-06-30".parse().unwrap(),
+            party: "TM".into(),
+            id: Some("s1".into()),
+            source: None,
+            claims: vec![claim("5")],
+        };
+        s.complete(&chart()).unwrap();
+        assert_eq!(s.claims[0].amount.value.to_string(), "5.00");
+        for second in ["5", "6"] {
+            let mut s2 = s.clone();
+            s2.claims.push(claim(second));
+            assert!(matches!(
+                s2.complete(&chart()),
+                Err(LedgerError::RepeatedClaim { .. })
+            ));
+        }
+        let mut s3 = s.clone();
+        s3.source = Some("a\nb".into());
+        assert!(s3.complete(&chart()).is_err());
+        let mut s4 = s.clone();
+        s4.party = "AZ".into();
+        assert!(s4.complete(&chart()).is_err());
+    }
+
+    #[test]
+    fn every_agreement_has_a_known_kind_and_plain_fields_once() {
+        let a = |fields: &[(&str, &str)]| {
+            Agreement {
+                name: "tm-ir-az".into(),
+                fields: fields
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect(),
+            }
+            .check()
+            .map_err(|e| e.to_string())
+        };
+        assert!(a(&[("kind", "swap"), ("exit", "Astara, Nakhchivan")]).is_ok());
+        for (fields, why) in [
+            (&[("kind:", "swap")][..], "not a plain word"),
+            (&[("supplier", "TM")][..], "the field kind is missing"),
+            (&[("kind", "barter")][..], "unknown kind \"barter\""),
+            (&[("kind", "swap"), ("kind", "swap")][..], "given twice"),
+            (&[("kind", "swap"), ("entry", "Sarakhs; east")][..], "';'"),
+        ] {
+            let e = a(fields).unwrap_err();
+            assert!(e.contains(why), "{fields:?}: {e}");
+        }
+    }
+
+    #[test]
     fn account_names_checked() {
         assert!(check_account_name("TM:gas:delivered").is_ok());
         for bad in ["", "TM::x", ":TM", "TM: x", "TM:a  b", "TM;x"] {

@@ -8,7 +8,10 @@
 //!
 //! Architecture invariant: this module checks *syntax* only. It never checks that a transaction
 //! balances, that an account is declared or that an amount fits its commodity's scale: the model
-//! (`ledger`) decides that, when the store records what the parser produced.
+//! (`ledger`) decides that, when the store records what the parser produced. One rule of the model
+//! is applied while reading, because it is about how a line is written: an agreement's field is
+//! named by a plain word and given once (`ledger::check_agreement_field`), so that `kind: swap`
+//! is refused at its own line.
 
 mod parse;
 mod print;
