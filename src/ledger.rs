@@ -235,7 +235,7 @@ pub fn check_account_name(name: &str) -> Result<(), LedgerError> {
     if name.contains(';') || name.contains('=') || name.contains('@') {
         return Err(bad("';', '=' and '@' are reserved by the journal syntax"));
     }
-    text::account(name)?;
+    text::account_for_peers(name)?;
     Ok(())
 }
 

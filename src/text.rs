@@ -242,6 +242,27 @@ pub fn account(name: &str) -> Result<(), TextError> {
     Ok(())
 }
 
+/// An account name as hledger and ledger-cli read it too: no two blanks in a row of any kind
+/// (hledger ends an account name at two spaces, and counts a no-break or ideographic space
+/// as one). The model accepts only such names; the peer exports refuse any other.
+pub fn account_for_peers(name: &str) -> Result<(), TextError> {
+    account(name)?;
+    let mut previous_blank = false;
+    for c in name.chars() {
+        let blank = c.is_whitespace();
+        if blank && previous_blank {
+            return Err(refuse(
+                "account name",
+                name,
+                "two blanks in a row (of any kind: a no-break space counts) would end the name \
+                 for hledger",
+            ));
+        }
+        previous_blank = blank;
+    }
+    Ok(())
+}
+
 /// An account as an `account` line declares it: an account name with at least two segments,
 /// since `account NAME` with one segment declares the party NAME.
 pub fn declared_account(name: &str) -> Result<(), TextError> {
@@ -330,6 +351,15 @@ mod tests {
         assert!(declared_account("TM:receivable:IR").is_ok());
         assert!(account("TM").is_ok());
         assert!(declared_account("TM").is_err());
+        assert!(account("TM:a\u{a0}\u{a0}b").is_ok());
+        for bad in [
+            "TM:a\u{a0}\u{a0}b",
+            "TM:a \u{2009}b",
+            "TM:a\u{3000}\u{3000}b",
+        ] {
+            assert!(account_for_peers(bad).is_err(), "{bad:?}");
+        }
+        assert!(account_for_peers("TM:a\u{a0}b c").is_ok());
         for bad in ["", " TM:x", "TM:a  b", "TM;x", "TM:\tx", "(TM:x", "#x:y"] {
             assert!(account(bad).is_err(), "{bad:?}");
         }

@@ -588,3 +588,50 @@ fn a_second_id_on_a_statement_is_refused() {
         &["bad.ledger:1:35: found a second id: tag"],
     );
 }
+
+#[test]
+fn an_account_name_that_hledger_would_cut_is_refused() {
+    // hledger ends an account name at two blanks of any kind: a no-break space counts.
+    let l = Ledger::with_one_entry();
+    for name in [
+        "TM:gas\u{a0}\u{a0}sold",
+        "TM:gas \u{2009}sold",
+        "TM:gas\u{3000}\u{3000}sold",
+    ] {
+        refused(
+            &l,
+            &["account", "add", name],
+            &["account name", "two blanks in a row", "for hledger"],
+        );
+    }
+    // One no-break space is one blank: accepted, and hledger reads the export.
+    l.run(&["account", "add", "TM:gas\u{a0}sold"]).ok();
+    // Posted from a journal: `record --post` splits its argument at blanks of any kind.
+    let p = file(
+        &l,
+        "sale.ledger",
+        "2022-02-01 sale\n    TM:gas\u{a0}sold  1 mcm\n    TM:gas:delivered\n",
+    );
+    l.run(&["import", p.to_str().expect("path")]).ok();
+    exports_everywhere(&l);
+    let hledger_present = std::process::Command::new("hledger")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if hledger_present {
+        let out = l.dir.path().join("out.hledger");
+        let out = out.to_str().expect("path");
+        l.run(&["export", "--format", "hledger", "-o", out]).ok();
+        let check = std::process::Command::new("hledger")
+            .args(["-f", out, "check", "-s"])
+            .output()
+            .expect("run hledger");
+        assert!(
+            check.status.success(),
+            "{}",
+            String::from_utf8_lossy(&check.stderr)
+        );
+    } else {
+        eprintln!("hledger not found: its reading of the export is not checked");
+    }
+}
