@@ -1196,6 +1196,29 @@ mod tests {
     }
 
     #[test]
+    fn a_statement_without_an_id_is_stored_as_before() {
+        // Stores keep statements as JSON: one without an id is written as before ids existed
+        // (no "id" key), and what older versions wrote reads back with no id.
+        let s = Statement {
+            date: "2022-06-30".parse().unwrap(),
+            party: "TM".into(),
+            id: None,
+            source: Some("letter".into()),
+            claims: vec![],
+        };
+        let json = serde_json::to_string(&s).unwrap();
+        assert!(!json.contains("\"id\""), "{json}");
+        let old: Statement = serde_json::from_str(&json).unwrap();
+        assert_eq!(old, s);
+        let with_id = Statement {
+            id: Some("s1".into()),
+            ..s
+        };
+        let json = serde_json::to_string(&with_id).unwrap();
+        assert_eq!(serde_json::from_str::<Statement>(&json).unwrap(), with_id);
+    }
+
+    #[test]
     fn every_agreement_has_a_known_kind_and_plain_fields_once() {
         let a = |fields: &[(&str, &str)]| {
             Agreement {

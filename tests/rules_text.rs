@@ -635,3 +635,19 @@ fn an_account_name_that_hledger_would_cut_is_refused() {
         eprintln!("hledger not found: its reading of the export is not checked");
     }
 }
+
+#[test]
+fn a_statement_id_repeated_in_one_file_is_recorded_once_or_refused() {
+    let l = Ledger::with_one_entry();
+    let s = "statement 2022-06-30 IR  ; id: nigc-2022-06\n    IR:receivable:IQ  5.00 USD\n";
+    let p = file(&l, "twice.ledger", &format!("{s}\n{s}"));
+    let run = l.run(&["import", p.to_str().expect("path")]).ok();
+    assert!(run.stdout.contains(", 1 statement"), "{run:?}");
+    assert_eq!(journal(&l).matches("id: nigc-2022-06").count(), 1);
+    import_refused(
+        &l,
+        "statement 2022-07-31 IR  ; id: nigc-2022-07\n    IR:receivable:IQ  5.00 USD\n\n\
+         statement 2022-07-31 IR  ; id: nigc-2022-07\n    IR:receivable:IQ  6.00 USD\n",
+        &["bad.ledger:4:1: statement id nigc-2022-07 is recorded already with other content"],
+    );
+}
