@@ -417,6 +417,8 @@ fn fingerprint(path: &Path) -> Result<[u8; 32], ImportError> {
 /// (a swap's terms by `swap`, an offset's by `settle`).
 fn check_terms(w: &Writer, d: &Directive) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     if let Directive::Agreement(a) = d {
+        // What every agreement must be comes before what its kind asks.
+        a.check()?;
         if a.field("kind") == Some("swap") {
             crate::swap::SwapTerms::from_agreement(a, w.chart())?;
         }
@@ -488,7 +490,7 @@ pub fn apply(w: &mut Writer, d: Directive) -> Result<(), StoreError> {
             Some(old) if *old == a => Ok(()),
             _ => w.add_agreement(a),
         },
-        Directive::Statement(s) => w.add_statement(s),
+        Directive::Statement(s) => w.add_statement(s).map(|_| ()),
         Directive::Transaction(t) => w.append(t).map(|_: Added| ()),
     }
 }

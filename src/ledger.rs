@@ -7,6 +7,7 @@
 use crate::amount::{self, Amount, AmountError, Commodity};
 use crate::date::Date;
 use crate::name_map::NameMap;
+use crate::text::{self, TextError, TEXT_LEN_MAX};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -28,6 +29,10 @@ pub const ID_LEN_MAX: usize = 200;
 pub const TAGS_MAX: usize = 64;
 /// Accounts in one store: account ids are `u32`, and the chart is held in memory.
 pub const ACCOUNTS_MAX: usize = 1_000_000;
+/// The kinds of agreement that some module gives a meaning to.
+pub const AGREEMENT_KINDS: &[&str] = &["swap", "offset"];
+/// Longest amount as a line holds it besides its commodity code: 29 digits, a sign, a point.
+const AMOUNT_TEXT_LEN_MAX: usize = 32;
 
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
 pub enum LedgerError {
@@ -109,6 +114,18 @@ pub enum LedgerError {
     TooManyTags { found: usize },
     #[error("invalid tag {found:?}: {why}")]
     BadTag { found: String, why: String },
+    #[error(transparent)]
+    Text(#[from] TextError),
+    #[error("statement of {party} at {date} claims {account} twice: one claim per account")]
+    RepeatedClaim {
+        party: String,
+        date: Date,
+        account: String,
+    },
+    #[error("agreement {name}: {why}")]
+    BadAgreement { name: String, why: String },
+    #[error("statement id {id} is recorded already with other content; use a new id")]
+    StatementIdConflict { id: String },
 }
 
 fn suggestion(nearest: &Option<String>) -> String {
@@ -218,6 +235,7 @@ pub fn check_account_name(name: &str) -> Result<(), LedgerError> {
     if name.contains(';') || name.contains('=') || name.contains('@') {
         return Err(bad("';', '=' and '@' are reserved by the journal syntax"));
     }
+    text::account_for_peers(name)?;
     Ok(())
 }
 
@@ -289,6 +307,10 @@ impl Chart {
 
     pub fn check_new_party(&self, p: &Party) -> Result<(), LedgerError> {
         check_party_code(&p.code)?;
+        if let Some(name) = &p.name {
+            text::length("party name", name, TEXT_LEN_MAX)?;
+            text::tag_value("party name", name)?;
+        }
         if self.parties.contains_key(&p.code) {
             return Err(LedgerError::PartyExists {
                 code: p.code.clone(),
@@ -300,6 +322,7 @@ impl Chart {
     /// Validate a new account: its name, its party, its floor's commodity and scale.
     pub fn check_new_account(&self, a: &Account) -> Result<(), LedgerError> {
         check_account_name(&a.name)?;
+        text::declared_account(&a.name)?;
         if self.accounts.contains_key(&a.name) {
             return Err(LedgerError::AccountExists {
                 name: a.name.clone(),
@@ -473,19 +496,14 @@ impl Transaction {
         }
         check_len("description", &self.description, DESCRIPTION_LEN_MAX)?;
         if let Some(id) = &self.id {
-            check_len("id", id, ID_LEN_MAX)?;
-            if id.is_empty() || id.contains([',', '\n']) {
-                return Err(LedgerError::BadTag {
-                    found: id.clone(),
-                    why: "an id must be non-empty and hold no ',' or newline".into(),
-                });
-            }
+            check_id(id)?;
         }
         if self.tags.len() > TAGS_MAX {
             return Err(LedgerError::TooManyTags {
                 found: self.tags.len(),
             });
         }
+        self.check_text()?;
         let mut inferred: Option<usize> = None;
         for (i, p) in self.postings.iter().enumerate() {
             chart.account(&p.account)?;
@@ -540,6 +558,45 @@ impl Transaction {
         self.normalize(chart)
     }
 
+    /// Every text is one the journal can hold (`text`), and every line it is written on fits.
+    fn check_text(&self) -> Result<(), LedgerError> {
+        text::description(
+            &self.description,
+            self.status != Status::Unmarked,
+            self.code.is_some(),
+        )?;
+        if let Some(code) = &self.code {
+            text::length("transaction code", code, TEXT_LEN_MAX)?;
+            text::code(code)?;
+        }
+        check_tags(&self.tags)?;
+        if let Some((k, _)) = self.tags.iter().find(|(k, _)| k == "id") {
+            return Err(LedgerError::BadTag {
+                found: k.clone(),
+                why: "the id is given as the transaction's id, not as one of its tags".into(),
+            });
+        }
+        let header = 32
+            + self.code.as_ref().map_or(0, String::len)
+            + self.description.len()
+            + text::tags_len(self.id.as_deref().map(|id| ("id", id)))
+            + text::tags_len(self.tags.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        text::check_line("the transaction's first line", header)?;
+        let account_width = self.postings.iter().map(|p| p.account.len()).max();
+        for p in &self.postings {
+            check_tags(&p.tags)?;
+            // The amount, a price and an assertion, each padded to the widest amount at most.
+            let line = 8
+                + account_width.unwrap_or(0)
+                + 3 * (AMOUNT_TEXT_LEN_MAX + amount::CODE_LEN_MAX * 4 + 4)
+                + text::tags_len(p.tags.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+            if line > text::LINE_LEN_MAX {
+                text::check_line(&format!("the posting to {}", p.account), line)?;
+            }
+        }
+        Ok(())
+    }
+
     /// Write every amount at its commodity's scale (padding only: scales were checked) and
     /// every price without trailing zeros, so that "160 mcm" and "160.000 mcm" are the same
     /// content for idempotency and print the same.
@@ -589,9 +646,59 @@ pub struct Claim {
 pub struct Statement {
     pub date: Date,
     pub party: String,
+    /// Its idempotency key, as a transaction's: the same id with the same content is recorded
+    /// once, with other content refused. Absent from statements stored before ids existed.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
     pub claims: Vec<Claim>,
+}
+
+impl Statement {
+    /// Check a statement against the chart, and write its amounts at their commodities'
+    /// scales (so that "5 USD" and "5.00 USD" are the same content): the party and every
+    /// claimed account declared, amounts at their scale, one claim per account, and every
+    /// text one the journal can hold.
+    pub fn complete(&mut self, chart: &Chart) -> Result<(), LedgerError> {
+        if !chart.parties.contains_key(&self.party) {
+            return Err(LedgerError::UndeclaredParty {
+                code: self.party.clone(),
+                account: self.party.clone(),
+            });
+        }
+        if let Some(id) = &self.id {
+            check_id(id)?;
+        }
+        if let Some(source) = &self.source {
+            text::length("statement source", source, TEXT_LEN_MAX)?;
+            text::tag_value("statement source", source)?;
+        }
+        let header = 64
+            + self.party.len()
+            + text::tags_len(self.id.as_deref().map(|id| ("id", id)))
+            + text::tags_len(self.source.as_deref().map(|s| ("source", s)));
+        text::check_line("the statement's first line", header)?;
+        let mut seen = std::collections::HashSet::with_capacity(self.claims.len());
+        for c in &mut self.claims {
+            chart.account(&c.account)?;
+            let commodity = chart.commodity(&c.amount.commodity)?;
+            commodity.check_scale(c.amount.value)?;
+            if !seen.insert(c.account.as_str()) {
+                return Err(LedgerError::RepeatedClaim {
+                    party: self.party.clone(),
+                    date: self.date,
+                    account: c.account.clone(),
+                });
+            }
+            let mut v = c.amount.value;
+            v.rescale(commodity.scale);
+            if v == c.amount.value {
+                c.amount.value = v;
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Named terms (`kind swap` or `kind offset` and their fields), kept as the ordered
@@ -603,6 +710,38 @@ pub struct Agreement {
     pub fields: Vec<(String, String)>,
 }
 
+/// One field of an agreement, given after `before`: named by a plain word (letters, digits,
+/// '-', '_', a letter first) not among `before`, with a value that a journal line can hold.
+/// The journal parser checks each field with this as it reads it, so that the error names
+/// the field's line.
+pub fn check_agreement_field(
+    before: &[(String, String)],
+    key: &str,
+    value: &str,
+) -> Result<(), LedgerError> {
+    let bad = |why: String| LedgerError::BadAgreement {
+        name: String::new(),
+        why,
+    };
+    let plain_word = key.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+        && key.len() <= 64
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if !plain_word {
+        return Err(bad(format!(
+            "field name {key:?} is not a plain word: expected letters, digits, '-' or '_', a \
+             letter first, and the value after blanks (\"kind swap\", not \"kind: swap\")"
+        )));
+    }
+    if before.iter().any(|(k, _)| k == key) {
+        return Err(bad(format!("field {key} is given twice")));
+    }
+    text::length(&format!("value of field {key}"), value, TEXT_LEN_MAX)?;
+    text::line_text(&format!("value of field {key}"), value)?;
+    Ok(())
+}
+
 impl Agreement {
     pub fn field(&self, key: &str) -> Option<&str> {
         self.fields
@@ -610,6 +749,65 @@ impl Agreement {
             .find(|(k, _)| k == key)
             .map(|(_, v)| v.as_str())
     }
+
+    /// What every agreement must be, whatever its kind (each kind's module checks its own
+    /// fields): a name that a tag `agreement: NAME` can hold, fields named by plain words
+    /// (letters, digits, '-', '_', a letter first), each given once, values that a journal
+    /// line can hold, and a `kind` among [`AGREEMENT_KINDS`].
+    pub fn check(&self) -> Result<(), LedgerError> {
+        let bad = |why: String| LedgerError::BadAgreement {
+            name: self.name.clone(),
+            why,
+        };
+        if self.name.is_empty() {
+            return Err(bad("the name is empty".into()));
+        }
+        text::length("agreement name", &self.name, TEXT_LEN_MAX)?;
+        text::line_text("agreement name", &self.name)?;
+        text::tag_value("agreement name", &self.name)?;
+        for (i, (key, value)) in self.fields.iter().enumerate() {
+            check_agreement_field(&self.fields[..i], key, value).map_err(|e| match e {
+                LedgerError::BadAgreement { why, .. } => bad(why),
+                e => e,
+            })?;
+        }
+        match self.field("kind") {
+            None => Err(bad(format!(
+                "the field kind is missing: expected one of {}",
+                AGREEMENT_KINDS.join(", ")
+            ))),
+            Some(k) if !AGREEMENT_KINDS.contains(&k) => Err(bad(format!(
+                "unknown kind {k:?}: expected one of {}",
+                AGREEMENT_KINDS.join(", ")
+            ))),
+            Some(_) => Ok(()),
+        }
+    }
+}
+
+/// An id (of a transaction or a statement): non-empty, written as a tag value.
+pub fn check_id(id: &str) -> Result<(), LedgerError> {
+    check_len("id", id, ID_LEN_MAX)?;
+    if id.is_empty() {
+        return Err(LedgerError::BadTag {
+            found: id.to_string(),
+            why: "an id must be non-empty".into(),
+        });
+    }
+    text::tag_value("id", id)?;
+    Ok(())
+}
+
+/// Tags as the journal writes them: each name one word, each value a tag value.
+fn check_tags(tags: &[(String, String)]) -> Result<(), LedgerError> {
+    for (k, v) in tags {
+        text::length("tag name", k, TEXT_LEN_MAX)?;
+        if v.len() > TEXT_LEN_MAX {
+            text::length(&format!("tag value of {k}"), v, TEXT_LEN_MAX)?;
+        }
+        text::tag(k, v)?;
+    }
+    Ok(())
 }
 
 fn check_len(what: &'static str, s: &str, max: usize) -> Result<(), LedgerError> {
@@ -900,6 +1098,150 @@ mod tests {
             t.complete(&chart()),
             Err(LedgerError::Amount(AmountError::Overflow { .. }))
         ));
+    }
+
+    #[test]
+    fn texts_the_journal_cannot_hold_are_refused() {
+        let t = |desc: &str, tags: &[(&str, &str)], id: Option<&str>| {
+            let mut t = txn(&[
+                ("IR:swap:tm-ir-az", Some(("160", "mcm"))),
+                ("TM:gas:delivered", None),
+            ]);
+            t.description = desc.into();
+            t.tags = tags
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
+            t.id = id.map(str::to_string);
+            t.complete(&chart()).map_err(|e| e.to_string())
+        };
+        assert!(t(
+            "Sarakhs entry, January",
+            &[("point", "Sarakhs; east")],
+            Some("a:b")
+        )
+        .is_ok());
+        let e = t("Sarakhs; revised nomination", &[], None).unwrap_err();
+        assert!(
+            e.contains("description \"Sarakhs; revised nomination\""),
+            "{e}"
+        );
+        assert!(t("a\tb", &[], None).unwrap_err().contains("'\\t'"));
+        assert!(t("x", &[(":nobudget", "")], None)
+            .unwrap_err()
+            .contains("tag name"));
+        assert!(t("x", &[("k", "a,b")], None).unwrap_err().contains("','"));
+        assert!(t("x", &[], Some(" x")).unwrap_err().contains("blank"));
+        assert!(t("x", &[("id", "y")], None).is_err());
+        let many: Vec<(String, String)> = (0..20)
+            .map(|i| (format!("k{i}"), "v".repeat(4000)))
+            .collect();
+        let many: Vec<(&str, &str)> = many.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        assert!(t("x", &many, None).unwrap_err().contains("65536"));
+    }
+
+    #[test]
+    fn an_account_is_more_than_its_party() {
+        let c = chart();
+        let account = |name: &str| Account {
+            name: name.into(),
+            kind: None,
+            floor: None,
+        };
+        assert!(c.check_new_account(&account("TM:receivable:IR")).is_ok());
+        assert!(matches!(
+            c.check_new_account(&account("TM")),
+            Err(LedgerError::Text(_))
+        ));
+        let party = |name: &str| Party {
+            code: "AZ".into(),
+            name: Some(name.into()),
+        };
+        assert!(c.check_new_party(&party("Azerbaijan")).is_ok());
+        for bad in [" Azerbaijan", "Azer\nbaijan", "Azerbaijan, the republic"] {
+            assert!(c.check_new_party(&party(bad)).is_err(), "{bad:?}");
+        }
+        assert!(c.check_new_party(&party(&"x".repeat(70_000))).is_err());
+    }
+
+    #[test]
+    fn statements_claim_once_per_account_at_scale() {
+        let claim = |v: &str| Claim {
+            account: "TM:cash".into(),
+            amount: Amount::new(d(v), "USD"),
+        };
+        let mut s = Statement {
+            date: "2022-06-30".parse().unwrap(),
+            party: "TM".into(),
+            id: Some("s1".into()),
+            source: None,
+            claims: vec![claim("5")],
+        };
+        s.complete(&chart()).unwrap();
+        assert_eq!(s.claims[0].amount.value.to_string(), "5.00");
+        for second in ["5", "6"] {
+            let mut s2 = s.clone();
+            s2.claims.push(claim(second));
+            assert!(matches!(
+                s2.complete(&chart()),
+                Err(LedgerError::RepeatedClaim { .. })
+            ));
+        }
+        let mut s3 = s.clone();
+        s3.source = Some("a\nb".into());
+        assert!(s3.complete(&chart()).is_err());
+        let mut s4 = s.clone();
+        s4.party = "AZ".into();
+        assert!(s4.complete(&chart()).is_err());
+    }
+
+    #[test]
+    fn a_statement_without_an_id_is_stored_as_before() {
+        // Stores keep statements as JSON: one without an id is written as before ids existed
+        // (no "id" key), and what older versions wrote reads back with no id.
+        let s = Statement {
+            date: "2022-06-30".parse().unwrap(),
+            party: "TM".into(),
+            id: None,
+            source: Some("letter".into()),
+            claims: vec![],
+        };
+        let json = serde_json::to_string(&s).unwrap();
+        assert!(!json.contains("\"id\""), "{json}");
+        let old: Statement = serde_json::from_str(&json).unwrap();
+        assert_eq!(old, s);
+        let with_id = Statement {
+            id: Some("s1".into()),
+            ..s
+        };
+        let json = serde_json::to_string(&with_id).unwrap();
+        assert_eq!(serde_json::from_str::<Statement>(&json).unwrap(), with_id);
+    }
+
+    #[test]
+    fn every_agreement_has_a_known_kind_and_plain_fields_once() {
+        let a = |fields: &[(&str, &str)]| {
+            Agreement {
+                name: "tm-ir-az".into(),
+                fields: fields
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect(),
+            }
+            .check()
+            .map_err(|e| e.to_string())
+        };
+        assert!(a(&[("kind", "swap"), ("exit", "Astara, Nakhchivan")]).is_ok());
+        for (fields, why) in [
+            (&[("kind:", "swap")][..], "not a plain word"),
+            (&[("supplier", "TM")][..], "the field kind is missing"),
+            (&[("kind", "barter")][..], "unknown kind \"barter\""),
+            (&[("kind", "swap"), ("kind", "swap")][..], "given twice"),
+            (&[("kind", "swap"), ("entry", "Sarakhs; east")][..], "';'"),
+        ] {
+            let e = a(fields).unwrap_err();
+            assert!(e.contains(why), "{fields:?}: {e}");
+        }
     }
 
     #[test]

@@ -18,4 +18,5 @@ pub mod rules;
 pub mod settle;
 pub mod store;
 pub mod swap;
+pub mod text;
 pub mod units;

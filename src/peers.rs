@@ -11,6 +11,8 @@
 //! The journal export, with these changes:
 //! - `agreement` and `statement` directives are comment lines (`; agreement tm-ir-az` …);
 //! - commodity codes that hold a digit are quoted (`"m3"`), as hledger requires;
+//! - an account name with two blanks in a row of any kind (a no-break space counts; hledger
+//!   would end the name there) is refused: the model accepts no such name;
 //! - a commodity of scale 0 is declared `commodity 1000. MMBtu` (hledger 1.25 refuses a
 //!   `commodity` sample without a decimal mark);
 //! - a posting tag `date` or `date2` (which hledger reads as the posting's own date) is written
@@ -527,6 +529,9 @@ fn write_journal_dialect(
     declarations.extend(chart.parties.values().cloned().map(Directive::Party));
     declarations.extend(chart.accounts.values().cloned().map(Directive::Account));
     for d in &declarations {
+        if let Directive::Account(a) = d {
+            peer_account(&a.name, dialect)?;
+        }
         match dialect {
             Dialect::Hledger => {
                 let mut text = Vec::new();
@@ -597,6 +602,20 @@ fn ledger_account(buf: &mut String, a: &Account, chart: &Chart) {
     }
 }
 
+/// An account name that hledger and ledger-cli read as it is written (`text::account_for_peers`,
+/// the rule the model accepts names by).
+fn peer_account(name: &str, dialect: Dialect) -> io::Result<()> {
+    crate::text::account_for_peers(name).map_err(|e| {
+        invalid(format!(
+            "{} {} cannot be written for {}: {}",
+            e.what,
+            e.shown,
+            dialect.peer().name(),
+            e.why
+        ))
+    })
+}
+
 /// The posting tag under which hledger and ledger-cli find a gasledger tag.
 fn journal_tag(key: &str, dialect: Dialect) -> Cow<'_, str> {
     match (dialect, key) {
@@ -618,6 +637,7 @@ fn journal_transaction(
     write_directive(&mut io::sink(), &Directive::Transaction(t.clone()), chart)?;
     for p in &t.postings {
         check_price(t, p, dialect.peer())?;
+        peer_account(&p.account, dialect)?;
     }
 
     write!(buf, "{}", t.date).ok();

@@ -232,6 +232,10 @@ enum StatementCmd {
         /// Where the statement comes from (a letter, a reference).
         #[arg(long)]
         source: Option<String>,
+        /// Id of the statement: recording the same id with the same content again changes
+        /// nothing; with other content it is an error.
+        #[arg(long)]
+        id: Option<String>,
     },
 }
 

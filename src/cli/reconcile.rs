@@ -18,6 +18,7 @@ pub fn statement(
         date,
         claims,
         source,
+        id,
     } = cmd;
     let mut parsed = Vec::with_capacity(claims.len());
     for c in &claims {
@@ -32,18 +33,27 @@ pub fn statement(
     }
     let n = parsed.len();
     let mut w = store.writer()?;
-    w.add_statement(Statement {
+    let added = w.add_statement(Statement {
         date,
         party: party.clone(),
+        id: id.clone(),
         source,
         claims: parsed,
     })?;
     w.commit()?;
-    writeln!(
-        out,
-        "recorded {party}'s statement at {date} ({n} claim{})",
-        if n == 1 { "" } else { "s" }
-    )?;
+    let claims = format!("{n} claim{}", if n == 1 { "" } else { "s" });
+    match (added, id) {
+        (true, None) => writeln!(out, "recorded {party}'s statement at {date} ({claims})")?,
+        (true, Some(id)) => writeln!(
+            out,
+            "recorded {party}'s statement at {date} ({claims}, id {id})"
+        )?,
+        (false, id) => writeln!(
+            out,
+            "{party}'s statement at {date} (id {}) is already recorded: nothing changed",
+            id.unwrap_or_default()
+        )?,
+    }
     Ok(())
 }
 

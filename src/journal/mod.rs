@@ -8,7 +8,10 @@
 //!
 //! Architecture invariant: this module checks *syntax* only. It never checks that a transaction
 //! balances, that an account is declared or that an amount fits its commodity's scale: the model
-//! (`ledger`) decides that, when the store records what the parser produced.
+//! (`ledger`) decides that, when the store records what the parser produced. One rule of the model
+//! is applied while reading, because it is about how a line is written: an agreement's field is
+//! named by a plain word and given once (`ledger::check_agreement_field`), so that `kind: swap`
+//! is refused at its own line.
 
 mod parse;
 mod print;
@@ -23,8 +26,8 @@ use std::sync::Arc;
 use thiserror::Error;
 
 /// Longest line accepted, in bytes (without its line ending). A limit so that a file without
-/// newlines cannot make the parser buffer it whole.
-pub const LINE_LEN_MAX: usize = 64 * 1024;
+/// newlines cannot make the parser buffer it whole; the model bounds what it accepts by it.
+pub const LINE_LEN_MAX: usize = crate::text::LINE_LEN_MAX;
 
 /// Deepest chain of `include`s followed (cycles are detected separately).
 pub const INCLUDE_DEPTH_MAX: usize = 32;

@@ -475,9 +475,16 @@ fn indented(
             if comment.is_none() {
                 let (body, _) = split_comment(content);
                 let (key, value) = split_word(body.trim_end());
-                a.item
-                    .fields
-                    .push((key.to_string(), value.trim().to_string()));
+                let value = value.trim();
+                // The model's rule for a field, here so that the error names its line.
+                ledger::check_agreement_field(&a.item.fields, key, value).map_err(|e| {
+                    let why = match e {
+                        ledger::LedgerError::BadAgreement { why, .. } => why,
+                        e => e.to_string(),
+                    };
+                    ctx.err(key, format!("agreement {}: {why}", a.item.name))
+                })?;
+                a.item.fields.push((key.to_string(), value.to_string()));
             }
         }
         Block::Statement(s) => match comment {
@@ -946,7 +953,7 @@ fn agreement_directive(ctx: &Ctx, line: &str, rest: &str) -> Result<Block, Journ
     }))
 }
 
-/// `statement DATE PARTY [; source: TEXT]`, then indented `ACCOUNT  AMOUNT` claims.
+/// `statement DATE PARTY [; id: ID, source: TEXT]`, then indented `ACCOUNT  AMOUNT` claims.
 fn statement_directive(ctx: &Ctx, line: &str, rest: &str) -> Result<Block, JournalError> {
     const USAGE: &str = "expected \"statement DATE PARTY\"";
     let (body, comment) = split_comment(rest);
@@ -970,6 +977,7 @@ fn statement_directive(ctx: &Ctx, line: &str, rest: &str) -> Result<Block, Journ
     let mut s = Statement {
         date,
         party: party.to_string(),
+        id: None,
         source: None,
         claims: Vec::new(),
     };
@@ -982,10 +990,23 @@ fn statement_directive(ctx: &Ctx, line: &str, rest: &str) -> Result<Block, Journ
     }))
 }
 
-fn statement_tags(_ctx: &Ctx, s: &mut Statement, comment: &str) -> Result<(), JournalError> {
+/// `id:` (one only) and `source:`; other tags are comment.
+fn statement_tags(ctx: &Ctx, s: &mut Statement, comment: &str) -> Result<(), JournalError> {
     for (key, value) in tags(comment) {
-        if key == "source" {
-            s.source = Some(value.to_string());
+        match key {
+            "source" => s.source = Some(value.to_string()),
+            "id" => {
+                if let Some(first) = &s.id {
+                    return Err(ctx.err(
+                        key,
+                        format!(
+                            "found a second id: tag, but the statement has an id already ({first})"
+                        ),
+                    ));
+                }
+                s.id = Some(value.to_string());
+            }
+            _ => {}
         }
     }
     Ok(())
@@ -1550,7 +1571,7 @@ account IR:swap:tm-ir-az      ; type: liability
     fn agreements() {
         let ds = parse(
             "agreement tm-ir-az  ; the swap\n    kind       swap\n    exit       Astara, Nakhchivan\n\
-             \x20   exit       Other ; a comment\n    ; a comment line\n    flag\n",
+             \x20   entry      Other ; a comment\n    ; a comment line\n    flag\n",
         );
         assert_eq!(
             ds,
@@ -1559,7 +1580,7 @@ account IR:swap:tm-ir-az      ; type: liability
                 fields: vec![
                     ("kind".into(), "swap".into()),
                     ("exit".into(), "Astara, Nakhchivan".into()),
-                    ("exit".into(), "Other".into()),
+                    ("entry".into(), "Other".into()),
                     ("flag".into(), "".into()),
                 ]
             })]
@@ -1569,12 +1590,23 @@ account IR:swap:tm-ir-az      ; type: liability
             e.starts_with("t.ledger:1:10: expected an agreement name"),
             "{e}"
         );
+        // A field is named by a plain word and given once; the error names its line.
+        let e = error("agreement a\n    kind: swap\n");
+        assert!(
+            e.starts_with("t.ledger:2:5: agreement a: field name \"kind:\" is not a plain word"),
+            "{e}"
+        );
+        let e = error("agreement a\n    kind  swap\n    exit  X\n    exit  Y\n");
+        assert!(
+            e.starts_with("t.ledger:4:5: agreement a: field exit is given twice"),
+            "{e}"
+        );
     }
 
     #[test]
     fn statements() {
         let ds = parse(
-            "statement 2022-06-30 TM       ; source: Turkmengaz letter\n\
+            "statement 2022-06-30 TM       ; id: tm-2022-06, source: Turkmengaz letter\n\
              \x20   TM:receivable:IR   1,800,000,000.00 USD\n    IQ:payable:TM  USD -1600000000\n",
         );
         assert_eq!(
@@ -1582,6 +1614,7 @@ account IR:swap:tm-ir-az      ; type: liability
             vec![Directive::Statement(Statement {
                 date: Date::from_str("2022-06-30").unwrap(),
                 party: "TM".into(),
+                id: Some("tm-2022-06".into()),
                 source: Some("Turkmengaz letter".into()),
                 claims: vec![
                     Claim {
@@ -1594,6 +1627,11 @@ account IR:swap:tm-ir-az      ; type: liability
                     },
                 ]
             })]
+        );
+        let e = error("statement 2022-06-30 TM  ; id: a, id: b\n");
+        assert!(
+            e.starts_with("t.ledger:1:35: found a second id: tag"),
+            "{e}"
         );
         let e = error("statement 2022-06-30 TM\n    TM:receivable:IR\n");
         assert!(

@@ -17,7 +17,7 @@
 //!     supplier  TM
 //!     exit      Astara, Nakhchivan
 //!
-//! statement 2022-06-30 TM  ; source: Turkmengaz letter
+//! statement 2022-06-30 TM  ; id: tm-2022-06, source: Turkmengaz letter
 //!     TM:receivable:IR  1800000000.00 USD
 //! ```
 //!
@@ -26,7 +26,8 @@
 //! - Postings and claims are indented 4 spaces; accounts are padded to the longest one plus two
 //!   spaces, amounts right-aligned; then ` @ PRICE` / ` @@ TOTAL`, ` = ASSERTED`, `  ; TAGS`.
 //! - Tags are `key: value` (`key:` when the value is empty) separated by `, `, after `  ; `;
-//!   a transaction's `id:` comes first. Agreement keys are padded to the longest plus two.
+//!   a transaction's or statement's `id:` comes first. Agreement keys are padded to the
+//!   longest plus two.
 //! - No line ends in whitespace; every line ends with `\n`. [`write_directive`] writes a
 //!   directive's lines only; [`write_journal`] puts a blank line around transactions, agreements
 //!   and statements, and between commodity and account declarations.
@@ -36,13 +37,15 @@
 //! `,` (hledger's tag syntax has no escape), a tag key with a blank, `:`, `,` or `;`, text with
 //! a control character or blanks at its ends, a description or code with `;`, an account name
 //! with two spaces, a tab or `;`, an invalid commodity code, a line longer than
-//! [`LINE_LEN_MAX`].
+//! [`LINE_LEN_MAX`]. The text rules are those of `crate::text`, which the model applies on
+//! entry: what the model accepted, this prints.
 
 use super::{Directive, LINE_LEN_MAX};
 use crate::amount::{self, Amount, Commodity, SCALE_MAX};
 use crate::ledger::{
     Account, Agreement, Chart, Party, Posting, Price, Statement, Status, Transaction,
 };
+use crate::text::{self, TextError};
 use rust_decimal::Decimal;
 use std::fmt::Write as _;
 use std::io::{self, Write};
@@ -88,6 +91,14 @@ fn group(d: &Directive) -> Option<u8> {
 
 fn invalid(message: String) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidData, message)
+}
+
+/// A text the printer cannot write: "... cannot be written: ...".
+fn unwritable(e: TextError) -> io::Error {
+    invalid(format!(
+        "{} {} cannot be written: {}",
+        e.what, e.shown, e.why
+    ))
 }
 
 /// Appends lines to a buffer, checking each line's length as it ends.
@@ -150,12 +161,8 @@ fn commodity(out: &mut Lines, c: &Commodity) -> io::Result<()> {
 }
 
 fn party(out: &mut Lines, p: &Party) -> io::Result<()> {
-    let ok = !p.code.is_empty()
-        && !p
-            .code
-            .chars()
-            .any(|c| c.is_whitespace() || c.is_control() || c == ':' || c == ';');
-    if !ok {
+    text::word("party code", &p.code).map_err(unwritable)?;
+    if p.code.contains(':') {
         return Err(invalid(format!(
             "party code {:?} cannot be written: expected one word without ':' or ';'",
             p.code
@@ -168,13 +175,7 @@ fn party(out: &mut Lines, p: &Party) -> io::Result<()> {
 }
 
 fn account(out: &mut Lines, a: &Account, chart: &Chart) -> io::Result<()> {
-    check_account(&a.name)?;
-    if !a.name.contains(':') {
-        return Err(invalid(format!(
-            "account {} has one segment and would read back as a party: expected PARTY:NAME",
-            a.name
-        )));
-    }
+    text::declared_account(&a.name).map_err(unwritable)?;
     let floor = a
         .floor
         .as_ref()
@@ -192,19 +193,12 @@ fn account(out: &mut Lines, a: &Account, chart: &Chart) -> io::Result<()> {
 }
 
 fn transaction(out: &mut Lines, t: &Transaction, chart: &Chart) -> io::Result<()> {
-    check_text("description", &t.description, true)?;
-    if t.status == Status::Unmarked && t.description.starts_with(['*', '!']) {
-        return Err(invalid(format!(
-            "description {:?} of an unmarked transaction cannot start with '*' or '!': it would read back as a status",
-            t.description
-        )));
-    }
-    if t.code.is_none() && t.description.starts_with('(') {
-        return Err(invalid(format!(
-            "description {:?} of a transaction without a code cannot start with '(': it would read back as a code",
-            t.description
-        )));
-    }
+    text::description(
+        &t.description,
+        t.status != Status::Unmarked,
+        t.code.is_some(),
+    )
+    .map_err(unwritable)?;
     if let Some((k, _)) = t.tags.iter().find(|(k, _)| k == "id") {
         return Err(invalid(format!(
             "a transaction's tags cannot hold {k:?}: the id is Transaction::id"
@@ -216,11 +210,7 @@ fn transaction(out: &mut Lines, t: &Transaction, chart: &Chart) -> io::Result<()
         out.push(t.status.mark());
     }
     if let Some(code) = &t.code {
-        if code.contains([')', ';']) || code.chars().any(char::is_control) {
-            return Err(invalid(format!(
-                "transaction code {code:?} cannot be written: expected no ')', ';' or control character"
-            )));
-        }
+        text::code(code).map_err(unwritable)?;
         out.push(" (");
         out.push(code);
         out.push(")");
@@ -242,7 +232,7 @@ fn transaction(out: &mut Lines, t: &Transaction, chart: &Chart) -> io::Result<()
 fn postings(out: &mut Lines, postings: &[Posting], chart: &Chart) -> io::Result<()> {
     let mut amounts = Vec::with_capacity(postings.len());
     for p in postings {
-        check_account(&p.account)?;
+        text::account(&p.account).map_err(unwritable)?;
         if p.price.is_some() && p.amount.is_none() {
             return Err(invalid(format!(
                 "posting to {} has a price but no amount: expected an amount before '@'",
@@ -298,10 +288,10 @@ fn postings(out: &mut Lines, postings: &[Posting], chart: &Chart) -> io::Result<
 }
 
 fn agreement(out: &mut Lines, a: &Agreement) -> io::Result<()> {
-    check_text("agreement name", &a.name, true)?;
     if a.name.is_empty() {
         return Err(invalid("an agreement name cannot be empty".into()));
     }
+    text::line_text("agreement name", &a.name).map_err(unwritable)?;
     out.push("agreement ");
     out.push(&a.name);
     out.end_line()?;
@@ -312,17 +302,8 @@ fn agreement(out: &mut Lines, a: &Agreement) -> io::Result<()> {
         .max()
         .unwrap_or(0);
     for (key, value) in &a.fields {
-        let key_ok = !key.is_empty()
-            && !key.starts_with('#')
-            && !key
-                .chars()
-                .any(|c| c.is_whitespace() || c.is_control() || c == ';');
-        if !key_ok {
-            return Err(invalid(format!(
-                "agreement field {key:?} cannot be written: expected one word without ';'"
-            )));
-        }
-        check_text("agreement value", value, true)?;
+        text::word("agreement field", key).map_err(unwritable)?;
+        text::line_text("agreement value", value).map_err(unwritable)?;
         out.push("    ");
         out.push(key);
         if !value.is_empty() {
@@ -335,23 +316,18 @@ fn agreement(out: &mut Lines, a: &Agreement) -> io::Result<()> {
 }
 
 fn statement(out: &mut Lines, s: &Statement, chart: &Chart) -> io::Result<()> {
-    let ok = !s.party.is_empty()
-        && !s
-            .party
-            .chars()
-            .any(|c| c.is_whitespace() || c.is_control() || c == ';');
-    if !ok {
-        return Err(invalid(format!(
-            "statement party {:?} cannot be written: expected one word without ';'",
-            s.party
-        )));
-    }
+    text::word("statement party", &s.party).map_err(unwritable)?;
     let _ = write!(out.buf, "statement {} {}", s.date, s.party);
-    push_tags(out, s.source.as_deref().map(|src| ("source", src)))?;
+    let tags =
+        s.id.as_deref()
+            .map(|id| ("id", id))
+            .into_iter()
+            .chain(s.source.as_deref().map(|src| ("source", src)));
+    push_tags(out, tags)?;
     out.end_line()?;
     let mut amounts = Vec::with_capacity(s.claims.len());
     for c in &s.claims {
-        check_account(&c.account)?;
+        text::account(&c.account).map_err(unwritable)?;
         amounts.push(amount_text(&c.amount, chart)?);
     }
     let account_width = s
@@ -395,21 +371,7 @@ fn push_tags<'a>(
     tags: impl IntoIterator<Item = (&'a str, &'a str)>,
 ) -> io::Result<()> {
     for (i, (key, value)) in tags.into_iter().enumerate() {
-        let key_ok = !key.is_empty()
-            && !key
-                .chars()
-                .any(|c| c.is_whitespace() || c.is_control() || matches!(c, ':' | ',' | ';'));
-        if !key_ok {
-            return Err(invalid(format!(
-                "tag name {key:?} cannot be written: expected one word without ':', ',' or ';'"
-            )));
-        }
-        if value.contains(',') {
-            return Err(invalid(format!(
-                "tag value {value:?} of {key} cannot be written: hledger tag values end at ','"
-            )));
-        }
-        check_text("tag value", value, false)?;
+        text::tag(key, value).map_err(unwritable)?;
         out.push(if i == 0 { "  ; " } else { ", " });
         out.push(key);
         out.push(":");
@@ -419,39 +381,6 @@ fn push_tags<'a>(
         }
     }
     Ok(())
-}
-
-/// Free text that must read back the same: no control character, no blanks at its ends, and
-/// (when `no_semicolon`) no ';', which would start a comment.
-fn check_text(what: &str, text: &str, no_semicolon: bool) -> io::Result<()> {
-    if text.chars().any(char::is_control)
-        || text.trim() != text
-        || (no_semicolon && text.contains(';'))
-    {
-        let semicolon = if no_semicolon { ", no ';'" } else { "" };
-        return Err(invalid(format!(
-            "{what} {text:?} cannot be written: expected no control character{semicolon} and no blank at either end"
-        )));
-    }
-    Ok(())
-}
-
-/// An account name that reads back as itself from a posting or `account` line.
-fn check_account(name: &str) -> io::Result<()> {
-    let ok = !name.is_empty()
-        && name.trim() == name
-        && !name.contains("  ")
-        && !name.contains(';')
-        && !name.chars().any(char::is_control)
-        && !name.starts_with(['*', '!', '(', '[', '#']);
-    if ok {
-        Ok(())
-    } else {
-        Err(invalid(format!(
-            "account name {name:?} cannot be written: expected no ';', tab or two spaces in a row, \
-             no blank at either end, and no '*', '!', '(', '[' or '#' first"
-        )))
-    }
 }
 
 fn check_code(code: &str) -> io::Result<()> {
@@ -534,7 +463,7 @@ agreement tm-ir-az
     kind       swap
     exit       Astara, Nakhchivan
     tolerance
-statement 2022-06-30 TM       ; source: Turkmengaz letter
+statement 2022-06-30 TM       ; source: Turkmengaz letter, id: tm-2022-06
     TM:receivable:IR   1800000000 USD
     TM:x  -1 USD
 ";
@@ -561,7 +490,7 @@ agreement tm-ir-az
     exit       Astara, Nakhchivan
     tolerance
 
-statement 2022-06-30 TM  ; source: Turkmengaz letter
+statement 2022-06-30 TM  ; id: tm-2022-06, source: Turkmengaz letter
     TM:receivable:IR  1800000000.00 USD
     TM:x                      -1.00 USD
 ";
@@ -580,6 +509,7 @@ statement 2022-06-30 TM  ; source: Turkmengaz letter
         let t = Directive::Statement(Statement {
             date: Date::from_str("2022-01-01").unwrap(),
             party: "TM".into(),
+            id: None,
             source: None,
             claims: vec![
                 Claim {
@@ -620,7 +550,7 @@ statement 2022-06-30 TM  ; source: Turkmengaz letter
     fn what_cannot_round_trip_is_refused() {
         let mut t = txn();
         t.tags.push(("agreement".into(), "a, b".into()));
-        refused(Directive::Transaction(t), "hledger tag values end at ','");
+        refused(Directive::Transaction(t), "',' would end it");
         let mut t = txn();
         t.tags.push(("two words".into(), "v".into()));
         refused(Directive::Transaction(t), "tag name \"two words\"");
@@ -661,7 +591,7 @@ statement 2022-06-30 TM  ; source: Turkmengaz letter
                 kind: Some(AccountType::Asset),
                 floor: None,
             }),
-            "read back as a party",
+            "one segment is the party itself",
         );
         refused(
             Directive::Party(Party {
@@ -774,12 +704,14 @@ statement 2022-06-30 TM  ; source: Turkmengaz letter
         (
             (1u16..=9999, 1u8..=12, 1u8..=28),
             "[A-Z]{2,3}",
+            prop::option::of("[a-z0-9][a-z0-9-]{0,12}"),
             prop::option::of("[A-Za-z0-9][A-Za-z0-9 ;:-]{0,10}[A-Za-z0-9]"),
             prop::collection::vec((account(), amount()), 0..4),
         )
-            .prop_map(|((y, m, day), party, source, claims)| Statement {
+            .prop_map(|((y, m, day), party, id, source, claims)| Statement {
                 date: Date::new(y, m, day).unwrap(),
                 party,
+                id,
                 source,
                 claims: claims
                     .into_iter()
@@ -791,15 +723,17 @@ statement 2022-06-30 TM  ; source: Turkmengaz letter
     fn agreement() -> impl Strategy<Value = Agreement> {
         (
             "[a-z][a-z0-9-]{0,10}",
-            prop::collection::vec(
-                (
-                    "[a-z][a-z0-9_-]{0,10}",
-                    "([A-Za-z0-9%.,:-]{1,8}( [A-Za-z0-9%.,:-]{1,8}){0,2})?",
-                ),
+            prop::collection::btree_map(
+                "[a-z][a-z0-9_-]{0,10}",
+                "([A-Za-z0-9%.,:-]{1,8}( [A-Za-z0-9%.,:-]{1,8}){0,2})?",
                 0..6,
             ),
         )
-            .prop_map(|(name, fields)| Agreement { name, fields })
+            // A field is given once: the parser refuses a repeated one.
+            .prop_map(|(name, fields)| Agreement {
+                name,
+                fields: fields.into_iter().collect(),
+            })
     }
 
     fn directive() -> impl Strategy<Value = Directive> {
@@ -818,8 +752,111 @@ statement 2022-06-30 TM  ; source: Turkmengaz letter
         ]
     }
 
+    // -----------------------------------------------------------------------------------------
+    // Property: what the model accepts, the printer writes, and it reads back the same. Texts
+    // from an alphabet of the journal's special characters.
+
+    fn nasty() -> impl Strategy<Value = String> {
+        "[ a-z;,:()*!#@=\t\n\\[\\]-]{0,8}"
+    }
+
+    fn declared() -> Chart {
+        let mut c = chart();
+        for p in ["TM", "IR"] {
+            c.parties.insert(
+                p.into(),
+                Party {
+                    code: p.into(),
+                    name: None,
+                },
+            );
+        }
+        for a in ["TM:a", "IR:b"] {
+            c.accounts.insert(
+                a.into(),
+                Account {
+                    name: a.into(),
+                    kind: None,
+                    floor: None,
+                },
+            );
+        }
+        c
+    }
+
+    fn printed_back(d: Directive, chart: &Chart) -> Result<(), TestCaseError> {
+        let mut out = Vec::new();
+        write_directive(&mut out, &d, chart)
+            .map_err(|e| TestCaseError::fail(format!("accepted but not printed: {e}")))?;
+        let text = String::from_utf8(out).unwrap();
+        let back = parse_str("t.ledger", &text)
+            .map_err(|e| TestCaseError::fail(format!("printed but not read: {e}\n{text}")))?;
+        prop_assert_eq!(back.len(), 1);
+        prop_assert_eq!(&back[0].item, &d, "text:\n{}", text);
+        Ok(())
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(512))]
+
+        #[test]
+        fn accepted_transactions_print(
+            status in prop::sample::select(vec![Status::Unmarked, Status::Pending, Status::Cleared]),
+            code in prop::option::of(nasty()),
+            description in nasty(),
+            id in prop::option::of(nasty()),
+            tags in prop::collection::vec((nasty(), nasty()), 0..3),
+            posting_tags in prop::collection::vec((nasty(), nasty()), 0..3),
+        ) {
+            let chart = declared();
+            let mut t = txn();
+            t.status = status;
+            t.code = code;
+            t.description = description;
+            t.id = id;
+            t.tags = tags;
+            t.postings[0].tags = posting_tags;
+            t.postings.push(Posting::new("IR:b", Some(Amount::new(d("-1"), "USD"))));
+            if t.complete(&chart).is_ok() {
+                printed_back(Directive::Transaction(t), &chart)?;
+            }
+        }
+
+        #[test]
+        fn accepted_declarations_print(
+            name in prop::option::of(nasty()),
+            account in nasty(),
+            agreement in nasty(),
+            fields in prop::collection::vec((nasty(), nasty()), 0..3),
+            id in prop::option::of(nasty()),
+            source in prop::option::of(nasty()),
+        ) {
+            let chart = declared();
+            let p = Party { code: "AZ".into(), name };
+            if chart.check_new_party(&p).is_ok() {
+                printed_back(Directive::Party(p), &chart)?;
+            }
+            let a = Account { name: format!("TM:{account}"), kind: None, floor: None };
+            if chart.check_new_account(&a).is_ok() {
+                printed_back(Directive::Account(a), &chart)?;
+            }
+            let mut fields = fields;
+            fields.push(("kind".into(), "swap".into()));
+            let g = Agreement { name: agreement, fields };
+            if g.check().is_ok() {
+                printed_back(Directive::Agreement(g), &chart)?;
+            }
+            let mut s = Statement {
+                date: Date::from_str("2022-06-30").unwrap(),
+                party: "TM".into(),
+                id,
+                source,
+                claims: vec![Claim { account: "TM:a".into(), amount: Amount::new(d("5"), "USD") }],
+            };
+            if s.complete(&chart).is_ok() {
+                printed_back(Directive::Statement(s), &chart)?;
+            }
+        }
 
         #[test]
         fn transactions_round_trip(t in transaction()) {

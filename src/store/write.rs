@@ -18,7 +18,7 @@ use crate::ledger::{Account, Agreement, Chart, LedgerError, Party, Statement, Tr
 use crate::rules::Rulebook;
 use rust_decimal::Decimal;
 use rustc_hash::{FxHashMap, FxHashSet};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// What `append` did with a transaction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -391,6 +391,9 @@ pub struct Writer<'s> {
     agreements: Vec<Agreement>,
     /// The rules of the stored agreements and this writer's own.
     rules: Rulebook,
+    /// Statements with an id: the stored ones (read at the first such statement given) and
+    /// this writer's, by id.
+    statement_ids: Option<HashMap<String, Statement>>,
     report: CommitReport,
 }
 
@@ -472,6 +475,7 @@ impl<'s> Writer<'s> {
             batch: sled::Batch::default(),
             agreements: Vec::new(),
             rules: crate::rules::of(&store.agreements, &store.chart),
+            statement_ids: None,
             report: CommitReport::default(),
             store,
         })
@@ -530,7 +534,10 @@ impl<'s> Writer<'s> {
         Ok(true)
     }
 
+    /// Declare an agreement, after the checks every agreement passes (`Agreement::check`);
+    /// its kind's own terms are checked by the module that gives them a meaning.
     pub fn add_agreement(&mut self, a: Agreement) -> Result<(), StoreError> {
+        a.check()?;
         if self.agreement(&a.name).is_some() {
             return Err(StoreError::AgreementExists { name: a.name });
         }
@@ -541,26 +548,35 @@ impl<'s> Writer<'s> {
         Ok(())
     }
 
-    pub fn add_statement(&mut self, s: Statement) -> Result<(), StoreError> {
-        if !self.chart.parties.contains_key(&s.party) {
-            return Err(LedgerError::UndeclaredParty {
-                code: s.party.clone(),
-                account: s.party.clone(),
+    /// Record a statement, checked against the chart (`Statement::complete`). A statement
+    /// whose id was recorded already with the same content changes nothing and returns false;
+    /// with other content it is refused.
+    pub fn add_statement(&mut self, mut s: Statement) -> Result<bool, StoreError> {
+        s.complete(&self.chart)?;
+        if let Some(id) = s.id.clone() {
+            if self.statement_ids.is_none() {
+                let stored = self
+                    .store
+                    .statements()?
+                    .into_iter()
+                    .filter_map(|s| s.id.clone().map(|id| (id, s)))
+                    .collect();
+                self.statement_ids = Some(stored);
             }
-            .into());
-        }
-        for c in &s.claims {
-            self.chart.account(&c.account)?;
-            self.chart
-                .commodity(&c.amount.commodity)?
-                .check_scale(c.amount.value)
-                .map_err(LedgerError::from)?;
+            let ids = self.statement_ids.get_or_insert_with(HashMap::new);
+            match ids.get(&id) {
+                Some(old) if *old == s => return Ok(false),
+                Some(_) => return Err(LedgerError::StatementIdConflict { id }.into()),
+                None => {
+                    ids.insert(id, s.clone());
+                }
+            }
         }
         self.batch
             .insert(&statement_key(self.head.statement_count)[..], to_json(&s));
         self.head.statement_count += 1;
         self.report.statements += 1;
-        Ok(())
+        Ok(true)
     }
 
     /// Whether a journal file with these bytes was imported by an earlier commit.
