@@ -114,6 +114,12 @@ struct State {
     line_no: u32,
     block: Option<Block>,
     in_comment_block: bool,
+    /// The file is one of gasledger's own hledger or ledger-cli exports (its first line says
+    /// so), whose `agreement` and `statement` directives are written as comments for the peer.
+    own_export: bool,
+    /// The open block was read from such a commented directive: its `;`-prefixed indented
+    /// lines are its body.
+    commented_block: bool,
     /// The last line was blank: an indented line now gets a hint that blank lines end blocks.
     after_blank: bool,
 }
@@ -183,6 +189,8 @@ impl<R: BufRead> Parser<R> {
                 line_no: 0,
                 block: None,
                 in_comment_block: false,
+                own_export: false,
+                commented_block: false,
                 after_blank: false,
             },
         }
@@ -324,6 +332,14 @@ impl State {
     }
 
     fn line(&mut self, line: &str) -> Result<Step, JournalError> {
+        if self.line_no == 1 && OWN_EXPORT_HEADERS.contains(&line.trim_end()) {
+            self.own_export = true;
+        }
+        let line = if self.own_export && !self.in_comment_block {
+            self.uncomment(line)
+        } else {
+            line
+        };
         let ctx = Ctx {
             file: &self.file,
             line_no: self.line_no,
@@ -373,6 +389,42 @@ enum Top {
     Include(Item),
 }
 
+/// The first line of gasledger's own exports for hledger and ledger-cli.
+const OWN_EXPORT_HEADERS: &[&str] = &[
+    "; gasledger export for hledger (gasledger export --format hledger).",
+    "; gasledger export for ledger-cli (gasledger export --format ledger).",
+];
+
+impl State {
+    /// In one of gasledger's own peer exports, a directive that the peer does not know is
+    /// written as a comment (`; agreement NAME`, `; statement DATE PARTY`, its body as
+    /// `;     key value`): read it as the directive, so that the export reads back whole.
+    fn uncomment<'l>(&mut self, line: &'l str) -> &'l str {
+        if let Some(rest) = line.strip_prefix("; ") {
+            let (word, after) = split_word(rest);
+            let after = after.trim();
+            let directive = match word {
+                // `agreement NAME`: one word after it.
+                "agreement" => !after.is_empty() && split_word(after).1.trim().is_empty(),
+                // `statement DATE PARTY`.
+                "statement" => after.starts_with(|c: char| c.is_ascii_digit()),
+                _ => false,
+            };
+            if directive {
+                self.commented_block = true;
+                return rest;
+            }
+            if self.commented_block && self.block.is_some() && rest.starts_with("    ") {
+                return &line[1..];
+            }
+        }
+        if !line.starts_with([' ', '\t']) {
+            self.commented_block = false;
+        }
+        line
+    }
+}
+
 /// A line that starts in column 1 (not blank).
 fn top_level(ctx: &Ctx, line: &str) -> Result<Top, JournalError> {
     let first = line.as_bytes()[0];
@@ -390,6 +442,11 @@ fn top_level(ctx: &Ctx, line: &str) -> Result<Top, JournalError> {
         "statement" => Top::Open(statement_directive(ctx, line, rest)?),
         "include" => Top::Include(include_directive(ctx, rest)?),
         "comment" => Top::CommentBlock,
+        // ledger-cli's declaration of a tag name (gasledger's ledger-cli export writes one per
+        // tag it uses): it changes nothing that gasledger keeps.
+        "tag" if !rest.trim().is_empty() && split_word(rest.trim()).1.trim().is_empty() => {
+            Top::Skip
+        }
         w if HLEDGER_DIRECTIVES.contains(&w) => {
             return Err(ctx.err(
                 word,
@@ -789,7 +846,17 @@ fn commodity_directive(ctx: &Ctx, line: &str, rest: &str) -> Result<Block, Journ
     let (code, scale) = if amount::is_code(sample) {
         (sample.to_string(), None)
     } else {
-        let a = parse_amount(ctx, sample)?;
+        // hledger writes a commodity of no decimals with its decimal mark, `1000. GJ`, to say
+        // which mark it uses: the sample's scale is 0.
+        let bare = sample
+            .split_whitespace()
+            .map(|w| match w.strip_suffix('.') {
+                Some(n) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit() || b == b',') => n,
+                _ => w,
+            })
+            .collect::<Vec<_>>()
+            .join(" ");
+        let a = parse_amount(ctx, sample).or_else(|e| parse_amount(ctx, &bare).map_err(|_| e))?;
         (a.commodity, Some(a.value.scale()))
     };
     let mut kind = None;
@@ -1330,6 +1397,51 @@ account IR:swap:tm-ir-az      ; type: liability
 ";
 
     #[test]
+    fn own_peer_exports_read_their_commented_directives_back() {
+        let body = "\
+; agreement x
+;     kind       offset
+;     debtor     IQ
+
+tag agreement
+
+; statement 2022-06-30 TM  ; source: a letter
+;     TM:cash   1.00 USD
+; a plain comment
+";
+        let exported = format!(
+            "; gasledger export for hledger (gasledger export --format hledger).\n\
+             ; agreement and statement directives, which hledger does not know, are comments.\n{body}"
+        );
+        let ds = parse(&exported);
+        assert_eq!(ds.len(), 2, "{ds:?}");
+        assert!(
+            matches!(&ds[0], Directive::Agreement(a) if a.name == "x" && a.fields.len() == 2),
+            "{ds:?}"
+        );
+        assert!(
+            matches!(&ds[1], Directive::Statement(s) if s.claims.len() == 1 && s.party == "TM"),
+            "{ds:?}"
+        );
+        // Anywhere else the same lines are comments (and `tag NAME` declares nothing).
+        assert_eq!(parse(body), vec![]);
+        assert!(error("tag\n").contains("\"tag\" directive is not supported"));
+    }
+
+    #[test]
+    fn a_commodity_sample_may_end_in_its_decimal_mark() {
+        assert_eq!(
+            parse("commodity 1000. GJ\n"),
+            vec![Directive::Commodity(Commodity {
+                code: "GJ".into(),
+                kind: Kind::Energy,
+                scale: 0
+            })]
+        );
+        assert!(error("commodity 1000.. GJ\n").contains("1000.. GJ"));
+    }
+
+    #[test]
     fn the_spec_example() {
         let ds = parse_str("t.ledger", SPEC_EXAMPLE).unwrap();
         assert_eq!(ds.len(), 7);
@@ -1762,7 +1874,8 @@ account IR:swap:tm-ir-az      ; type: liability
             "P 2022-01-01 mcm 5 USD",
             "alias a=b",
             "payee X",
-            "tag t",
+            "tag",
+            "tag two words",
             "decimal-mark ,",
             "Y 2022",
             "D 1.00 USD",
