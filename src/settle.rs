@@ -106,11 +106,11 @@ fn overflow(what: impl Into<String>) -> SettleError {
 }
 
 fn add(a: Decimal, b: Decimal, what: &str) -> Result<Decimal, SettleError> {
-    a.checked_add(b).ok_or_else(|| overflow(what))
+    amount::exact_add(a, b, String::new).map_err(|_| overflow(what))
 }
 
 fn sub(a: Decimal, b: Decimal, what: &str) -> Result<Decimal, SettleError> {
-    a.checked_sub(b).ok_or_else(|| overflow(what))
+    amount::exact_sub(a, b, String::new).map_err(|_| overflow(what))
 }
 
 fn scale_of(chart: &Chart, code: &str) -> u32 {
@@ -722,7 +722,7 @@ pub fn plan(positions: &BTreeMap<String, Decimal>) -> Result<Vec<Transfer>, Nett
     let mut payers: BTreeSet<(Reverse<Decimal>, &str)> = BTreeSet::new();
     let mut payees: BTreeSet<(Reverse<Decimal>, &str)> = BTreeSet::new();
     for (party, v) in positions {
-        sum = sum.checked_add(*v).ok_or(NettingError::Overflow)?;
+        sum = amount::exact_add(sum, *v, String::new).map_err(|_| NettingError::Overflow)?;
         if v.is_sign_negative() && !v.is_zero() {
             payers.insert((Reverse(-*v), party));
         } else if !v.is_zero() {
@@ -1123,8 +1123,7 @@ fn excess_check(
     actual: Decimal,
     scale: u32,
 ) -> Check {
-    let excess = actual
-        .checked_sub(expected)
+    let excess = amount::exact_sub(actual, expected, String::new)
         .unwrap_or(Decimal::MAX)
         .max(Decimal::ZERO);
     Check {

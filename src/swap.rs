@@ -887,13 +887,8 @@ pub fn periods(terms: &SwapTerms, legs: &[Leg]) -> Result<Vec<PeriodRow>, SwapEr
     let mut cumulative = Decimal::ZERO;
     let mut out = Vec::with_capacity(rows.len());
     for (_, mut row) in rows {
-        let net = row
-            .entry
-            .checked_sub(row.fee)
-            .and_then(|v| v.checked_sub(row.exit));
-        row.imbalance = net.ok_or_else(|| AmountError::Overflow {
-            what: overflow("imbalance")(),
-        })?;
+        row.imbalance = amount::exact_sub(row.entry, row.fee, overflow("imbalance"))
+            .and_then(|v| amount::exact_sub(v, row.exit, overflow("imbalance")))?;
         cumulative =
             amount::checked_add(cumulative, row.imbalance, overflow("cumulative imbalance"))?;
         row.cumulative = cumulative;
@@ -1039,7 +1034,7 @@ pub fn check_all_as_of(store: &Store, as_of: Option<Date>) -> Result<Vec<SwapChe
                 agreement: terms.name.clone(),
                 subject: format!("{} {}", terms.name, r.period),
                 period: r.period,
-                expected: r.entry.checked_sub(r.fee).unwrap_or(Decimal::MAX),
+                expected: amount::exact_sub(r.entry, r.fee, String::new).unwrap_or(Decimal::MAX),
                 actual: r.exit,
                 difference: r.imbalance,
                 cumulative: r.cumulative,
@@ -1108,7 +1103,10 @@ pub fn reconcile_checks(
                     amount::format_at_scale(r.cumulative, scale),
                     terms.commodity.code
                 ),
-                expected: Cell::Amount(r.entry.checked_sub(r.fee).unwrap_or(Decimal::MAX), scale),
+                expected: Cell::Amount(
+                    amount::exact_sub(r.entry, r.fee, String::new).unwrap_or(Decimal::MAX),
+                    scale,
+                ),
                 actual: Cell::Amount(r.exit, scale),
                 difference: Cell::Amount(r.imbalance, scale),
                 status: match r.status {

@@ -585,9 +585,9 @@ impl Store {
                    v: Decimal|
          -> Result<(), StoreError> {
             let slot = sums.entry((a, c)).or_default();
-            *slot = slot
-                .checked_add(v)
-                .ok_or_else(|| StoreError::Damaged("balance overflow on replay".into()))?;
+            *slot = crate::amount::exact_add(*slot, v, String::new).map_err(|_| {
+                StoreError::Damaged("a balance leaves the exact range on replay".into())
+            })?;
             Ok(())
         };
         for i in 0..self.block_count() {
@@ -774,13 +774,19 @@ impl Store {
                         }
                         summary.min_date = summary.min_date.min(t.date);
                         summary.max_date = summary.max_date.max(t.date);
+                        // Exact sums: a replayed balance that would need rounding is a problem,
+                        // so a stored balance that matches is the exact sum of its postings.
                         for p in &t.postings {
                             for m in [&mut sums, &mut block_sums] {
                                 let slot = m.entry((p.account, p.commodity)).or_default();
-                                match slot.checked_add(p.value) {
-                                    Some(v) => *slot = v,
-                                    None => problems
-                                        .push(format!("transaction {seq}: balance overflow")),
+                                match crate::amount::exact_add(*slot, p.value, String::new) {
+                                    Ok(v) => *slot = v,
+                                    Err(_) => problems.push(format!(
+                                        "transaction {seq}: the balance of {} in {} leaves the \
+                                         exact range of a decimal",
+                                        self.names.account(p.account).unwrap_or("?"),
+                                        self.names.commodity(p.commodity).unwrap_or("?")
+                                    )),
                                 }
                             }
                         }

@@ -13,7 +13,7 @@ use super::{
     statement_key, summary_key, to_json, Head, IdEntry, Numbered, Store, StoreError, BLOCK_TXNS,
     ID_BUCKETS,
 };
-use crate::amount::{AmountError, Commodity};
+use crate::amount::Commodity;
 use crate::ledger::{Account, Agreement, Chart, LedgerError, Party, Statement, Transaction};
 use rust_decimal::Decimal;
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -712,15 +712,15 @@ impl<'s> Writer<'s> {
                 .find(|(k, _)| *k == key)
                 .map(|(_, v)| *v)
                 .unwrap_or_else(|| self.balances.get(&key).copied().unwrap_or_default());
-            let after = before.checked_add(rp.value).ok_or_else(|| {
-                LedgerError::Amount(AmountError::Overflow {
-                    what: format!(
-                        "the balance of {} in {}",
-                        self.names.accounts[rp.account as usize],
-                        self.names.commodities[rp.commodity as usize]
-                    ),
-                })
-            })?;
+            // Exact: a balance that would need rounding is refused, not rounded.
+            let after = crate::amount::exact_add(before, rp.value, || {
+                format!(
+                    "the balance of {} in {}",
+                    self.names.accounts[rp.account as usize],
+                    self.names.commodities[rp.commodity as usize]
+                )
+            })
+            .map_err(LedgerError::Amount)?;
             changed.push((key, after));
             if let Some((c, asserted)) = rp.assertion {
                 let ckey = (rp.account, c);
@@ -754,18 +754,37 @@ impl<'s> Writer<'s> {
             }
         }
 
+        // A block's net change is what `--as-of` adds up: it must be exact too (it is the
+        // difference of two exact balances, which can still be past the range).
+        let mut deltas: Vec<((u32, u32), Decimal)> = Vec::with_capacity(p.postings.len());
+        for rp in p.postings {
+            let key = (rp.account, rp.commodity);
+            let before = deltas
+                .iter()
+                .rev()
+                .find(|(k, _)| *k == key)
+                .map(|(_, v)| *v)
+                .unwrap_or_else(|| self.tail_summary.get(&key).copied().unwrap_or_default());
+            let after = crate::amount::exact_add(before, rp.value, || {
+                format!(
+                    "the change of {} in {} within a block",
+                    self.names.accounts[rp.account as usize],
+                    self.names.commodities[rp.commodity as usize]
+                )
+            })
+            .map_err(LedgerError::Amount)?;
+            deltas.push((key, after));
+        }
+
         // Every check passed: apply.
         for (key, after) in changed {
             self.balances.insert(key, after);
             self.touched_balances.insert(key);
         }
+        for (key, after) in deltas {
+            self.tail_summary.insert(key, after);
+        }
         for rp in p.postings {
-            let slot = self
-                .tail_summary
-                .entry((rp.account, rp.commodity))
-                .or_default();
-            // Cannot overflow: the balance itself did not, and a block's delta is a part of it.
-            *slot = slot.checked_add(rp.value).unwrap_or(*slot);
             if let Some(n) = self.posting_counts.get_mut(rp.commodity as usize) {
                 *n += 1;
             } else {
