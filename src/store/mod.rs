@@ -33,6 +33,7 @@ mod deferred;
 mod fresh;
 mod handle;
 pub mod record;
+mod rules;
 pub mod view;
 mod write;
 
@@ -71,6 +72,22 @@ pub const LOCK_FILE: &str = "gasledger.lock";
 const KEY_SCHEMA: &[u8] = b"v";
 const KEY_HEAD: &[u8] = b"h";
 
+/// A transaction that takes more off an obligation than is owed at its date or at some later
+/// date (see `rules.rs`).
+#[derive(Debug, Error)]
+#[error("{transaction}, dated {date}, takes {amount} {commodity} off what {debtor} owes {creditor} ({account}), but on {on} {debtor} would then owe {owed} {commodity}: a payment, offset, netting or reversal may take off only what is owed at its date and at every later date")]
+pub struct NotOwed {
+    pub transaction: String,
+    pub date: String,
+    pub account: String,
+    pub debtor: String,
+    pub creditor: String,
+    pub amount: String,
+    pub commodity: String,
+    pub on: String,
+    pub owed: String,
+}
+
 #[derive(Debug, Error)]
 pub enum StoreError {
     #[error("no ledger at {path} (create one with `gasledger init`, or give --db / GASLEDGER_DB)")]
@@ -96,6 +113,10 @@ pub enum StoreError {
     NotFound { id: String },
     #[error("agreement {name} is declared already")]
     AgreementExists { name: String },
+    #[error(transparent)]
+    NotOwed(Box<NotOwed>),
+    #[error("cannot reverse {id}: {why}")]
+    Reversal { id: String, why: String },
 }
 
 impl From<sled::Error> for StoreError {

@@ -7,7 +7,8 @@ use super::blocks::{Appender, Pointer};
 use super::codec::{Dec, Enc};
 use super::deferred::Spill;
 use super::fresh::FreshIds;
-use super::record::{self, encode_txn, BlockBuf, Names, Summary};
+use super::record::{self, encode_txn, BlockBuf, Names, RawTxn, Summary};
+use super::rules::{Move, Reversal, Rules};
 use super::{
     balance_key, block_key, bucket_key, bucket_of, decode_bucket, encode_bucket, id_hash, prefixed,
     statement_key, summary_key, to_json, Head, IdEntry, Numbered, Store, StoreError, BLOCK_TXNS,
@@ -144,6 +145,8 @@ pub struct PreparedPosting {
 pub struct PreparedBatch {
     content: Vec<u8>,
     ids: String,
+    /// The ids named by `reverses:` tags, one per transaction that has one.
+    reversed: String,
     postings: Vec<PreparedPosting>,
     txns: Vec<PreparedSpan>,
     /// Whether `prepare` also takes each transaction's digest (blake3 of its content), or
@@ -158,8 +161,10 @@ struct PreparedSpan {
     digest: Option<[u8; 32]>,
     date: u32,
     has_id: bool,
+    reverses: bool,
     content_end: u32,
     id_end: u32,
+    reversed_end: u32,
     postings_end: u32,
 }
 
@@ -171,6 +176,8 @@ pub struct Prepared<'b> {
     /// was prepared; else the writer takes it.
     digest: Option<[u8; 32]>,
     id: Option<&'b str>,
+    /// The id its `reverses:` tag names, if it has one.
+    reverses: Option<&'b str>,
     date: u32,
     postings: &'b [PreparedPosting],
     content: &'b [u8],
@@ -186,6 +193,13 @@ impl PreparedBatch {
         names: &Names,
     ) -> Result<usize, StoreError> {
         t.complete(chart)?;
+        let reverses = match t.tag("reverses") {
+            Some(r) => {
+                self.reversed.push_str(r);
+                true
+            }
+            None => false,
+        };
         let raw = names.to_raw(t)?;
         let mut e = Enc {
             buf: std::mem::take(&mut self.content),
@@ -211,8 +225,10 @@ impl PreparedBatch {
                 .then(|| record::digest(self.content.get(start..).unwrap_or_default())),
             date: raw.date,
             has_id: raw.id.is_some(),
+            reverses,
             content_end: end(self.content.len()),
             id_end: end(self.ids.len()),
+            reversed_end: end(self.reversed.len()),
             postings_end: end(self.postings.len()),
         });
         Ok(self.txns.len() - 1)
@@ -227,8 +243,10 @@ impl PreparedBatch {
                 digest: None,
                 date: 0,
                 has_id: false,
+                reverses: false,
                 content_end: 0,
                 id_end: 0,
+                reversed_end: 0,
                 postings_end: 0,
             },
         };
@@ -237,6 +255,12 @@ impl PreparedBatch {
             digest: span.digest,
             id: if span.has_id {
                 self.ids.get(range(start.id_end, span.id_end))
+            } else {
+                None
+            },
+            reverses: if span.reverses {
+                self.reversed
+                    .get(range(start.reversed_end, span.reversed_end))
             } else {
                 None
             },
@@ -270,6 +294,7 @@ impl PreparedBatch {
     pub fn clear(&mut self) {
         self.content.clear();
         self.ids.clear();
+        self.reversed.clear();
         self.postings.clear();
         self.txns.clear();
     }
@@ -387,6 +412,8 @@ pub struct Writer<'s> {
     batch: sled::Batch,
     agreements: Vec<Agreement>,
     report: CommitReport,
+    /// The date rules of obligations and reversals (`rules.rs`), checked at the commit.
+    rules: Rules,
 }
 
 impl<'s> Writer<'s> {
@@ -467,6 +494,7 @@ impl<'s> Writer<'s> {
             batch: sled::Batch::default(),
             agreements: Vec::new(),
             report: CommitReport::default(),
+            rules: Rules::default(),
             store,
         })
     }
@@ -494,6 +522,7 @@ impl<'s> Writer<'s> {
 
     pub fn add_party(&mut self, p: Party) -> Result<(), StoreError> {
         declare_party(&mut self.chart, p.clone())?;
+        self.rules.chart_changed();
         self.batch.insert(prefixed(b'p', &p.code), to_json(&p));
         self.report.parties += 1;
         Ok(())
@@ -693,6 +722,17 @@ impl<'s> Writer<'s> {
                         return Ok(Added::Duplicate { seq: e.seq });
                     }
                     let recorded = self.names.to_model(&other)?;
+                    if let Some(r) = p.reverses.filter(|r| recorded.tag("reverses") == Some(r)) {
+                        // Another reversal of the same transaction under the same id.
+                        return Err(StoreError::Reversal {
+                            id: r.to_string(),
+                            why: format!(
+                                "it was reversed already on {} (id {id}); a transaction is \
+                                 reversed once",
+                                recorded.date
+                            ),
+                        });
+                    }
                     return Err(StoreError::IdConflict {
                         id: id.to_string(),
                         recorded: format!("{} {}", recorded.date, recorded.description),
@@ -774,6 +814,16 @@ impl<'s> Writer<'s> {
             })
             .map_err(LedgerError::Amount)?;
             deltas.push((key, after));
+        }
+
+        self.rules
+            .applied(p.postings, p.date, seq, &self.names, &self.chart)?;
+        if let Some(r) = p.reverses {
+            self.rules.reversals.push(Reversal {
+                reversed: r.to_string(),
+                date: p.date,
+                seq,
+            });
         }
 
         // Every check passed: apply.
@@ -987,6 +1037,10 @@ impl<'s> Writer<'s> {
                 }
             }
         }
+        // After the ids: a repeat of a stored transaction is not a second reduction.
+        if !self.rules.is_idle() {
+            self.check_rules()?;
+        }
         if std::env::var_os(ABORT_BEFORE_HEAD_VAR).is_some() {
             // For tests: die as a kill would here, with all but the last batch on disk.
             self.store.db.flush()?;
@@ -1017,6 +1071,140 @@ impl<'s> Writer<'s> {
             self.store.agreements.insert(a.name.clone(), a);
         }
         Ok(Checked::Committed(std::mem::take(&mut self.report)))
+    }
+
+    /// The date rules over everything this writer added (`rules.rs`).
+    fn check_rules(&mut self) -> Result<(), StoreError> {
+        let mut rules = std::mem::take(&mut self.rules);
+        let groups = rules.reduced_groups();
+        let accounts = rules.accounts_of(&groups, &self.names, &self.chart);
+        let new = self.new_moves(&accounts)?;
+        let found = rules.check_obligations(self.store, &self.names, &self.chart, &new)?;
+        if let Some(v) = found {
+            let t = self.stored_txn(v.seq)?.0;
+            return Err(StoreError::NotOwed(Box::new(super::NotOwed {
+                transaction: match t.id {
+                    Some(id) => format!("{} ({id})", t.description),
+                    None => t.description,
+                },
+                date: v.date,
+                account: v.account,
+                debtor: v.debtor,
+                creditor: v.creditor,
+                amount: v.amount,
+                commodity: v.commodity,
+                on: v.on,
+                owed: v.owed,
+            })));
+        }
+        rules.check_reversals(&mut |f| self.each_txn(f))?;
+        self.rules = rules;
+        Ok(())
+    }
+
+    /// Every transaction, committed and added by this writer, in recorded order.
+    fn each_txn(&mut self, f: &mut dyn FnMut(u64, &RawTxn)) -> Result<(), StoreError> {
+        for i in 0..self.store.block_count() {
+            for (seq, t) in self.store.block_txns(i)? {
+                f(seq, &t);
+            }
+        }
+        self.each_new_txn(f)
+    }
+
+    /// This writer's postings on `accounts`, read back from its blocks.
+    fn new_moves(&mut self, accounts: &FxHashSet<u32>) -> Result<Vec<Move>, StoreError> {
+        let mut out = Vec::new();
+        if accounts.is_empty() {
+            return Ok(out);
+        }
+        self.each_new_txn(&mut |_, t| {
+            for p in &t.postings {
+                if accounts.contains(&p.account) {
+                    out.push(Move {
+                        account: p.account,
+                        commodity: p.commodity,
+                        date: t.date,
+                        value: p.value,
+                    });
+                }
+            }
+        })?;
+        Ok(out)
+    }
+
+    /// The transactions this writer added, in recorded order.
+    fn each_new_txn(&mut self, f: &mut dyn FnMut(u64, &RawTxn)) -> Result<(), StoreError> {
+        let (committed, end) = (self.store.head.txn_count, self.head.txn_count);
+        let per = BLOCK_TXNS as u64;
+        if committed == end {
+            return Ok(());
+        }
+        for b in committed / per..=(end - 1) / per {
+            let value: Vec<u8> = if b == self.tail_index {
+                self.tail.to_value()
+            } else if let Some((_, v)) = self.sealed_committed.as_ref().filter(|(i, _)| *i == b) {
+                v.clone()
+            } else {
+                self.store
+                    .block_value(b)?
+                    .ok_or_else(|| StoreError::Damaged(format!("block {b} is missing")))?
+                    .to_vec()
+            };
+            for (j, (content, _)) in record::block_entries(&value)?.into_iter().enumerate() {
+                let seq = b * per + j as u64;
+                if seq >= committed && seq < end {
+                    f(seq, &record::decode_txn(&mut Dec::new(content))?);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The least owed on the obligation `account` (a receivable or payable between two
+    /// parties) in `commodity` at the end of `date` and of every later date, with every
+    /// recorded transaction and this writer's: what a payment or offset dated `date` may take
+    /// off. For another account, its running balance.
+    pub fn owed_from(
+        &mut self,
+        account: &str,
+        commodity: &str,
+        date: crate::date::Date,
+    ) -> Result<Decimal, StoreError> {
+        let (Some(&a), Some(&c)) = (
+            self.names.account_ids.get(account),
+            self.names.commodity_ids.get(commodity),
+        ) else {
+            return Ok(Decimal::ZERO);
+        };
+        let mut rules = std::mem::take(&mut self.rules);
+        let found = self.owed_with(&mut rules, a, c, date.packed());
+        self.rules = rules;
+        Ok(found?.unwrap_or_else(|| self.balance(account, commodity)))
+    }
+
+    /// [`Writer::owed_from`] by ids, with the rules taken out of the writer.
+    fn owed_with(
+        &mut self,
+        rules: &mut Rules,
+        account: u32,
+        commodity: u32,
+        date: u32,
+    ) -> Result<Option<Decimal>, StoreError> {
+        let Some(g) = rules.group(account, &self.names, &self.chart) else {
+            return Ok(None);
+        };
+        let groups: FxHashSet<u32> = [g].into_iter().collect();
+        let accounts = rules.accounts_of(&groups, &self.names, &self.chart);
+        let new = self.new_moves(&accounts)?;
+        rules.owed_from(
+            self.store,
+            &self.names,
+            &self.chart,
+            (account, commodity),
+            date,
+            &new,
+        )
     }
 
     /// The id buckets of a writer that checked each id: its new ids, and the stored entries
