@@ -533,8 +533,15 @@ fn a_large_import_reads_its_own_blocks_back_for_the_rules() {
     let fine = format!(
         "{text}{}2024-04-01 * Reversal   ; id: r-1, reverses: s-1\n    TM:cash  -1.00 USD\n    \
          TM:revenue  1.00 USD\n",
-        payment_journal("2024-02-15", "IR", "TM", "40.00")
+        payment_journal("2024-04-01", "IR", "TM", "40.00")
     );
+    // Dated after every filler, the payment finds the debt in a block written ahead through
+    // that block's summary; paying more than the debt is still refused.
+    let over = format!(
+        "{text}{}",
+        payment_journal("2024-04-01", "IR", "TM", "120.00")
+    );
+    import_refused(&l, "over.journal", &over, "IR would then owe -20.00 USD");
     import(&l, "fine.journal", &fine).ok();
     let debts = l.run(&["report", "debts", "--format", "csv"]).ok().stdout;
     assert_eq!(debts, "debtor,creditor,commodity,amount\nIR,TM,USD,60.00\n");

@@ -248,6 +248,16 @@ impl Rules {
             .collect()
     }
 
+    /// The date of the earliest new reduction.
+    pub fn earliest_reduction(&self) -> u32 {
+        self.take_offs
+            .values()
+            .flatten()
+            .map(|t| t.date)
+            .min()
+            .unwrap_or(u32::MAX)
+    }
+
     /// The obligations the new reductions concern.
     pub fn reduced_groups(&self) -> FxHashSet<u32> {
         self.take_offs.keys().map(|(g, _)| *g).collect()

@@ -1078,7 +1078,7 @@ impl<'s> Writer<'s> {
         let mut rules = std::mem::take(&mut self.rules);
         let groups = rules.reduced_groups();
         let accounts = rules.accounts_of(&groups, &self.names, &self.chart);
-        let new = self.new_moves(&accounts)?;
+        let new = self.new_moves(&accounts, rules.earliest_reduction())?;
         let found = rules.check_obligations(self.store, &self.names, &self.chart, &new)?;
         if let Some(v) = found {
             let t = self.stored_txn(v.seq)?.0;
@@ -1113,23 +1113,79 @@ impl<'s> Writer<'s> {
     }
 
     /// This writer's postings on `accounts`, read back from its blocks.
-    fn new_moves(&mut self, accounts: &FxHashSet<u32>) -> Result<Vec<Move>, StoreError> {
+    /// A full block written ahead whose transactions are all dated before `earliest` counts
+    /// by its summary's net changes (dated 0: before every date); the others are read.
+    fn new_moves(
+        &mut self,
+        accounts: &FxHashSet<u32>,
+        earliest: u32,
+    ) -> Result<Vec<Move>, StoreError> {
         let mut out = Vec::new();
-        if accounts.is_empty() {
+        let (committed, end) = (self.store.head.txn_count, self.head.txn_count);
+        if accounts.is_empty() || committed == end {
             return Ok(out);
         }
-        self.each_new_txn(&mut |_, t| {
-            for p in &t.postings {
-                if accounts.contains(&p.account) {
-                    out.push(Move {
-                        account: p.account,
-                        commodity: p.commodity,
-                        date: t.date,
-                        value: p.value,
-                    });
+        let per = BLOCK_TXNS as u64;
+        for b in committed / per..=(end - 1) / per {
+            let ahead = b * per >= committed
+                && b != self.tail_index
+                && self.sealed_committed.as_ref().is_none_or(|(i, _)| *i != b);
+            if ahead {
+                if let Some(v) = self.store.db.get(summary_key(b))? {
+                    let s = Summary::from_value(&v)?;
+                    if s.max_date < earliest {
+                        out.extend(
+                            s.deltas
+                                .into_iter()
+                                .filter(|(a, _, _)| accounts.contains(a))
+                                .map(|(account, commodity, value)| Move {
+                                    account,
+                                    commodity,
+                                    date: 0,
+                                    value,
+                                }),
+                        );
+                        continue;
+                    }
                 }
             }
-        })?;
+            for (_, t) in self.new_block_txns(b)? {
+                for p in &t.postings {
+                    if accounts.contains(&p.account) {
+                        out.push(Move {
+                            account: p.account,
+                            commodity: p.commodity,
+                            date: t.date,
+                            value: p.value,
+                        });
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// The transactions of block `b` that this writer added, with their sequence numbers.
+    fn new_block_txns(&mut self, b: u64) -> Result<Vec<(u64, RawTxn)>, StoreError> {
+        let (committed, end) = (self.store.head.txn_count, self.head.txn_count);
+        let per = BLOCK_TXNS as u64;
+        let value: Vec<u8> = if b == self.tail_index {
+            self.tail.to_value()
+        } else if let Some((_, v)) = self.sealed_committed.as_ref().filter(|(i, _)| *i == b) {
+            v.clone()
+        } else {
+            self.store
+                .block_value(b)?
+                .ok_or_else(|| StoreError::Damaged(format!("block {b} is missing")))?
+                .to_vec()
+        };
+        let mut out = Vec::new();
+        for (j, (content, _)) in record::block_entries(&value)?.into_iter().enumerate() {
+            let seq = b * per + j as u64;
+            if seq >= committed && seq < end {
+                out.push((seq, record::decode_txn(&mut Dec::new(content))?));
+            }
+        }
         Ok(out)
     }
 
@@ -1141,21 +1197,8 @@ impl<'s> Writer<'s> {
             return Ok(());
         }
         for b in committed / per..=(end - 1) / per {
-            let value: Vec<u8> = if b == self.tail_index {
-                self.tail.to_value()
-            } else if let Some((_, v)) = self.sealed_committed.as_ref().filter(|(i, _)| *i == b) {
-                v.clone()
-            } else {
-                self.store
-                    .block_value(b)?
-                    .ok_or_else(|| StoreError::Damaged(format!("block {b} is missing")))?
-                    .to_vec()
-            };
-            for (j, (content, _)) in record::block_entries(&value)?.into_iter().enumerate() {
-                let seq = b * per + j as u64;
-                if seq >= committed && seq < end {
-                    f(seq, &record::decode_txn(&mut Dec::new(content))?);
-                }
+            for (seq, t) in self.new_block_txns(b)? {
+                f(seq, &t);
             }
         }
         Ok(())
@@ -1196,7 +1239,7 @@ impl<'s> Writer<'s> {
         };
         let groups: FxHashSet<u32> = [g].into_iter().collect();
         let accounts = rules.accounts_of(&groups, &self.names, &self.chart);
-        let new = self.new_moves(&accounts)?;
+        let new = self.new_moves(&accounts, date)?;
         rules.owed_from(
             self.store,
             &self.names,
