@@ -798,12 +798,15 @@ impl Store {
                         // Exact sums: a replayed balance that would need rounding is a problem,
                         // so a stored balance that matches is the exact sum of its postings.
                         for p in &t.postings {
-                            for m in [&mut sums, &mut block_sums] {
+                            for (m, what) in [
+                                (&mut sums, "balance"),
+                                (&mut block_sums, "block's net change"),
+                            ] {
                                 let slot = m.entry((p.account, p.commodity)).or_default();
                                 match crate::amount::exact_add(*slot, p.value, String::new) {
                                     Ok(v) => *slot = v,
                                     Err(_) => problems.push(format!(
-                                        "transaction {seq}: the balance of {} in {} leaves the \
+                                        "transaction {seq}: the {what} of {} in {} leaves the \
                                          exact range of a decimal",
                                         self.names.account(p.account).unwrap_or("?"),
                                         self.names.commodity(p.commodity).unwrap_or("?")
