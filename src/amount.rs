@@ -290,14 +290,63 @@ pub fn format_grouped(value: Decimal, scale: u32) -> String {
     out
 }
 
-/// Checked addition with a typed error naming what overflowed.
+/// Exact addition: `a + b` to the last digit, or an error naming what overflowed.
+///
+/// `Decimal::checked_add` returns `None` only when the integer part overflows; a sum that needs
+/// more than 96 bits at the operands' scale is silently rounded to fewer decimal places
+/// (`99999999999999999999999999.99 * 9 + 0.01` comes out as `...999.9`). An exact sum keeps
+/// the larger of the two scales, so a result with a smaller scale lost digits and is refused
+/// (but for a zero operand, which `Decimal` answers with the other one as it is: exact).
+/// Every sum that a user's numbers flow into goes through this function (or its siblings).
+pub fn exact_add(
+    a: Decimal,
+    b: Decimal,
+    what: impl FnOnce() -> String,
+) -> Result<Decimal, AmountError> {
+    match a.checked_add(b) {
+        Some(s) if a.is_zero() || b.is_zero() || s.scale() >= a.scale().max(b.scale()) => Ok(s),
+        _ => Err(AmountError::Overflow { what: what() }),
+    }
+}
+
+/// Exact subtraction: `a - b` to the last digit (see [`exact_add`]).
+pub fn exact_sub(
+    a: Decimal,
+    b: Decimal,
+    what: impl FnOnce() -> String,
+) -> Result<Decimal, AmountError> {
+    match a.checked_sub(b) {
+        Some(s) if a.is_zero() || b.is_zero() || s.scale() >= a.scale().max(b.scale()) => Ok(s),
+        _ => Err(AmountError::Overflow { what: what() }),
+    }
+}
+
+/// The exact sum of `values` (see [`exact_add`]); zero for none.
+pub fn exact_sum(
+    values: impl IntoIterator<Item = Decimal>,
+    what: impl Fn() -> String,
+) -> Result<Decimal, AmountError> {
+    values
+        .into_iter()
+        .try_fold(Decimal::ZERO, |s, v| exact_add(s, v, &what))
+}
+
+/// Exact addition (the name older call sites use): see [`exact_add`].
 pub fn checked_add(
     a: Decimal,
     b: Decimal,
     what: impl FnOnce() -> String,
 ) -> Result<Decimal, AmountError> {
-    a.checked_add(b)
-        .ok_or_else(|| AmountError::Overflow { what: what() })
+    exact_add(a, b, what)
+}
+
+/// Exact subtraction under the name older call sites use: see [`exact_sub`].
+pub fn checked_sub(
+    a: Decimal,
+    b: Decimal,
+    what: impl FnOnce() -> String,
+) -> Result<Decimal, AmountError> {
+    exact_sub(a, b, what)
 }
 
 /// Checked multiplication with a typed error naming what overflowed.
@@ -535,9 +584,86 @@ mod tests {
         );
     }
 
+    /// A decimal from raw parts: any 96-bit mantissa, sign and scale.
+    fn raw(lo: u64, hi: u32, negative: bool, scale: u32) -> Decimal {
+        Decimal::from_parts(lo as u32, (lo >> 32) as u32, hi, negative, scale)
+    }
+
+    /// The exact sum of two decimals as (mantissa, scale) at the larger scale of the non-zero
+    /// ones, from wide integers; `None` when even the alignment does not fit in 128 bits (then
+    /// the sum is far past 96 bits).
+    fn reference_sum(a: Decimal, b: Decimal) -> Option<(i128, u32)> {
+        let scale = |x: Decimal| if x.is_zero() { 0 } else { x.scale() };
+        let s = scale(a).max(scale(b));
+        let align = |x: Decimal| {
+            10i128
+                .checked_pow(s.saturating_sub(x.scale()))
+                .and_then(|f| x.mantissa().checked_mul(f))
+        };
+        Some((align(a)?.checked_add(align(b)?)?, s))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4096))]
+
+        /// `exact_add` and `exact_sub` against wide-integer arithmetic: the exact result when
+        /// it fits in 96 bits at the operands' larger scale, an error otherwise.
+        #[test]
+        fn exact_add_matches_wide_integers(
+            (alo, ahi, an, asc) in (prop_oneof![Just(0u64), 0u64..1000, any::<u64>()], prop_oneof![Just(0u32), Just(u32::MAX), any::<u32>(), 0u32..16], any::<bool>(), 0u32..=28),
+            (blo, bhi, bn, bsc) in (prop_oneof![Just(0u64), 0u64..1000, any::<u64>()], prop_oneof![Just(0u32), Just(u32::MAX), any::<u32>(), 0u32..16], any::<bool>(), 0u32..=28),
+            sub in any::<bool>(),
+        ) {
+            let (a, b) = (raw(alo, ahi, an, asc), raw(blo, bhi, bn, bsc));
+            let got = if sub {
+                exact_sub(a, b, || "x".into())
+            } else {
+                exact_add(a, b, || "x".into())
+            };
+            let limit = 1i128 << 96;
+            match reference_sum(a, if sub { -b } else { b }) {
+                Some((m, s)) if m.abs() < limit => {
+                    let r = got.expect("an exact sum that fits is refused");
+                    prop_assert_eq!(r, Decimal::from_i128_with_scale(m, s));
+                    if !a.is_zero() && !b.is_zero() {
+                        prop_assert_eq!(r.scale(), s);
+                    }
+                }
+                _ => prop_assert!(got.is_err(), "{a} and {b}: {got:?}, not representable"),
+            }
+        }
+    }
+
     #[test]
     fn overflow_is_an_error() {
         assert!(checked_add(Decimal::MAX, Decimal::ONE, || "x".into()).is_err());
+        // Nine times 99999999999999999999999999.99 plus 0.01 needs 30 digits: refused, where
+        // Decimal's own addition drops the last decimal place.
+        let big = d("99999999999999999999999999.99");
+        let seven = exact_sum(std::iter::repeat_n(big, 7), || "x".into()).unwrap();
+        assert_eq!(seven.to_string(), "699999999999999999999999999.93");
+        assert!(exact_add(seven, big, || "x".into()).is_err());
+        assert!(
+            seven.checked_add(big).is_some(),
+            "Decimal itself rounds silently"
+        );
+        assert!(exact_sum(
+            [big, big, big, big, big, big, big, big, big, d("0.01")],
+            || { "x".into() }
+        )
+        .is_err());
+        assert_eq!(
+            exact_sub(d("1.10"), d("0.1"), || "x".into())
+                .unwrap()
+                .to_string(),
+            "1.00"
+        );
+        // A zero operand comes back as the other one, at its own scale: still exact.
+        assert_eq!(
+            exact_sub(d("0.00"), Decimal::ZERO, || "x".into()).unwrap(),
+            Decimal::ZERO
+        );
+        assert_eq!(exact_add(d("0.00"), d("5"), || "x".into()).unwrap(), d("5"));
         assert!(checked_mul(Decimal::MAX, d("2"), || "x".into()).is_err());
     }
 }

@@ -250,7 +250,7 @@ fn apply_files<'s>(
     let waiting_parser = waiting.clone();
     let counter = bytes_read.clone();
     let (mut chart, mut names, mut rules) =
-        (w.chart().clone(), w.names().clone(), w.rules().clone());
+        (w.chart().clone(), w.names().clone(), w.rulebook().clone());
     let mut examined = false;
     // What stopped the writer early, if anything did.
     let stopped = std::thread::scope(|scope| -> Result<Option<Applied<'s>>, ImportError> {

@@ -909,9 +909,7 @@ pub fn residuals<C: Ord + Clone>(
             }
         };
         let slot = &mut sums[i].1;
-        *slot = slot.checked_add(v).ok_or_else(|| AmountError::Overflow {
-            what: "the sum of a transaction's postings".into(),
-        })?;
+        *slot = amount::exact_add(*slot, v, || "the sum of a transaction's postings".into())?;
     }
     sums.retain(|(_, v)| !v.is_zero());
     sums.sort_by(|a, b| a.0.cmp(&b.0));

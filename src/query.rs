@@ -1,5 +1,6 @@
 //! Reports computed from the store as plain data ([`Table`]s): balances and registers.
 
+use crate::amount;
 use crate::date::Date;
 use crate::ledger::{party_of, Chart};
 use crate::report::{Cell, Table};
@@ -47,10 +48,10 @@ pub fn balance_table(all: Balances, chart: &Chart, q: &BalanceQuery) -> Result<T
             continue;
         }
         let key = (at_depth(&account, q.depth).to_string(), commodity);
-        let slot = rolled.entry(key).or_default();
-        *slot = slot.checked_add(v).ok_or_else(|| {
-            StoreError::Damaged("balance overflow while rolling up accounts".into())
-        })?;
+        let what = || format!("the balance of {} in {}", key.0, key.1);
+        let sum = amount::exact_add(rolled.get(&key).copied().unwrap_or_default(), v, what)
+            .map_err(|e| StoreError::Ledger(e.into()))?;
+        rolled.insert(key, sum);
     }
     let mut t = Table::new(&["account", "commodity", "balance"]);
     for ((account, commodity), v) in rolled {
@@ -119,9 +120,10 @@ pub fn register(
     ]);
     for (date, _, id, desc, acct, amount) in rows {
         let slot = running.entry(amount.commodity.clone()).or_default();
-        *slot = slot
-            .checked_add(amount.value)
-            .ok_or_else(|| StoreError::Damaged("running balance overflow".into()))?;
+        *slot = amount::exact_add(*slot, amount.value, || {
+            format!("the running balance of {account} in {}", amount.commodity)
+        })
+        .map_err(|e| StoreError::Ledger(e.into()))?;
         if from.is_some_and(|f| date < f) || to.is_some_and(|x| date > x) {
             continue;
         }

@@ -1,6 +1,7 @@
 //! Reconciliation: every check of SPEC, each a small function over the store that returns plain
 //! data ([`Check`] rows). Rendering is in `report`.
 
+use crate::amount;
 use crate::date::Date;
 use crate::ledger::{party_of, Statement};
 use crate::query::is_under;
@@ -58,7 +59,8 @@ impl Check {
         actual: Decimal,
         scale: u32,
     ) -> Check {
-        let difference = actual.checked_sub(expected).unwrap_or(Decimal::MAX);
+        // Past the exact range the difference cannot be zero: shown as the largest number.
+        let difference = amount::exact_sub(actual, expected, String::new).unwrap_or(Decimal::MAX);
         Check {
             check,
             subject,
@@ -162,9 +164,10 @@ pub fn assertions(store: &Store, as_of: Option<Date>) -> Result<Vec<Check>, Stor
             let slot = running
                 .entry((p.account.clone(), a.commodity.clone()))
                 .or_default();
-            *slot = slot
-                .checked_add(a.value)
-                .ok_or_else(|| StoreError::Damaged("balance overflow on replay".into()))?;
+            *slot = amount::exact_add(*slot, a.value, || {
+                format!("the balance of {} in {}", p.account, a.commodity)
+            })
+            .map_err(|e| StoreError::Ledger(e.into()))?;
             if let Some(asserted) = &p.assertion {
                 if as_of.is_some_and(|d| t.date > d) {
                     continue;
@@ -203,7 +206,8 @@ fn total_under(balances: &Balances, root: &str) -> BTreeMap<String, Decimal> {
     for ((a, c), v) in balances {
         if is_under(a, root) {
             let slot = out.entry(c.clone()).or_default();
-            *slot = slot.checked_add(*v).unwrap_or(*slot);
+            // A sum past the exact range makes the check fail rather than round.
+            *slot = amount::exact_add(*slot, *v, String::new).unwrap_or(Decimal::MAX);
         }
     }
     out
@@ -237,7 +241,7 @@ pub fn mirrors(store: &Store, balances: &Balances) -> Vec<Check> {
             let rv = r.get(c).copied().unwrap_or_default();
             let pv = p.get(c).copied().unwrap_or_default();
             let scale = chart.commodities.get(c).map_or(0, |x| x.scale);
-            let sum = rv.checked_add(pv).unwrap_or(Decimal::MAX);
+            let sum = amount::exact_add(rv, pv, String::new).unwrap_or(Decimal::MAX);
             let mut check = Check::amounts(
                 "mirrored-obligation",
                 format!("{receivable} + {payable} ({c})"),

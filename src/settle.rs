@@ -59,13 +59,14 @@ pub enum SettleError {
         value: String,
         commodity: String,
     },
-    #[error("{debtor} owes {creditor} {owed} {commodity}; cannot pay {amount} {commodity}")]
+    #[error("{debtor} owes {creditor} {owed} {commodity}; cannot pay {amount} {commodity} (on {date}, counting what is owed at every later date)")]
     Overpay {
         debtor: String,
         creditor: String,
         commodity: String,
         owed: String,
         amount: String,
+        date: Date,
     },
     #[error("no agreement named {name}{}", suggest(nearest))]
     NoAgreement {
@@ -106,11 +107,11 @@ fn overflow(what: impl Into<String>) -> SettleError {
 }
 
 fn add(a: Decimal, b: Decimal, what: &str) -> Result<Decimal, SettleError> {
-    a.checked_add(b).ok_or_else(|| overflow(what))
+    amount::exact_add(a, b, String::new).map_err(|_| overflow(what))
 }
 
 fn sub(a: Decimal, b: Decimal, what: &str) -> Result<Decimal, SettleError> {
-    a.checked_sub(b).ok_or_else(|| overflow(what))
+    amount::exact_sub(a, b, String::new).map_err(|_| overflow(what))
 }
 
 fn scale_of(chart: &Chart, code: &str) -> u32 {
@@ -203,12 +204,14 @@ impl Entry {
 /// Append `t` in one atomic write, opening `accounts` when missing. `check` (the refusals that
 /// depend on balances) runs only when `t`'s id is not recorded yet: a retry of a recorded
 /// command is a no-op (same content) or an id conflict (other content), never a refusal
-/// because the first run already moved the balances.
+/// because the first run already moved the balances. The writer applies the date rules of
+/// every entry path at its commit (a reduction of an obligation must be owed at its date and
+/// after); `check` says the same earlier, in the command's words.
 fn record(
     store: &mut Store,
     t: Transaction,
     accounts: &[(String, AccountType)],
-    check: impl FnOnce(&Writer) -> Result<(), SettleError>,
+    check: impl FnOnce(&mut Writer) -> Result<(), SettleError>,
 ) -> Result<Added, SettleError> {
     let recorded = match &t.id {
         Some(id) => store.find(id)?.is_some(),
@@ -216,7 +219,7 @@ fn record(
     };
     let mut w = store.writer()?;
     if !recorded {
-        check(&w)?;
+        check(&mut w)?;
     }
     for (name, kind) in accounts {
         if !w.chart().accounts.contains_key(name) {
@@ -306,7 +309,7 @@ pub fn pay(
     ];
     let t = payment_transaction(from, to, amount, e);
     record(store, t, &accounts, |w| {
-        let owed = w.balance(&receivable(to, from), &amount.commodity);
+        let owed = w.owed_from(&receivable(to, from), &amount.commodity, e.date)?;
         if amount.value > owed {
             return Err(SettleError::Overpay {
                 debtor: from.to_string(),
@@ -314,6 +317,7 @@ pub fn pay(
                 commodity: amount.commodity.clone(),
                 owed: fmt(w.chart(), owed, &amount.commodity),
                 amount: fmt(w.chart(), amount.value, &amount.commodity),
+                date: e.date,
             });
         }
         Ok(())
@@ -587,6 +591,10 @@ pub fn offset(
     let used = assigned(store, &terms)?;
     let t = offset_transaction(&terms, amount.value, e);
     let added = record(store, t, &terms.accounts(), |w| {
+        let owed_at_date = [
+            w.owed_from(&terms.claim_account(), &terms.commodity, e.date)?,
+            w.owed_from(&terms.debt_account(), &terms.commodity, e.date)?,
+        ];
         let f = |v: Decimal| fmt(w.chart(), v, &terms.commodity);
         let x = &terms.commodity;
         let value = amount.value;
@@ -600,11 +608,10 @@ pub fn offset(
                 f(used)
             ));
         }
-        for (account, debtor, creditor) in [
-            (terms.claim_account(), &terms.debtor, &terms.via),
-            (terms.debt_account(), &terms.via, &terms.creditor),
+        for (owed, debtor, creditor) in [
+            (owed_at_date[0], &terms.debtor, &terms.via),
+            (owed_at_date[1], &terms.via, &terms.creditor),
         ] {
-            let owed = w.balance(&account, x);
             if value > owed {
                 reasons.push(format!(
                     "it exceeds what {debtor} owes {creditor} by {} {x} ({debtor} owes {creditor} {} {x})",
@@ -722,7 +729,7 @@ pub fn plan(positions: &BTreeMap<String, Decimal>) -> Result<Vec<Transfer>, Nett
     let mut payers: BTreeSet<(Reverse<Decimal>, &str)> = BTreeSet::new();
     let mut payees: BTreeSet<(Reverse<Decimal>, &str)> = BTreeSet::new();
     for (party, v) in positions {
-        sum = sum.checked_add(*v).ok_or(NettingError::Overflow)?;
+        sum = amount::exact_add(sum, *v, String::new).map_err(|_| NettingError::Overflow)?;
         if v.is_sign_negative() && !v.is_zero() {
             payers.insert((Reverse(-*v), party));
         } else if !v.is_zero() {
@@ -1123,9 +1130,9 @@ fn excess_check(
     actual: Decimal,
     scale: u32,
 ) -> Check {
-    let (difference, within) = match actual.checked_sub(expected) {
-        Some(d) => (Cell::Amount(d, scale), d <= Decimal::ZERO),
-        None => (Cell::Text("beyond the exact range".into()), false),
+    let (difference, within) = match amount::exact_sub(actual, expected, String::new) {
+        Ok(d) => (Cell::Amount(d, scale), d <= Decimal::ZERO),
+        Err(_) => (Cell::Text("beyond the exact range".into()), false),
     };
     Check {
         check,

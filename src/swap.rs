@@ -987,15 +987,8 @@ pub fn periods(terms: &SwapTerms, legs: &[Leg]) -> Result<Vec<PeriodRow>, SwapEr
     let mut cumulative = Decimal::ZERO;
     let mut out = Vec::with_capacity(rows.len());
     for (_, (mut row, entries)) in rows {
-        let neg = |v: Decimal| Decimal::ZERO.checked_sub(v);
-        let net = neg(row.fee)
-            .and_then(|f| amount::checked_add(row.entry, f, overflow("imbalance")).ok())
-            .and_then(|v| {
-                neg(row.exit).and_then(|x| amount::checked_add(v, x, overflow("imbalance")).ok())
-            });
-        row.imbalance = net.ok_or_else(|| AmountError::Overflow {
-            what: overflow("imbalance")(),
-        })?;
+        row.imbalance = amount::exact_sub(row.entry, row.fee, overflow("imbalance"))
+            .and_then(|v| amount::exact_sub(v, row.exit, overflow("imbalance")))?;
         cumulative =
             amount::checked_add(cumulative, row.imbalance, overflow("cumulative imbalance"))?;
         row.cumulative = cumulative;
@@ -1010,11 +1003,8 @@ pub fn periods(terms: &SwapTerms, legs: &[Leg]) -> Result<Vec<PeriodRow>, SwapEr
             SwapStatus::Ok
         };
         row.contract_fee = terms.contract_fee(&entries, row.entry)?;
-        row.fee_difference = neg(row.contract_fee)
-            .and_then(|c| amount::checked_add(row.fee, c, overflow("fee difference")).ok())
-            .ok_or_else(|| AmountError::Overflow {
-                what: overflow("fee difference")(),
-            })?;
+        row.fee_difference =
+            amount::exact_sub(row.fee, row.contract_fee, overflow("fee difference"))?;
         out.push(row);
     }
     Ok(out)
@@ -1191,7 +1181,7 @@ pub fn reconcile_checks(
             }
         };
         for r in rows {
-            let expected = amount::checked_add(r.entry, -r.fee, String::new).ok();
+            let expected = amount::exact_sub(r.entry, r.fee, String::new).ok();
             let (Some(expected), Some(difference)) =
                 (expected, Decimal::ZERO.checked_sub(r.imbalance))
             else {

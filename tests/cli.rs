@@ -1067,21 +1067,23 @@ fn running_balance_overflow_is_refused() {
     let l = scenario();
     l.run(&["commodity", "add", "big", "--kind", "money", "--scale", "0"])
         .ok();
-    let max = "IQ:payable:IR 79228162514264337593543950335 big";
-    l.record("2022-05-01", "max", &[max, "IR:receivable:IQ"], &[])
+    // A debt of the largest amount (a payment of a debt that does not exist would be refused
+    // by the date rules before any overflow).
+    let max = "IR:receivable:IQ 79228162514264337593543950335 big";
+    l.record("2022-05-01", "max", &[max, "IQ:payable:IR"], &[])
         .ok();
     record_refused(
         &l,
         "2022-05-02",
-        &[max, "IR:receivable:IQ"],
-        "arithmetic overflow: the balance of IQ:payable:IR in big exceeds the range",
+        &[max, "IQ:payable:IR"],
+        "arithmetic overflow: the balance of IR:receivable:IQ in big exceeds the range",
     );
     // The other side overflows downwards.
     record_refused(
         &l,
         "2022-05-02",
-        &["IR:receivable:IQ -1 big", "IR:cash"],
-        "arithmetic overflow: the balance of IR:receivable:IQ in big",
+        &["IQ:payable:IR -1 big", "IR:cash"],
+        "arithmetic overflow: the balance of IQ:payable:IR in big",
     );
     // A price that overflows when multiplied.
     record_refused(

@@ -45,14 +45,14 @@ account IR:receivable:IQ
     IR:receivable:IQ
 ";
 
-/// Declared accounts without a floor: what the valid transactions use.
-const ACCOUNTS: [&str; 6] = [
+/// Declared accounts without a floor: what the valid transactions use. Not the obligations
+/// (`IQ:payable:IR`, `IR:receivable:IQ`): a random reduction of one may take off more than is
+/// owed at its date, which the date rules refuse (`tests/rules_dates.rs`).
+const ACCOUNTS: [&str; 4] = [
     "IR:cash",
     "AZ:gas:received",
     "IR:swap:tm-ir-az",
     "TM:gas:delivered",
-    "IQ:payable:IR",
-    "IR:receivable:IQ",
 ];
 /// Where a valid transaction's id goes: replaced by `txn-1`, `txn-2`… in each journal, so that
 /// valid transactions never share an id.
@@ -295,7 +295,7 @@ fn perturbed_txn() -> impl Strategy<Value = String> {
         "    IR:cash  0.001 USD\n    IR:receivable:IQ  -0.001 USD\n",
         "    IR:cahs  1 USD\n    IR:receivable:IQ  -1 USD\n",
         "    TM:cash  -5.00 USD\n    IR:cash  5.00 USD\n",
-        "    IR:cash  79228162514264337593543950335 USD\n             IR:receivable:IQ  -79228162514264337593543950335 USD\n",
+        "    IR:cash  -79228162514264337593543950335 USD\n             IR:receivable:IQ  79228162514264337593543950335 USD\n",
         "    IR:cash  0 USD = 123456.78 USD\n",
         "    AZ:gas:received  0 GJ = 0 GJ\n",
         "<base-1>",

@@ -385,7 +385,7 @@ fn declarations_in_the_file_are_used_by_the_transactions_after_them() {
     let l = Ledger::new();
     let a = l.file(
         "a.journal",
-        format!("{CHART}{GOOD}\naccount TM:cash\n\n2022-03-01 * cash  ; id: c1\n    TM:cash   5.00 USD\n    TM:receivable:IR\n").as_bytes(),
+        format!("{CHART}{GOOD}\naccount TM:cash\n\n2022-03-01 * cash  ; id: c1\n    TM:cash   -5.00 USD\n    TM:receivable:IR\n").as_bytes(),
     );
     let b = l.file(
         "b.journal",
@@ -396,7 +396,7 @@ fn declarations_in_the_file_are_used_by_the_transactions_after_them() {
     let bal = l.run(&["report", "balances", "--format", "csv"]);
     assert_eq!(
         String::from_utf8_lossy(&bal.stdout),
-        "account,commodity,balance\nIR:cash,USD,7.00\nIR:payable:TM,USD,-7.00\nIR:swap:tm-ir-az,mcm,310.000\nTM:cash,USD,5.00\nTM:gas:delivered,mcm,-310.000\nTM:receivable:IR,USD,-5.00\n"
+        "account,commodity,balance\nIR:cash,USD,7.00\nIR:payable:TM,USD,-7.00\nIR:swap:tm-ir-az,mcm,310.000\nTM:cash,USD,-5.00\nTM:gas:delivered,mcm,-310.000\nTM:receivable:IR,USD,5.00\n"
     );
     assert!(l.run(&["verify"]).status.success());
 }

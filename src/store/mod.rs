@@ -33,6 +33,7 @@ mod deferred;
 mod fresh;
 mod handle;
 pub mod record;
+mod rules;
 pub mod view;
 mod write;
 
@@ -71,6 +72,22 @@ pub const LOCK_FILE: &str = "gasledger.lock";
 const KEY_SCHEMA: &[u8] = b"v";
 const KEY_HEAD: &[u8] = b"h";
 
+/// A transaction that takes more off an obligation than is owed at its date or at some later
+/// date (see `rules.rs`).
+#[derive(Debug, Error)]
+#[error("{transaction}, dated {date}, takes {amount} {commodity} off what {debtor} owes {creditor} ({account}), but on {on} {debtor} would then owe {owed} {commodity}: a payment, offset, netting or reversal may take off only what is owed at its date and at every later date")]
+pub struct NotOwed {
+    pub transaction: String,
+    pub date: String,
+    pub account: String,
+    pub debtor: String,
+    pub creditor: String,
+    pub amount: String,
+    pub commodity: String,
+    pub on: String,
+    pub owed: String,
+}
+
 #[derive(Debug, Error)]
 pub enum StoreError {
     #[error("no ledger at {path} (create one with `gasledger init`, or give --db / GASLEDGER_DB)")]
@@ -98,6 +115,10 @@ pub enum StoreError {
     NotFound { id: String },
     #[error("agreement {name} is declared already")]
     AgreementExists { name: String },
+    #[error(transparent)]
+    NotOwed(Box<NotOwed>),
+    #[error("cannot reverse {id}: {why}")]
+    Reversal { id: String, why: String },
 }
 
 impl From<sled::Error> for StoreError {
@@ -587,9 +608,9 @@ impl Store {
                    v: Decimal|
          -> Result<(), StoreError> {
             let slot = sums.entry((a, c)).or_default();
-            *slot = slot
-                .checked_add(v)
-                .ok_or_else(|| StoreError::Damaged("balance overflow on replay".into()))?;
+            *slot = crate::amount::exact_add(*slot, v, String::new).map_err(|_| {
+                StoreError::Damaged("a balance leaves the exact range on replay".into())
+            })?;
             Ok(())
         };
         for i in 0..self.block_count() {
@@ -776,13 +797,22 @@ impl Store {
                         }
                         summary.min_date = summary.min_date.min(t.date);
                         summary.max_date = summary.max_date.max(t.date);
+                        // Exact sums: a replayed balance that would need rounding is a problem,
+                        // so a stored balance that matches is the exact sum of its postings.
                         for p in &t.postings {
-                            for m in [&mut sums, &mut block_sums] {
+                            for (m, what) in [
+                                (&mut sums, "balance"),
+                                (&mut block_sums, "block's net change"),
+                            ] {
                                 let slot = m.entry((p.account, p.commodity)).or_default();
-                                match slot.checked_add(p.value) {
-                                    Some(v) => *slot = v,
-                                    None => problems
-                                        .push(format!("transaction {seq}: balance overflow")),
+                                match crate::amount::exact_add(*slot, p.value, String::new) {
+                                    Ok(v) => *slot = v,
+                                    Err(_) => problems.push(format!(
+                                        "transaction {seq}: the {what} of {} in {} leaves the \
+                                         exact range of a decimal",
+                                        self.names.account(p.account).unwrap_or("?"),
+                                        self.names.commodity(p.commodity).unwrap_or("?")
+                                    )),
                                 }
                             }
                         }

@@ -7,13 +7,14 @@ use super::blocks::{Appender, Pointer};
 use super::codec::{Dec, Enc};
 use super::deferred::Spill;
 use super::fresh::FreshIds;
-use super::record::{self, encode_txn, BlockBuf, Names, Summary};
+use super::record::{self, encode_txn, BlockBuf, Names, RawTxn, Summary};
+use super::rules::{Move, Reversal, Rules};
 use super::{
     balance_key, block_key, bucket_key, bucket_of, decode_bucket, encode_bucket, id_hash, prefixed,
     statement_key, summary_key, to_json, Head, IdEntry, Numbered, Store, StoreError, BLOCK_TXNS,
     ID_BUCKETS,
 };
-use crate::amount::{AmountError, Commodity};
+use crate::amount::Commodity;
 use crate::ledger::{Account, Agreement, Chart, LedgerError, Party, Statement, Transaction};
 use crate::rules::Rulebook;
 use rust_decimal::Decimal;
@@ -145,6 +146,8 @@ pub struct PreparedPosting {
 pub struct PreparedBatch {
     content: Vec<u8>,
     ids: String,
+    /// The ids named by `reverses:` tags, one per transaction that has one.
+    reversed: String,
     postings: Vec<PreparedPosting>,
     txns: Vec<PreparedSpan>,
     /// Whether `prepare` also takes each transaction's digest (blake3 of its content), or
@@ -159,8 +162,10 @@ struct PreparedSpan {
     digest: Option<[u8; 32]>,
     date: u32,
     has_id: bool,
+    reverses: bool,
     content_end: u32,
     id_end: u32,
+    reversed_end: u32,
     postings_end: u32,
 }
 
@@ -172,6 +177,8 @@ pub struct Prepared<'b> {
     /// was prepared; else the writer takes it.
     digest: Option<[u8; 32]>,
     id: Option<&'b str>,
+    /// The id its `reverses:` tag names, if it has one.
+    reverses: Option<&'b str>,
     date: u32,
     postings: &'b [PreparedPosting],
     content: &'b [u8],
@@ -185,10 +192,17 @@ impl PreparedBatch {
         mut t: Transaction,
         chart: &Chart,
         names: &Names,
-        rules: &Rulebook,
+        rulebook: &Rulebook,
     ) -> Result<usize, StoreError> {
         t.complete(chart)?;
-        rules.check(&t)?;
+        rulebook.check(&t)?;
+        let reverses = match t.tag("reverses") {
+            Some(r) => {
+                self.reversed.push_str(r);
+                true
+            }
+            None => false,
+        };
         let raw = names.to_raw(t)?;
         let mut e = Enc {
             buf: std::mem::take(&mut self.content),
@@ -214,8 +228,10 @@ impl PreparedBatch {
                 .then(|| record::digest(self.content.get(start..).unwrap_or_default())),
             date: raw.date,
             has_id: raw.id.is_some(),
+            reverses,
             content_end: end(self.content.len()),
             id_end: end(self.ids.len()),
+            reversed_end: end(self.reversed.len()),
             postings_end: end(self.postings.len()),
         });
         Ok(self.txns.len() - 1)
@@ -230,8 +246,10 @@ impl PreparedBatch {
                 digest: None,
                 date: 0,
                 has_id: false,
+                reverses: false,
                 content_end: 0,
                 id_end: 0,
+                reversed_end: 0,
                 postings_end: 0,
             },
         };
@@ -240,6 +258,12 @@ impl PreparedBatch {
             digest: span.digest,
             id: if span.has_id {
                 self.ids.get(range(start.id_end, span.id_end))
+            } else {
+                None
+            },
+            reverses: if span.reverses {
+                self.reversed
+                    .get(range(start.reversed_end, span.reversed_end))
             } else {
                 None
             },
@@ -273,6 +297,7 @@ impl PreparedBatch {
     pub fn clear(&mut self) {
         self.content.clear();
         self.ids.clear();
+        self.reversed.clear();
         self.postings.clear();
         self.txns.clear();
     }
@@ -389,12 +414,15 @@ pub struct Writer<'s> {
     posting_counts: Vec<u64>,
     batch: sled::Batch,
     agreements: Vec<Agreement>,
-    /// The rules of the stored agreements and this writer's own.
-    rules: Rulebook,
+    /// The rules of the stored agreements and this writer's own, asked about each transaction
+    /// as it is prepared (`crate::rules`).
+    rulebook: Rulebook,
     /// Statements with an id: the stored ones (read at the first such statement given) and
     /// this writer's, by id.
     statement_ids: Option<HashMap<String, Statement>>,
     report: CommitReport,
+    /// The date rules of obligations and reversals (`rules.rs`), checked at the commit.
+    rules: Rules,
 }
 
 impl<'s> Writer<'s> {
@@ -474,9 +502,10 @@ impl<'s> Writer<'s> {
             posting_counts: Vec::new(),
             batch: sled::Batch::default(),
             agreements: Vec::new(),
-            rules: crate::rules::of(&store.agreements, &store.chart),
+            rulebook: crate::rules::of(&store.agreements, &store.chart),
             statement_ids: None,
             report: CommitReport::default(),
+            rules: Rules::default(),
             store,
         })
     }
@@ -504,6 +533,7 @@ impl<'s> Writer<'s> {
 
     pub fn add_party(&mut self, p: Party) -> Result<(), StoreError> {
         declare_party(&mut self.chart, p.clone())?;
+        self.rules.chart_changed();
         self.batch.insert(prefixed(b'p', &p.code), to_json(&p));
         self.report.parties += 1;
         Ok(())
@@ -542,7 +572,7 @@ impl<'s> Writer<'s> {
             return Err(StoreError::AgreementExists { name: a.name });
         }
         self.batch.insert(prefixed(b'g', &a.name), to_json(&a));
-        self.rules.learn(&a, &self.chart);
+        self.rulebook.learn(&a, &self.chart);
         self.agreements.push(a);
         self.report.agreements += 1;
         Ok(())
@@ -607,7 +637,7 @@ impl<'s> Writer<'s> {
     /// it is applied unless every check passes, so the writer stays usable after an error.
     pub fn append(&mut self, t: Transaction) -> Result<Added, StoreError> {
         let mut batch = PreparedBatch::default();
-        let i = batch.prepare(t, &self.chart, &self.names, &self.rules)?;
+        let i = batch.prepare(t, &self.chart, &self.names, &self.rulebook)?;
         match batch.get(i) {
             Some(p) => self.append_prepared(p),
             None => Err(StoreError::Damaged(
@@ -668,8 +698,8 @@ impl<'s> Writer<'s> {
 
     /// The rulebook as this writer sees it, for [`PreparedBatch::prepare`] on another thread
     /// (which must then learn the same agreements in the same order: see `import`).
-    pub fn rules(&self) -> &Rulebook {
-        &self.rules
+    pub fn rulebook(&self) -> &Rulebook {
+        &self.rulebook
     }
 
     /// Add a transaction that [`PreparedBatch::prepare`] checked against this writer's chart and names: the
@@ -722,6 +752,17 @@ impl<'s> Writer<'s> {
                         return Ok(Added::Duplicate { seq: e.seq });
                     }
                     let recorded = self.names.to_model(&other)?;
+                    if let Some(r) = p.reverses.filter(|r| recorded.tag("reverses") == Some(r)) {
+                        // Another reversal of the same transaction under the same id.
+                        return Err(StoreError::Reversal {
+                            id: r.to_string(),
+                            why: format!(
+                                "it was reversed already on {} (id {id}); a transaction is \
+                                 reversed once",
+                                recorded.date
+                            ),
+                        });
+                    }
                     return Err(StoreError::IdConflict {
                         id: id.to_string(),
                         recorded: format!("{} {}", recorded.date, recorded.description),
@@ -741,15 +782,15 @@ impl<'s> Writer<'s> {
                 .find(|(k, _)| *k == key)
                 .map(|(_, v)| *v)
                 .unwrap_or_else(|| self.balances.get(&key).copied().unwrap_or_default());
-            let after = before.checked_add(rp.value).ok_or_else(|| {
-                LedgerError::Amount(AmountError::Overflow {
-                    what: format!(
-                        "the balance of {} in {}",
-                        self.names.accounts[rp.account as usize],
-                        self.names.commodities[rp.commodity as usize]
-                    ),
-                })
-            })?;
+            // Exact: a balance that would need rounding is refused, not rounded.
+            let after = crate::amount::exact_add(before, rp.value, || {
+                format!(
+                    "the balance of {} in {}",
+                    self.names.accounts[rp.account as usize],
+                    self.names.commodities[rp.commodity as usize]
+                )
+            })
+            .map_err(LedgerError::Amount)?;
             changed.push((key, after));
             if let Some((c, asserted)) = rp.assertion {
                 let ckey = (rp.account, c);
@@ -783,18 +824,47 @@ impl<'s> Writer<'s> {
             }
         }
 
+        // A block's net change is what `--as-of` adds up: it must be exact too (it is the
+        // difference of two exact balances, which can still be past the range).
+        let mut deltas: Vec<((u32, u32), Decimal)> = Vec::with_capacity(p.postings.len());
+        for rp in p.postings {
+            let key = (rp.account, rp.commodity);
+            let before = deltas
+                .iter()
+                .rev()
+                .find(|(k, _)| *k == key)
+                .map(|(_, v)| *v)
+                .unwrap_or_else(|| self.tail_summary.get(&key).copied().unwrap_or_default());
+            let after = crate::amount::exact_add(before, rp.value, || {
+                format!(
+                    "the change of {} in {} within a block",
+                    self.names.accounts[rp.account as usize],
+                    self.names.commodities[rp.commodity as usize]
+                )
+            })
+            .map_err(LedgerError::Amount)?;
+            deltas.push((key, after));
+        }
+
+        self.rules
+            .applied(p.postings, p.date, seq, &self.names, &self.chart)?;
+        if let Some(r) = p.reverses {
+            self.rules.reversals.push(Reversal {
+                reversed: r.to_string(),
+                date: p.date,
+                seq,
+            });
+        }
+
         // Every check passed: apply.
         for (key, after) in changed {
             self.balances.insert(key, after);
             self.touched_balances.insert(key);
         }
+        for (key, after) in deltas {
+            self.tail_summary.insert(key, after);
+        }
         for rp in p.postings {
-            let slot = self
-                .tail_summary
-                .entry((rp.account, rp.commodity))
-                .or_default();
-            // Cannot overflow: the balance itself did not, and a block's delta is a part of it.
-            *slot = slot.checked_add(rp.value).unwrap_or(*slot);
             if let Some(n) = self.posting_counts.get_mut(rp.commodity as usize) {
                 *n += 1;
             } else {
@@ -997,6 +1067,10 @@ impl<'s> Writer<'s> {
                 }
             }
         }
+        // After the ids: a repeat of a stored transaction is not a second reduction.
+        if !self.rules.is_idle() {
+            self.check_rules()?;
+        }
         if std::env::var_os(ABORT_BEFORE_HEAD_VAR).is_some() {
             // For tests: die as a kill would here, with all but the last batch on disk.
             self.store.db.flush()?;
@@ -1027,6 +1101,183 @@ impl<'s> Writer<'s> {
             self.store.agreements.insert(a.name.clone(), a);
         }
         Ok(Checked::Committed(std::mem::take(&mut self.report)))
+    }
+
+    /// The date rules over everything this writer added (`rules.rs`).
+    fn check_rules(&mut self) -> Result<(), StoreError> {
+        let mut rules = std::mem::take(&mut self.rules);
+        let groups = rules.reduced_groups();
+        let accounts = rules.accounts_of(&groups, &self.names, &self.chart);
+        let new = self.new_moves(&accounts, rules.earliest_reduction())?;
+        let found = rules.check_obligations(self.store, &self.names, &self.chart, &new)?;
+        if let Some(v) = found {
+            let t = self.stored_txn(v.seq)?.0;
+            return Err(StoreError::NotOwed(Box::new(super::NotOwed {
+                transaction: match t.id {
+                    Some(id) => format!("{} ({id})", t.description),
+                    None => t.description,
+                },
+                date: v.date,
+                account: v.account,
+                debtor: v.debtor,
+                creditor: v.creditor,
+                amount: v.amount,
+                commodity: v.commodity,
+                on: v.on,
+                owed: v.owed,
+            })));
+        }
+        rules.check_reversals(&mut |f| self.each_txn(f))?;
+        self.rules = rules;
+        Ok(())
+    }
+
+    /// Every transaction, committed and added by this writer, in recorded order.
+    fn each_txn(&mut self, f: &mut dyn FnMut(u64, &RawTxn)) -> Result<(), StoreError> {
+        for i in 0..self.store.block_count() {
+            for (seq, t) in self.store.block_txns(i)? {
+                f(seq, &t);
+            }
+        }
+        self.each_new_txn(f)
+    }
+
+    /// This writer's postings on `accounts`, read back from its blocks.
+    /// A full block written ahead whose transactions are all dated before `earliest` counts
+    /// by its summary's net changes (dated 0: before every date); the others are read.
+    fn new_moves(
+        &mut self,
+        accounts: &FxHashSet<u32>,
+        earliest: u32,
+    ) -> Result<Vec<Move>, StoreError> {
+        let mut out = Vec::new();
+        let (committed, end) = (self.store.head.txn_count, self.head.txn_count);
+        if accounts.is_empty() || committed == end {
+            return Ok(out);
+        }
+        let per = BLOCK_TXNS as u64;
+        for b in committed / per..=(end - 1) / per {
+            let ahead = b * per >= committed
+                && b != self.tail_index
+                && self.sealed_committed.as_ref().is_none_or(|(i, _)| *i != b);
+            if ahead {
+                if let Some(v) = self.store.db.get(summary_key(b))? {
+                    let s = Summary::from_value(&v)?;
+                    if s.max_date < earliest {
+                        out.extend(
+                            s.deltas
+                                .into_iter()
+                                .filter(|(a, _, _)| accounts.contains(a))
+                                .map(|(account, commodity, value)| Move {
+                                    account,
+                                    commodity,
+                                    date: 0,
+                                    value,
+                                }),
+                        );
+                        continue;
+                    }
+                }
+            }
+            for (_, t) in self.new_block_txns(b)? {
+                for p in &t.postings {
+                    if accounts.contains(&p.account) {
+                        out.push(Move {
+                            account: p.account,
+                            commodity: p.commodity,
+                            date: t.date,
+                            value: p.value,
+                        });
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// The transactions of block `b` that this writer added, with their sequence numbers.
+    fn new_block_txns(&mut self, b: u64) -> Result<Vec<(u64, RawTxn)>, StoreError> {
+        let (committed, end) = (self.store.head.txn_count, self.head.txn_count);
+        let per = BLOCK_TXNS as u64;
+        let value: Vec<u8> = if b == self.tail_index {
+            self.tail.to_value()
+        } else if let Some((_, v)) = self.sealed_committed.as_ref().filter(|(i, _)| *i == b) {
+            v.clone()
+        } else {
+            self.store
+                .block_value(b)?
+                .ok_or_else(|| StoreError::Damaged(format!("block {b} is missing")))?
+                .to_vec()
+        };
+        let mut out = Vec::new();
+        for (j, (content, _)) in record::block_entries(&value)?.into_iter().enumerate() {
+            let seq = b * per + j as u64;
+            if seq >= committed && seq < end {
+                out.push((seq, record::decode_txn(&mut Dec::new(content))?));
+            }
+        }
+        Ok(out)
+    }
+
+    /// The transactions this writer added, in recorded order.
+    fn each_new_txn(&mut self, f: &mut dyn FnMut(u64, &RawTxn)) -> Result<(), StoreError> {
+        let (committed, end) = (self.store.head.txn_count, self.head.txn_count);
+        let per = BLOCK_TXNS as u64;
+        if committed == end {
+            return Ok(());
+        }
+        for b in committed / per..=(end - 1) / per {
+            for (seq, t) in self.new_block_txns(b)? {
+                f(seq, &t);
+            }
+        }
+        Ok(())
+    }
+
+    /// The least owed on the obligation `account` (a receivable or payable between two
+    /// parties) in `commodity` at the end of `date` and of every later date, with every
+    /// recorded transaction and this writer's: what a payment or offset dated `date` may take
+    /// off. For another account, its running balance.
+    pub fn owed_from(
+        &mut self,
+        account: &str,
+        commodity: &str,
+        date: crate::date::Date,
+    ) -> Result<Decimal, StoreError> {
+        let (Some(&a), Some(&c)) = (
+            self.names.account_ids.get(account),
+            self.names.commodity_ids.get(commodity),
+        ) else {
+            return Ok(Decimal::ZERO);
+        };
+        let mut rules = std::mem::take(&mut self.rules);
+        let found = self.owed_with(&mut rules, a, c, date.packed());
+        self.rules = rules;
+        Ok(found?.unwrap_or_else(|| self.balance(account, commodity)))
+    }
+
+    /// [`Writer::owed_from`] by ids, with the rules taken out of the writer.
+    fn owed_with(
+        &mut self,
+        rules: &mut Rules,
+        account: u32,
+        commodity: u32,
+        date: u32,
+    ) -> Result<Option<Decimal>, StoreError> {
+        let Some(g) = rules.group(account, &self.names, &self.chart) else {
+            return Ok(None);
+        };
+        let groups: FxHashSet<u32> = [g].into_iter().collect();
+        let accounts = rules.accounts_of(&groups, &self.names, &self.chart);
+        let new = self.new_moves(&accounts, date)?;
+        rules.owed_from(
+            self.store,
+            &self.names,
+            &self.chart,
+            (account, commodity),
+            date,
+            &new,
+        )
     }
 
     /// The id buckets of a writer that checked each id: its new ids, and the stored entries
