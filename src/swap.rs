@@ -816,12 +816,38 @@ pub fn legs(
     all: &[SwapTerms],
     as_of: Option<Date>,
 ) -> Result<HashMap<String, Vec<Leg>>, SwapError> {
+    legs_dated(store, all, None, as_of)
+}
+
+/// What a leg transaction is a leg of: its terms, side and point.
+fn leg_of<'t>(
+    t: &Transaction,
+    by_name: &HashMap<&str, &'t SwapTerms>,
+) -> Option<(&'t SwapTerms, Side, String)> {
+    let terms = *by_name.get(t.tag("agreement")?)?;
+    let side = crate::rules::side_of(t.tag("leg")?)?;
+    let point = match t.tag("point") {
+        Some(p) => p.to_string(),
+        None => match terms.points(side) {
+            [only] => only.clone(),
+            _ => "?".to_string(),
+        },
+    };
+    Some((terms, side, point))
+}
+
+/// [`legs`] dated from `from` to `to`, reading only the blocks that hold those dates. A
+/// reversal in the range of a leg dated before it is found by the leg's id.
+pub fn legs_dated(
+    store: &Store,
+    all: &[SwapTerms],
+    from: Option<Date>,
+    as_of: Option<Date>,
+) -> Result<HashMap<String, Vec<Leg>>, SwapError> {
     let by_name: HashMap<&str, &SwapTerms> = all.iter().map(|t| (t.name.as_str(), t)).collect();
     let mut relevant: Vec<Transaction> = Vec::new();
-    store.for_each_txn(|_, t| {
-        let is_leg = t.tag("agreement").is_some_and(|a| by_name.contains_key(a))
-            && matches!(t.tag("leg"), Some("entry" | "exit"));
-        if is_leg || t.tag("reverses").is_some() {
+    store.for_each_txn_dated(from, as_of, |_, t| {
+        if leg_of(&t, &by_name).is_some() || t.tag("reverses").is_some() {
             relevant.push(t);
         }
         Ok(())
@@ -830,35 +856,28 @@ pub fn legs(
     // Leg ids, so that a reversal finds what it reverses.
     let mut ids: HashMap<String, (&SwapTerms, Side, String)> = HashMap::new();
     for t in &relevant {
-        let own = t
-            .tag("agreement")
-            .and_then(|a| by_name.get(a))
-            .and_then(|terms| {
-                let side = match t.tag("leg") {
-                    Some("entry") => Side::Entry,
-                    Some("exit") => Side::Exit,
-                    _ => return None,
-                };
-                let point = match t.tag("point") {
-                    Some(p) => p.to_string(),
-                    None => match terms.points(side) {
-                        [only] => only.clone(),
-                        _ => "?".to_string(),
-                    },
-                };
-                Some((*terms, side, point))
-            });
-        let (terms, side, point) = match own {
+        let (terms, side, point) = match leg_of(t, &by_name) {
             Some(x) => {
                 if let Some(id) = &t.id {
                     ids.insert(id.clone(), x.clone());
                 }
                 x
             }
-            None => match t.tag("reverses").and_then(|r| ids.get(r)) {
-                Some(x) => x.clone(),
-                None => continue,
-            },
+            None => {
+                let Some(r) = t.tag("reverses") else { continue };
+                match ids.get(r) {
+                    Some(x) => x.clone(),
+                    // Recorded before the range read: looked up by its id.
+                    None if from.is_some() => match store.find(r)? {
+                        Some((_, original)) => match leg_of(&original, &by_name) {
+                            Some(x) => x,
+                            None => continue,
+                        },
+                        None => continue,
+                    },
+                    None => continue,
+                }
+            }
         };
         if as_of.is_some_and(|d| t.date > d) {
             continue;
@@ -1021,7 +1040,7 @@ pub fn period_entry_before(
     except: Option<&str>,
 ) -> Result<Decimal, SwapError> {
     let (first, last) = terms.period.bounds(date);
-    let mut legs = legs(store, std::slice::from_ref(terms), Some(last))?;
+    let mut legs = legs_dated(store, std::slice::from_ref(terms), Some(first), Some(last))?;
     let mut sum = Decimal::ZERO;
     for leg in legs.remove(&terms.name).unwrap_or_default() {
         if except.is_some() && leg.id.as_deref() == except {

@@ -322,3 +322,75 @@ fn daily_legs_book_the_monthly_fee_on_a_period_basis() {
         "{csv}"
     );
 }
+
+#[test]
+fn a_leg_reversed_in_a_later_period_counts_in_that_periods_fee() {
+    let l = Ledger::new();
+    for args in [
+        &[
+            "commodity",
+            "add",
+            "mcm",
+            "--kind",
+            "volume",
+            "--scale",
+            "3",
+        ][..],
+        &["party", "add", "TM"],
+        &["party", "add", "IR"],
+        &["party", "add", "AZ"],
+        &[
+            "agreement",
+            "add",
+            "monthly",
+            "--kind",
+            "swap",
+            "--supplier",
+            "TM",
+            "--hub",
+            "IR",
+            "--receiver",
+            "AZ",
+            "--entry",
+            "Sarakhs",
+            "--exit",
+            "Astara",
+            "--commodity",
+            "mcm",
+            "--fee",
+            "1%",
+            "--tolerance",
+            "100%",
+        ],
+    ] {
+        l.run(args).ok();
+    }
+    let entry = |date: &str, id: &str| {
+        l.run(&[
+            "swap",
+            "entry",
+            "monthly",
+            "--date",
+            date,
+            "--volume",
+            "1.250 mcm",
+            "--id",
+            id,
+        ])
+        .ok();
+    };
+    entry("2022-01-31", "jan");
+    l.run(&["reverse", "jan", "--date", "2022-02-10"]).ok();
+    // February's entry so far is -1.250 (the reversal), so its two legs book 0.012 and 0.012,
+    // and the month's booked fee, -0.012 + 0.024, is the fee of its 1.250 entry.
+    entry("2022-02-20", "feb-1");
+    entry("2022-02-21", "feb-2");
+    let csv = l
+        .run(&["report", "swap", "monthly", "--format", "csv"])
+        .ok()
+        .stdout;
+    assert!(
+        csv.ends_with("2022-02,1.250,0.012,0.000,1.238,2.476,ok,0.012,0.000,1.250\n"),
+        "{csv}"
+    );
+}

@@ -703,6 +703,38 @@ impl Store {
         Ok(())
     }
 
+    /// The committed transactions dated from `from` to `to` (either end open), in recorded
+    /// order, in model form. A block whose date range (from its summary) lies outside is not
+    /// read, so a scan of one settlement period reads the few blocks that hold it.
+    pub fn for_each_txn_dated(
+        &self,
+        from: Option<Date>,
+        to: Option<Date>,
+        mut f: impl FnMut(u64, Transaction) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        let (lo, hi) = (
+            from.map_or(0, Date::packed),
+            to.map_or(u32::MAX, Date::packed),
+        );
+        for i in 0..self.block_count() {
+            let v = self
+                .db
+                .get(summary_key(i))?
+                .ok_or_else(|| StoreError::Damaged(format!("summary of block {i} is missing")))?;
+            self.db.scanned(v.len())?;
+            let s = Summary::from_value(&v)?;
+            if s.max_date < lo || s.min_date > hi {
+                continue;
+            }
+            for (seq, raw) in self.block_txns(i)? {
+                if (lo..=hi).contains(&raw.date) {
+                    f(seq, self.names.to_model(&raw)?)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// The transaction with this id, if any.
     pub fn find(&self, id: &str) -> Result<Option<(u64, Transaction)>, StoreError> {
         let h = id_hash(id);
