@@ -184,7 +184,16 @@ fn apply(l: &Ledger, op: &Op, n: usize) {
             s("--id"),
             arg(id),
             s("--tag"),
-            format!("{}={}", arg(key), arg(value)),
+            // One argument holds at most 128 KiB on Linux: a long key is cut when the value
+            // is long too (each alone is over 64 KiB).
+            format!(
+                "{}={}",
+                arg(key)
+                    .chars()
+                    .take(131_000 - value.len().min(131_000))
+                    .collect::<String>(),
+                arg(value)
+            ),
         ]),
         Op::Statement { source, amount } => run(vec![
             s("statement"),
