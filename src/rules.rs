@@ -26,6 +26,7 @@
 
 use crate::amount::{self, Amount};
 use crate::ledger::{Agreement, Chart, Transaction};
+use crate::settle::OffsetTerms;
 use crate::swap::{Basis, Side, SwapTerms};
 use rust_decimal::Decimal;
 use std::collections::{BTreeMap, HashMap};
@@ -49,12 +50,23 @@ pub enum RuleError {
     /// A leg under a swap that breaks its terms.
     #[error("swap leg under {agreement}: {message}")]
     Leg { agreement: String, message: String },
+    /// The offsets under an agreement assign more, in all, than its limit.
+    #[error("offset agreement {agreement} would assign {assigned} {commodity} in all, more than its limit of {limit} {commodity}")]
+    OffsetLimit {
+        agreement: String,
+        assigned: String,
+        limit: String,
+        commodity: String,
+    },
+    #[error("offset under {agreement}: {message}")]
+    Offset { agreement: String, message: String },
 }
 
 /// What the rulebook knows of one agreement.
 #[derive(Debug, Clone)]
 enum Terms {
     Swap(Box<SwapTerms>),
+    Offset(Box<OffsetTerms>),
     /// Any other kind (its own module checks the transactions that need its balances).
     Other {
         kind: String,
@@ -82,8 +94,15 @@ impl Rulebook {
     /// Learn a newly declared agreement.
     pub fn learn(&mut self, a: &Agreement, chart: &Chart) {
         let kind = a.field("kind").unwrap_or("").to_string();
-        let terms = match SwapTerms::from_agreement(a, chart) {
-            Ok(t) if kind == "swap" => Terms::Swap(Box::new(t)),
+        let terms = match kind.as_str() {
+            "swap" => match SwapTerms::from_agreement(a, chart) {
+                Ok(t) => Terms::Swap(Box::new(t)),
+                Err(_) => Terms::Other { kind },
+            },
+            "offset" => match crate::settle::offset_terms(a, chart) {
+                Ok(t) => Terms::Offset(Box::new(t)),
+                Err(_) => Terms::Other { kind },
+            },
             _ => Terms::Other { kind },
         };
         self.terms.insert(a.name.clone(), terms);
@@ -117,6 +136,7 @@ impl Rulebook {
             })?;
         match terms {
             Terms::Swap(terms) => check_leg(terms, t, leg),
+            Terms::Offset(terms) => check_offset(terms, t, leg),
             Terms::Other { kind } => match leg {
                 Some(leg) => Err(RuleError::LegOutsideSwap {
                     agreement: name.to_string(),
@@ -127,6 +147,60 @@ impl Rulebook {
             },
         }
     }
+
+    /// The terms of the offset agreement that `t` is recorded under, if it is one.
+    pub fn offset_of(&self, t: &Transaction) -> Option<&OffsetTerms> {
+        match self.terms.get(t.tag("agreement")?)? {
+            Terms::Offset(o) => Some(o),
+            _ => None,
+        }
+    }
+
+    /// The terms of the offset agreement `name`, if it is one.
+    pub fn offset(&self, name: &str) -> Option<&OffsetTerms> {
+        match self.terms.get(name)? {
+            Terms::Offset(o) => Some(o),
+            _ => None,
+        }
+    }
+}
+
+/// An offset: it assigns a positive amount of the agreement's commodity, and reduces the
+/// intermediary's debt by as much as the claim it gives up. (What was owed at its date, and
+/// the agreement's limit over every offset, need the books: the store checks them at the
+/// commit.)
+fn check_offset(terms: &OffsetTerms, t: &Transaction, leg: Option<&str>) -> Result<(), RuleError> {
+    let bad = |message: String| RuleError::Offset {
+        agreement: terms.name.clone(),
+        message,
+    };
+    if let Some(leg) = leg {
+        return Err(RuleError::LegOutsideSwap {
+            agreement: terms.name.clone(),
+            kind: "offset".into(),
+            leg: leg.to_string(),
+        });
+    }
+    let (used, reduced) = crate::settle::offset_legs(terms, t).map_err(|e| bad(e.to_string()))?;
+    if used <= Decimal::ZERO {
+        return Err(bad(format!(
+            "it assigns nothing of {}'s claim on {} ({} moves by {} {})",
+            terms.via,
+            terms.debtor,
+            terms.claim_account(),
+            -used,
+            terms.commodity
+        )));
+    }
+    if used != reduced {
+        return Err(bad(format!(
+            "it gives up {used} {c} of {}'s claim but reduces its debt to {} by {reduced} {c}",
+            terms.via,
+            terms.creditor,
+            c = terms.commodity
+        )));
+    }
+    Ok(())
 }
 
 /// The side a `leg:` tag names.

@@ -530,7 +530,10 @@ pub fn stored_offset(store: &Store, name: &str) -> Result<OffsetTerms, SettleErr
 
 /// What one offset transaction did: the claim used (decrease of `V:receivable:D`) and the debt
 /// reduced (decrease of `C:receivable:V`).
-fn offset_legs(terms: &OffsetTerms, t: &Transaction) -> Result<(Decimal, Decimal), SettleError> {
+pub fn offset_legs(
+    terms: &OffsetTerms,
+    t: &Transaction,
+) -> Result<(Decimal, Decimal), SettleError> {
     let (claim, debt) = (terms.claim_account(), terms.debt_account());
     let (mut used, mut reduced) = (Decimal::ZERO, Decimal::ZERO);
     for p in &t.postings {

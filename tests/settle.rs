@@ -607,10 +607,11 @@ fn net_refuses_broken_mirrors() {
 }
 
 #[test]
-fn check_6_finds_a_planted_over_limit_offset_in_an_imported_journal() {
+fn an_offset_beyond_the_limit_is_refused_on_import_as_by_the_command() {
     let l = parties();
-    // Recorded by import, not through `offset`: nothing refused it. The limit is 1.5 bn, the
-    // offset assigns 1.6 bn; Iraq owed Iran 1.6 bn and Iran owed Turkmenistan 1.8 bn.
+    // Through import, not `offset`, the same rule holds: the limit is 1.5 bn, the offset
+    // assigns 1.6 bn (Iraq owed Iran 1.6 bn and Iran owed Turkmenistan 1.8 bn, so only the
+    // limit is broken). Check 6 still reports such an offset in a store written before.
     let journal = format!(
         "{}
 2017-01-01 * Iran's debt   ; id: debt-ir-tm
@@ -633,24 +634,16 @@ fn check_6_finds_a_planted_over_limit_offset_in_an_imported_journal() {
     );
     let chart = "account TM:receivable:IR\naccount IR:payable:TM\naccount IR:receivable:IQ\n\
                  account IQ:payable:IR\naccount IQ:payable:TM\naccount TM:receivable:IQ\n";
-    import(&l, "planted.journal", &format!("{chart}{journal}")).ok();
-    let (code, rows) = reconcile_rows(&l, "offset");
-    assert_eq!(code, Some(1));
-    let bad: Vec<&Value> = rows.iter().filter(|r| r["status"] != "ok").collect();
-    assert_eq!(bad.len(), 1, "{rows:?}");
-    assert_eq!(bad[0]["check"], "offset-limit");
-    assert_eq!(bad[0]["subject"], "iq-ir-tm: total assigned vs limit");
-    assert_eq!(bad[0]["expected"], "1500000000.00");
-    assert_eq!(bad[0]["actual"], "1600000000.00");
-    assert_eq!(bad[0]["difference"], "100000000.00");
-    // The other checks hold: the offset stayed within what was owed on both sides.
-    assert!(rows
-        .iter()
-        .filter(|r| r["check"] != "offset-limit")
-        .all(|r| r["status"] == "ok"));
-    // --as-of before the offset: nothing assigned yet, so check 6 holds.
-    let r = l.run(&["reconcile", "--as-of", "2022-06-19"]);
-    assert_eq!(r.code, Some(0), "{}", r.stdout);
+    let before = l.run(&["export"]).stdout;
+    let r = import(&l, "planted.journal", &format!("{chart}{journal}"));
+    assert_eq!(r.code, Some(2), "{r:#?}");
+    assert!(
+        r.stderr.contains("offset agreement iq-ir-tm would assign 1,600,000,000.00 USD in all, more than its limit of 1,500,000,000.00 USD"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(l.run(&["export"]).stdout, before);
+    assert_eq!(l.run(&["verify"]).code, Some(0));
 }
 
 #[test]

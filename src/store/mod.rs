@@ -108,7 +108,7 @@ pub enum StoreError {
     #[error(transparent)]
     Ledger(#[from] LedgerError),
     #[error(transparent)]
-    Rule(#[from] crate::rules::RuleError),
+    Rule(Box<crate::rules::RuleError>),
     #[error("id {id} is recorded already with other content (recorded: {recorded}); use a new id")]
     IdConflict { id: String, recorded: String },
     #[error("no transaction with id {id}")]
@@ -119,6 +119,12 @@ pub enum StoreError {
     NotOwed(Box<NotOwed>),
     #[error("cannot reverse {id}: {why}")]
     Reversal { id: String, why: String },
+}
+
+impl From<crate::rules::RuleError> for StoreError {
+    fn from(e: crate::rules::RuleError) -> Self {
+        StoreError::Rule(Box::new(e))
+    }
 }
 
 impl From<sled::Error> for StoreError {

@@ -163,6 +163,8 @@ struct PreparedSpan {
     date: u32,
     has_id: bool,
     reverses: bool,
+    /// Recorded under an offset agreement: the agreement's limit is checked at the commit.
+    offset: bool,
     content_end: u32,
     id_end: u32,
     reversed_end: u32,
@@ -179,6 +181,8 @@ pub struct Prepared<'b> {
     id: Option<&'b str>,
     /// The id its `reverses:` tag names, if it has one.
     reverses: Option<&'b str>,
+    /// Whether it is recorded under an offset agreement.
+    offset: bool,
     date: u32,
     postings: &'b [PreparedPosting],
     content: &'b [u8],
@@ -196,6 +200,7 @@ impl PreparedBatch {
     ) -> Result<usize, StoreError> {
         t.complete(chart)?;
         rulebook.check(&t)?;
+        let offset = rulebook.offset_of(&t).is_some();
         let reverses = match t.tag("reverses") {
             Some(r) => {
                 self.reversed.push_str(r);
@@ -229,6 +234,7 @@ impl PreparedBatch {
             date: raw.date,
             has_id: raw.id.is_some(),
             reverses,
+            offset,
             content_end: end(self.content.len()),
             id_end: end(self.ids.len()),
             reversed_end: end(self.reversed.len()),
@@ -247,6 +253,7 @@ impl PreparedBatch {
                 date: 0,
                 has_id: false,
                 reverses: false,
+                offset: false,
                 content_end: 0,
                 id_end: 0,
                 reversed_end: 0,
@@ -261,6 +268,7 @@ impl PreparedBatch {
             } else {
                 None
             },
+            offset: span.offset,
             reverses: if span.reverses {
                 self.reversed
                     .get(range(start.reversed_end, span.reversed_end))
@@ -423,6 +431,8 @@ pub struct Writer<'s> {
     report: CommitReport,
     /// The date rules of obligations and reversals (`rules.rs`), checked at the commit.
     rules: Rules,
+    /// Whether this writer added a transaction under an offset agreement.
+    offsets_added: bool,
 }
 
 impl<'s> Writer<'s> {
@@ -506,6 +516,7 @@ impl<'s> Writer<'s> {
             statement_ids: None,
             report: CommitReport::default(),
             rules: Rules::default(),
+            offsets_added: false,
             store,
         })
     }
@@ -848,6 +859,7 @@ impl<'s> Writer<'s> {
 
         self.rules
             .applied(p.postings, p.date, seq, &self.names, &self.chart)?;
+        self.offsets_added |= p.offset;
         if let Some(r) = p.reverses {
             self.rules.reversals.push(Reversal {
                 reversed: r.to_string(),
@@ -1048,6 +1060,27 @@ impl<'s> Writer<'s> {
             self.batch
                 .insert(&summary_key(self.tail_index)[..], summary);
         }
+        // The rules that need the whole journal, before anything is written ahead: a refused
+        // write must leave no id entry behind (one past the head today is inside it once a
+        // later commit moves the head). Where ids are checked only below, a repeat of a stored
+        // transaction would count twice here: a refusal is then not certain, and the input
+        // runs again with a writer that checks each id (and skips repeats) as it comes.
+        let ruled = (|| {
+            if self.offsets_added {
+                self.check_offset_limits()?;
+            }
+            if !self.rules.is_idle() {
+                self.check_rules()?;
+            }
+            Ok::<(), StoreError>(())
+        })();
+        if let Err(e) = ruled {
+            return if self.ids_unchecked() {
+                Ok(Checked::Again)
+            } else {
+                Err(e)
+            };
+        }
         // Each bucket with new ids, merged with its stored entries, goes to sled ahead of the
         // last batch, a few at a time, so that neither that batch nor sled's buffers for it
         // grow with the number of ids: until the head moves, their new entries are past it,
@@ -1066,10 +1099,6 @@ impl<'s> Writer<'s> {
                     return Ok(Checked::Again);
                 }
             }
-        }
-        // After the ids: a repeat of a stored transaction is not a second reduction.
-        if !self.rules.is_idle() {
-            self.check_rules()?;
         }
         if std::env::var_os(ABORT_BEFORE_HEAD_VAR).is_some() {
             // For tests: die as a kill would here, with all but the last batch on disk.
@@ -1129,6 +1158,71 @@ impl<'s> Writer<'s> {
         }
         rules.check_reversals(&mut |f| self.each_txn(f))?;
         self.rules = rules;
+        Ok(())
+    }
+
+    /// Every offset agreement under which this writer added an offset assigns, over all its
+    /// offsets, stored and new, no more than its limit (the `offset` command checks the same
+    /// before it writes; this holds it for every entry path).
+    fn check_offset_limits(&mut self) -> Result<(), StoreError> {
+        let (names, rulebook) = (self.names.clone(), self.rulebook.clone());
+        let mut totals: BTreeMap<String, Decimal> = BTreeMap::new();
+        let mut failed: Option<StoreError> = None;
+        self.each_txn(&mut |_, raw| {
+            if failed.is_some() {
+                return;
+            }
+            let Some(name) = raw
+                .tags
+                .iter()
+                .find(|(k, _)| k == "agreement")
+                .map(|(_, v)| v)
+            else {
+                return;
+            };
+            let Some(terms) = rulebook.offset(name) else {
+                return;
+            };
+            let step = names
+                .to_model(raw)
+                .map_err(StoreError::from)
+                .and_then(|t| {
+                    crate::settle::offset_legs(terms, &t)
+                        .map_err(|e| StoreError::Damaged(format!("an offset under {name}: {e}")))
+                })
+                .and_then(|(used, _)| {
+                    let slot = totals.entry(name.clone()).or_default();
+                    *slot = crate::amount::exact_add(*slot, used, || {
+                        format!("the total assigned under {name}")
+                    })
+                    .map_err(LedgerError::Amount)?;
+                    Ok(())
+                });
+            if let Err(e) = step {
+                failed = Some(e);
+            }
+        })?;
+        if let Some(e) = failed {
+            return Err(e);
+        }
+        for (name, total) in totals {
+            let Some(terms) = rulebook.offset(&name) else {
+                continue;
+            };
+            if total > terms.limit {
+                let scale = self
+                    .chart
+                    .commodity(&terms.commodity)
+                    .map_or(0, |c| c.scale);
+                return Err(crate::rules::RuleError::OffsetLimit {
+                    agreement: name,
+                    assigned: crate::amount::format_grouped(total, scale),
+                    limit: crate::amount::format_grouped(terms.limit, scale),
+                    commodity: terms.commodity.clone(),
+                }
+                .into());
+            }
+        }
         Ok(())
     }
 
