@@ -368,7 +368,7 @@ impl Store {
                 b.insert(KEY_SCHEMA, &SCHEMA_VERSION.to_le_bytes());
                 b.insert(KEY_HEAD, head.to_value());
                 db.apply_batch(b)?;
-                db.flush()?;
+                db.sync()?;
                 anchor::write(path, &head)?;
                 head
             }
