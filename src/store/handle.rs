@@ -50,6 +50,9 @@ pub(super) struct Handle {
     synced_blobs: RefCell<HashSet<std::ffi::OsString>>,
     /// Whether `conf` (written once, when sled creates the store) has been synced by us.
     conf_synced: Cell<bool>,
+    /// Whether a batch was applied since sled's files were last synced: closing sled syncs
+    /// them only then, so a reader pays no `fsync` of ours.
+    dirty: Cell<bool>,
 }
 
 impl Handle {
@@ -68,6 +71,7 @@ impl Handle {
                 .unwrap_or(BYTES_PER_OPEN),
             synced_blobs: RefCell::new(blobs),
             conf_synced: Cell::new(false),
+            dirty: Cell::new(false),
         })
     }
 
@@ -93,6 +97,7 @@ impl Handle {
 
     pub(super) fn apply_batch(&self, batch: sled::Batch) -> Result<(), StoreError> {
         let db = self.db()?;
+        self.dirty.set(true);
         Ok(guard("writing", || db.apply_batch(batch))??)
     }
 
@@ -105,6 +110,8 @@ impl Handle {
             let db = self.db()?;
             guard("flushing", || db.flush())??;
         }
+        // Whether or not this handle wrote: sled's open writes to its log and its folder too.
+        self.dirty.set(true);
         self.sync_files()
     }
 
@@ -112,6 +119,9 @@ impl Handle {
     /// blobs folder when one was, and the store's folder, which holds the names of new files
     /// and of sled's snapshots (sled renames a finished snapshot without syncing the folder).
     fn sync_files(&self) -> Result<(), StoreError> {
+        if !self.dirty.get() {
+            return Ok(());
+        }
         sync_path(&self.path.join("db"))?;
         if !self.conf_synced.get() {
             sync_path(&self.path.join("conf"))?;
@@ -130,7 +140,9 @@ impl Handle {
         if new {
             sync_path(&blobs_dir)?;
         }
-        sync_path(&self.path)
+        sync_path(&self.path)?;
+        self.dirty.set(false);
+        Ok(())
     }
 
     /// Flush and close sled; every later use is an error.
