@@ -300,7 +300,14 @@ fn cut_once(
     }
     match o.status.code() {
         Some(0) => tally.succeeded += 1,
-        Some(2) if cut => tally.failed_with_error += 1,
+        Some(2) if cut => {
+            tally.failed_with_error += 1;
+            // One clear line, as every error of the command line is.
+            if !stderr.starts_with("gasledger: ") || stderr.trim_end().lines().count() != 1 {
+                problems.push(format!("{what}: an unclear error: {stderr}"));
+            }
+            eprintln!("{what}: {}", stderr.trim_end());
+        }
         code => problems.push(format!("{what}: exit {code:?}: {stderr}")),
     }
     m.reboot();

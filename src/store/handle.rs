@@ -258,9 +258,14 @@ fn quiet_sled_panics() {
                 .cloned()
                 .or_else(|| info.payload().downcast_ref::<&str>().map(|s| s.to_string()))
                 .unwrap_or_default();
+            // From sled's folder on: the registry's path before it says nothing.
             let at = info
                 .location()
-                .map(|l| format!(" at {}:{}", l.file(), l.line()))
+                .map(|l| {
+                    let file = l.file();
+                    let from = file.find("sled-0.34").unwrap_or(0);
+                    format!(" at {}:{}", &file[from..], l.line())
+                })
                 .unwrap_or_default();
             if let Ok(mut p) = SLED_PANIC.lock() {
                 *p = Some(format!("{said}{at}"));
