@@ -41,6 +41,8 @@ const REOPEN_TIMEOUT: Duration = Duration::from_secs(10);
 pub(super) struct Handle {
     /// `None` only if opening it again failed: every later use is then an error.
     db: RefCell<Option<sled::Db>>,
+    /// Why sled could not be opened again, or closed, for that error.
+    lost: RefCell<Option<String>>,
     path: PathBuf,
     scanned: Cell<usize>,
     bytes_per_open: usize,
@@ -63,6 +65,7 @@ impl Handle {
         let blobs = list_blobs(path)?;
         Ok(Handle {
             db: RefCell::new(Some(open_sled(path, timeout)?)),
+            lost: RefCell::new(None),
             path: path.to_path_buf(),
             scanned: Cell::new(0),
             bytes_per_open: std::env::var(BYTES_PER_OPEN_VAR)
@@ -77,7 +80,10 @@ impl Handle {
 
     fn db(&self) -> Result<Ref<'_, sled::Db>, StoreError> {
         Ref::filter_map(self.db.borrow(), Option::as_ref).map_err(|_| {
-            StoreError::Sled("the store could not be opened again after a long scan".into())
+            let why = self.lost.borrow().clone().unwrap_or_default();
+            StoreError::Sled(format!(
+                "the store could not be opened again after a long scan{why}"
+            ))
         })
     }
 
@@ -195,9 +201,13 @@ impl Handle {
                     return Err(e);
                 }
             };
-            self.sync_and_drop(db)?;
+            self.sync_and_drop(db).inspect_err(|e| {
+                *self.lost.borrow_mut() = Some(format!(" ({e})"));
+            })?;
         }
-        let db = open_sled(&self.path, REOPEN_TIMEOUT)?;
+        let db = open_sled(&self.path, REOPEN_TIMEOUT).inspect_err(|e| {
+            *self.lost.borrow_mut() = Some(format!(" ({e})"));
+        })?;
         if guard("reading", || db.get(KEY_HEAD))?? != head {
             return Err(StoreError::Damaged(
                 "sled came back with another head when it was opened again".into(),
