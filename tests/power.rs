@@ -62,8 +62,8 @@ fn text(b: &[u8]) -> String {
 }
 
 /// The whole ledger as text: what "the same state" means here.
-fn ledger(db: &Path) -> String {
-    let o = run(db, &["export", "--format", "journal"], &[]);
+fn ledger(db: &Path, env: &[(&str, &str)]) -> String {
+    let o = run(db, &["export", "--format", "journal"], env);
     assert!(o.status.success(), "export: {}", text(&o.stderr));
     text(&o.stdout)
 }
@@ -106,13 +106,13 @@ agreement iq-ir-tm
 ";
 
 /// A store with the debts and 50 deliveries, on a real disk.
-fn base_store(dir: &Path) -> PathBuf {
+fn base_store(dir: &Path, env: &[(&str, &str)]) -> PathBuf {
     let db = dir.join("base.db");
     let debts = dir.join("debts.journal");
     std::fs::write(&debts, DEBTS).expect("write");
     let deliveries = id_journal(dir, "base.journal", "base", 50);
     for f in [&debts, &deliveries] {
-        let o = run(&db, &["import", f.to_str().expect("utf-8")], &[]);
+        let o = run(&db, &["import", f.to_str().expect("utf-8")], env);
         assert!(o.status.success(), "{}", text(&o.stderr));
     }
     db
@@ -196,16 +196,17 @@ struct Tally {
 }
 
 /// Cut the power at every durability event of `args` run on a copy of `base`, one cut per
-/// run, then once after it ran to its end; check each store left. Returns the tally.
+/// run, then once after it ran to its end; check each store left. `env` is set for every
+/// process on the store, the checks included.
 fn cut_everywhere(name: &str, base: &Path, args: &[&str], env: &[(&str, &str)]) {
     let dir = tempfile::tempdir().expect("temp dir");
     // The ledger before and after, on a real disk.
-    let before = ledger(base);
+    let before = ledger(base, env);
     let full = dir.path().join("full.db");
     copy_dir(base, &full);
     let o = run(&full, args, env);
     assert!(o.status.success(), "{name}: {}", text(&o.stderr));
-    let after = ledger(&full);
+    let after = ledger(&full, env);
     assert_ne!(before, after, "{name}: the command changed nothing");
 
     // How many durability events a whole run makes; then a cut at each, a few at a time,
@@ -311,7 +312,7 @@ fn cut_once(
         code => problems.push(format!("{what}: exit {code:?}: {stderr}")),
     }
     m.reboot();
-    let v = run(&db, &["verify"], &[]);
+    let v = run(&db, &["verify"], env);
     if !v.status.success() {
         problems.push(format!(
             "{what}: verify failed: {}{}",
@@ -319,7 +320,7 @@ fn cut_once(
             text(&v.stderr)
         ));
     } else {
-        let now = ledger(&db);
+        let now = ledger(&db, env);
         if now == after {
             tally.after += 1;
         } else if now == before {
@@ -360,7 +361,7 @@ fn power_cuts(name: &str, args: impl Fn(&str, &str) -> Vec<String>, env: &[(&str
         );
         return;
     }
-    let base = base_store(dir.path());
+    let base = base_store(dir.path(), env);
     let small = id_journal(dir.path(), "small.journal", "small", 300);
     let big = id_journal(dir.path(), "big.journal", "big", 3000);
     let args = args(small.to_str().expect("utf-8"), big.to_str().expect("utf-8"));
@@ -396,6 +397,20 @@ fn power_cuts_during_import_of_3000_reopening_sled() {
         "import 3000, reopening sled",
         |_, big| strings(&["import", big]),
         &[("GASLEDGER_TEST_REOPEN_BYTES", "1")],
+    );
+}
+
+/// sled's segments made small (2 KiB), so that its pages go to blob files from about 500
+/// bytes on: the base store has dozens of blobs, and the commit writes new ones, each of which
+/// (and the blobs folder) must be synced before the anchor moves.
+#[test]
+fn power_cuts_with_sled_blobs_during_record_and_import() {
+    let small_segments = [("GASLEDGER_TEST_SEGMENT_SIZE", "2048")];
+    power_cuts("record, blobs", |_, _| strings(RECORD), &small_segments);
+    power_cuts(
+        "import 3000, blobs",
+        |_, big| strings(&["import", big]),
+        &small_segments,
     );
 }
 
@@ -537,8 +552,8 @@ fn power_cuts_during_declarations() {
 #[test]
 fn a_store_cut_after_an_older_build_moved_its_anchor_opens_at_the_commit_before() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let base = base_store(dir.path());
-    let before = ledger(&base);
+    let base = base_store(dir.path(), &[]);
+    let before = ledger(&base, &[]);
     let post = dir.path().join("post.db");
     copy_dir(&base, &post);
     let o = run(
@@ -583,7 +598,7 @@ fn a_store_cut_after_an_older_build_moved_its_anchor_opens_at_the_commit_before(
             && err.contains("was interrupted before it was durable"),
         "{err}"
     );
-    assert_eq!(ledger(&cut), before);
+    assert_eq!(ledger(&cut, &[]), before);
     // Said once: the anchor now names the store as it is.
     let o = run(&cut, &["verify"], &[]);
     assert!(

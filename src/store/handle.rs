@@ -121,17 +121,14 @@ impl Handle {
         self.sync_files()
     }
 
-    /// `fsync` sled's files: the log, `conf` once, each blob file not synced before and the
-    /// blobs folder when one was, and the store's folder, which holds the names of new files
-    /// and of sled's snapshots (sled renames a finished snapshot without syncing the folder).
+    /// `fsync` sled's files, the log last: each blob file not synced before and the blobs
+    /// folder when one was, `conf` once, the store's folder (the names of new files and of
+    /// sled's snapshots: sled renames a finished snapshot without syncing the folder), then the
+    /// log. The log points at the blobs: synced first, a power cut between the two would leave
+    /// a durable log naming a blob that is gone, and sled would read an older page for it.
     fn sync_files(&self) -> Result<(), StoreError> {
         if !self.dirty.get() {
             return Ok(());
-        }
-        sync_path(&self.path.join("db"))?;
-        if !self.conf_synced.get() {
-            sync_path(&self.path.join("conf"))?;
-            self.conf_synced.set(true);
         }
         let blobs_dir = self.path.join("blobs");
         let mut synced = self.synced_blobs.borrow_mut();
@@ -146,7 +143,12 @@ impl Handle {
         if new {
             sync_path(&blobs_dir)?;
         }
+        if !self.conf_synced.get() {
+            sync_path(&self.path.join("conf"))?;
+            self.conf_synced.set(true);
+        }
         sync_path(&self.path)?;
+        sync_path(&self.path.join("db"))?;
         self.dirty.set(false);
         Ok(())
     }
@@ -320,11 +322,15 @@ fn open_sled(path: &Path, timeout: Duration) -> Result<sled::Db, StoreError> {
         // choosing, which could make durable a log that points at blob files not yet synced.
         // Every write of ours ends in `Handle::sync`, which syncs the blobs first.
         let opened = guard("opening", || {
-            sled::Config::new()
+            let config = sled::Config::new()
                 .path(path)
                 .cache_capacity(16 << 20)
-                .flush_every_ms(None)
-                .open()
+                .flush_every_ms(None);
+            match test_segment_size() {
+                Some(bytes) => config.segment_size(bytes),
+                None => config,
+            }
+            .open()
         })?;
         match opened {
             Ok(db) => return Ok(db),
@@ -341,6 +347,20 @@ fn open_sled(path: &Path, timeout: Duration) -> Result<sled::Db, StoreError> {
             Err(e) => return Err(e.into()),
         }
     }
+}
+
+/// Tests set this (a power of two, 256 or more) to make sled's segments small, so that its
+/// pages go to blob files from a few kilobytes on and small stores have blobs (a quarter of a
+/// segment, less a header, is the threshold). A store must always be opened with the size it
+/// was made with; sled refuses another. Not for users.
+const SEGMENT_SIZE_VAR: &str = "GASLEDGER_TEST_SEGMENT_SIZE";
+
+fn test_segment_size() -> Option<usize> {
+    std::env::var(SEGMENT_SIZE_VAR)
+        .ok()?
+        .parse()
+        .ok()
+        .filter(|n: &usize| n.is_power_of_two() && (256..=1 << 24).contains(n))
 }
 
 /// Remove the snapshot files that sled began and never finished.
