@@ -7,7 +7,7 @@ use super::{
 use gasledger::amount::Commodity;
 use gasledger::ledger::{Account, Party, Status, Transaction};
 use gasledger::query::{self, BalanceQuery};
-use gasledger::store::{Access, Added, Store};
+use gasledger::store::{Access, Added, Store, StoreError};
 use std::io::Write;
 use std::time::Duration;
 
@@ -19,7 +19,13 @@ pub fn run(cli: Cli, out: &mut impl Write) -> Result<(), CliError> {
         )));
     }
     let timeout = Duration::from_secs_f64(cli.lock_timeout.min(86_400.0));
-    let open = |access| Store::open(&cli.db, access, timeout);
+    let open = |access| {
+        let store = Store::open(&cli.db, access, timeout)?;
+        if let Some(r) = store.recovered() {
+            super::notice_recovered(&r);
+        }
+        Ok::<Store, StoreError>(store)
+    };
     match cli.command {
         Command::Init => {
             let existed = cli.db.join("db").is_file();
@@ -97,7 +103,11 @@ pub fn run(cli: Cli, out: &mut impl Write) -> Result<(), CliError> {
                     (store.balances_as_of(d)?, store.chart())
                 }
                 None => {
-                    view = Store::balances_view(&cli.db, timeout)?;
+                    let recovered;
+                    (view, recovered) = Store::balances_view(&cli.db, timeout)?;
+                    if let Some(r) = recovered {
+                        super::notice_recovered(&r);
+                    }
                     (view.balances, &view.chart)
                 }
             };

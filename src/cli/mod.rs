@@ -348,6 +348,15 @@ impl CliError {
     }
 }
 
+/// Said on stderr when opening the store rolled back a commit that a power cut interrupted
+/// before it was durable: the user may have been told it succeeded (by an older gasledger).
+fn notice_recovered(r: &gasledger::store::Recovered) {
+    eprintln!(
+        "gasledger: recovered: the last write (commit {}, {} transactions in all) was interrupted before it was durable; the store is at commit {} with {} transactions",
+        r.lost.commits, r.lost.txn_count, r.now.commits, r.now.txn_count
+    );
+}
+
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     // Buffered: a report of a hundred accounts is one write, not a hundred (stdout is only

@@ -28,6 +28,7 @@
 
 mod anchor;
 pub mod blocks;
+pub use anchor::Recovered;
 pub mod codec;
 mod deferred;
 mod fresh;
@@ -214,6 +215,9 @@ pub struct Store {
     leaves_view: bool,
     /// `gasledger.blocks`, opened for reading at the first block read from it.
     blocks: std::cell::RefCell<Option<File>>,
+    /// A commit that was interrupted before it was durable, found and rolled back by this
+    /// open (see `anchor.rs`).
+    recovered: Option<Recovered>,
     _lock: File,
 }
 
@@ -381,11 +385,13 @@ impl Store {
         }
         let db = Handle::open(path, lock_timeout.saturating_sub(start.elapsed()))?;
         let schema = db.get(KEY_SCHEMA)?;
+        let recovered;
         let head = match schema {
             None => {
-                // An empty sled beside an anchor that recorded commits: sled lost them.
-                anchor::check(path, None)?;
-                if access == Access::Read {
+                // An empty sled beside an anchor that recorded commits: sled lost them, or
+                // the process that created the store was cut off at its first commit.
+                recovered = anchor::check(path, None)?;
+                if access == Access::Read && recovered.is_none() {
                     return Err(StoreError::NoLedger {
                         path: path.to_path_buf(),
                     });
@@ -395,7 +401,7 @@ impl Store {
                 b.insert(KEY_SCHEMA, &SCHEMA_VERSION.to_le_bytes());
                 b.insert(KEY_HEAD, head.to_value());
                 db.apply_batch(b)?;
-                db.flush()?;
+                db.sync()?;
                 anchor::write(path, &head)?;
                 head
             }
@@ -413,7 +419,13 @@ impl Store {
                     .get(KEY_HEAD)?
                     .ok_or_else(|| StoreError::Damaged("the head record is missing".into()))?;
                 let head = Head::from_value(&v)?;
-                anchor::check(path, Some(&head))?;
+                recovered = anchor::check(path, Some(&head))?;
+                if recovered.is_some() {
+                    // The store is whole at this head: make that durable, then say so in the
+                    // anchor, so that the next open finds them level.
+                    db.sync()?;
+                    anchor::write(path, &head)?;
+                }
                 head
             }
         };
@@ -426,6 +438,7 @@ impl Store {
             agreements: BTreeMap::new(),
             leaves_view: false,
             blocks: std::cell::RefCell::new(None),
+            recovered,
             _lock: lock,
         };
         store.load_chart()?;
@@ -507,6 +520,11 @@ impl Store {
     pub fn agreements(&self) -> &BTreeMap<String, Agreement> {
         &self.agreements
     }
+    /// The interrupted commit that this open found and rolled back, if any: the caller says
+    /// so to the user.
+    pub fn recovered(&self) -> Option<Recovered> {
+        self.recovered
+    }
 
     /// Begin an atomic write. Nothing is visible to readers until [`Writer::commit`].
     pub fn writer(&mut self) -> Result<Writer<'_>, StoreError> {
@@ -571,16 +589,22 @@ impl Store {
     /// The committed balances and chart of the store at `path`, from the balances view when
     /// it is current (no sled opened: see `view.rs`), else from the store itself (which then
     /// leaves a current view behind).
-    pub fn balances_view(path: &Path, lock_timeout: Duration) -> Result<view::View, StoreError> {
+    /// An interrupted commit that opening the store found is returned beside it (see
+    /// [`Store::recovered`]).
+    pub fn balances_view(
+        path: &Path,
+        lock_timeout: Duration,
+    ) -> Result<(view::View, Option<Recovered>), StoreError> {
         if let Some(v) = view::read_current(path) {
-            return Ok(v);
+            return Ok((v, None));
         }
         let store = Store::open(path, Access::Read, lock_timeout)?;
-        Ok(view::View {
+        let v = view::View {
             head: store.head,
             chart: store.chart.clone(),
             balances: store.balances()?,
-        })
+        };
+        Ok((v, store.recovered))
     }
 
     /// Leave a current balances view behind: only if sled, the anchor and this handle agree

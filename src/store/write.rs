@@ -1102,7 +1102,7 @@ impl<'s> Writer<'s> {
         }
         if std::env::var_os(ABORT_BEFORE_HEAD_VAR).is_some() {
             // For tests: die as a kill would here, with all but the last batch on disk.
-            self.store.db.flush()?;
+            self.store.db.sync()?;
             std::process::abort();
         }
         for key in &self.touched_balances {
@@ -1121,7 +1121,9 @@ impl<'s> Writer<'s> {
         }
         let batch = std::mem::take(&mut self.batch);
         self.store.db.apply_batch(batch)?;
-        self.store.db.flush()?;
+        // The order of durability (ARCHITECTURE.md): sled's files are synced, and only then
+        // does the anchor move (its file and folder synced) and the command say it is done.
+        self.store.db.sync()?;
         super::anchor::write(&self.store.path, &self.head)?;
         self.store.head = self.head;
         self.store.chart = std::mem::take(&mut self.chart);
