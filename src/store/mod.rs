@@ -18,6 +18,9 @@
 //! | `I` u16 BE                  | id bucket: (id hash, seq), sorted; hashes as deltas    |
 //! | `b` u32 BE u32 BE           | running balance of (account id, commodity id)          |
 //! | `f` blake3 of a file        | marks a journal file imported (its bytes)              |
+//! | `w`                         | the id buckets a commit wrote ahead (a bitmap), while  |
+//! |                             | it is not finished; the commit that moves the head next|
+//! |                             | cleans them and removes it                             |
 //!
 //! Blocks and summaries past the head are uncommitted (an import in progress or one that
 //! died): readers ignore them and the next writer overwrites them. So are id entries whose
@@ -72,6 +75,8 @@ pub const LOCK_FILE: &str = "gasledger.lock";
 
 const KEY_SCHEMA: &[u8] = b"v";
 const KEY_HEAD: &[u8] = b"h";
+/// The id buckets written ahead by a commit that has not moved the head yet: see `write.rs`.
+const KEY_AHEAD: &[u8] = b"w";
 
 /// A transaction that takes more off an obligation than is owed at its date or at some later
 /// date (see `rules.rs`).

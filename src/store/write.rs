@@ -358,29 +358,58 @@ impl LoadedBucket {
 }
 
 /// Id buckets written to sled ahead of a commit's last batch, about a mebibyte at a time.
-#[derive(Default)]
+/// Each batch of them carries the bitmap
+/// of every bucket written ahead and not yet cleaned (`KEY_AHEAD`): whatever of them reaches
+/// the disk, the bitmap covering it does too (one sled batch is atomic). A commit that never
+/// moves the head (a crash, a power cut, an input run again) leaves entries past the head in
+/// those buckets; the next commit that moves the head cleans them in its last batch, since
+/// once the head has moved past them they would count as committed.
 struct Ahead {
     batch: sled::Batch,
     bytes: usize,
+    /// Written ahead and not cleaned: by this commit, or by one before it that never finished.
+    marked: AheadBits,
+    /// Written by this commit (each the committed entries and this commit's: clean).
+    written: AheadBits,
 }
 
+/// One bit per id bucket.
+type AheadBits = [u8; ID_BUCKETS as usize / 8];
+
 impl Ahead {
+    fn new(marked: AheadBits) -> Ahead {
+        Ahead {
+            batch: sled::Batch::default(),
+            bytes: 0,
+            marked,
+            written: [0; ID_BUCKETS as usize / 8],
+        }
+    }
+
     fn put(&mut self, store: &Store, b: u16, value: Vec<u8>) -> Result<(), StoreError> {
         self.bytes += value.len();
+        self.marked[usize::from(b / 8)] |= 1 << (b % 8);
+        self.written[usize::from(b / 8)] |= 1 << (b % 8);
         self.batch.insert(&bucket_key(b)[..], value);
         if self.bytes >= BUCKETS_AHEAD_BYTES {
-            store.db.apply_batch(std::mem::take(&mut self.batch))?;
-            store.db.scanned(std::mem::take(&mut self.bytes))?;
+            self.apply(store)?;
         }
         Ok(())
     }
 
-    fn finish(self, store: &Store) -> Result<(), StoreError> {
-        if self.bytes > 0 {
-            store.db.apply_batch(self.batch)?;
-            store.db.scanned(self.bytes)?;
-        }
+    fn apply(&mut self, store: &Store) -> Result<(), StoreError> {
+        let mut batch = std::mem::take(&mut self.batch);
+        batch.insert(super::KEY_AHEAD, &self.marked[..]);
+        store.db.apply_batch(batch)?;
+        store.db.scanned(std::mem::take(&mut self.bytes))?;
         Ok(())
+    }
+
+    fn finish(mut self, store: &Store) -> Result<AheadBits, StoreError> {
+        if self.bytes > 0 {
+            self.apply(store)?;
+        }
+        Ok(self.written)
     }
 }
 
@@ -433,6 +462,10 @@ pub struct Writer<'s> {
     rules: Rules,
     /// Whether this writer added a transaction under an offset agreement.
     offsets_added: bool,
+    /// Id buckets that a commit before this one wrote ahead and never finished (`Ahead`).
+    ahead_marked: AheadBits,
+    /// The id buckets this writer's commit wrote ahead.
+    ahead_written: AheadBits,
 }
 
 impl<'s> Writer<'s> {
@@ -517,6 +550,8 @@ impl<'s> Writer<'s> {
             report: CommitReport::default(),
             rules: Rules::default(),
             offsets_added: false,
+            ahead_marked: [0; ID_BUCKETS as usize / 8],
+            ahead_written: [0; ID_BUCKETS as usize / 8],
             store,
         })
     }
@@ -1081,6 +1116,14 @@ impl<'s> Writer<'s> {
                 Err(e)
             };
         }
+        if let Some(v) = self.store.db.get(super::KEY_AHEAD)? {
+            if v.len() == self.ahead_marked.len() {
+                self.ahead_marked.copy_from_slice(&v);
+            } else {
+                // Unreadable: every bucket may hold entries past the head.
+                self.ahead_marked = [0xff; ID_BUCKETS as usize / 8];
+            }
+        }
         // Each bucket with new ids, merged with its stored entries, goes to sled ahead of the
         // last batch, a few at a time, so that neither that batch nor sled's buffers for it
         // grow with the number of ids: until the head moves, their new entries are past it,
@@ -1105,6 +1148,7 @@ impl<'s> Writer<'s> {
             self.store.db.sync()?;
             std::process::abort();
         }
+        self.clean_ahead()?;
         for key in &self.touched_balances {
             let mut e = Enc::with_capacity(17);
             e.u8(record::RECORD_VERSION);
@@ -1160,6 +1204,39 @@ impl<'s> Writer<'s> {
         }
         rules.check_reversals(&mut |f| self.each_txn(f))?;
         self.rules = rules;
+        Ok(())
+    }
+
+    /// The id buckets that a commit before this one wrote ahead and never finished, and this
+    /// one did not write again, lose their entries past the committed head in this commit's
+    /// last batch, which also drops the bitmap: the head it moves would otherwise take those
+    /// entries in.
+    fn clean_ahead(&mut self) -> Result<(), StoreError> {
+        let committed = self.store.head.txn_count;
+        let mut any = false;
+        for b in 0..ID_BUCKETS as u16 {
+            let (i, bit) = (usize::from(b / 8), 1u8 << (b % 8));
+            if self.ahead_marked[i] & bit == 0 {
+                continue;
+            }
+            any = true;
+            if self.ahead_written[i] & bit != 0 {
+                continue;
+            }
+            if let Some(v) = self.store.db.get(bucket_key(b))? {
+                self.store.db.scanned(v.len())?;
+                let mut entries = decode_bucket(&v)?;
+                let n = entries.len();
+                entries.retain(|e| e.seq < committed);
+                if entries.len() != n {
+                    self.batch
+                        .insert(&bucket_key(b)[..], encode_bucket(&entries));
+                }
+            }
+        }
+        if any || self.ahead_written.iter().any(|x| *x != 0) {
+            self.batch.remove(super::KEY_AHEAD);
+        }
         Ok(())
     }
 
@@ -1385,7 +1462,7 @@ impl<'s> Writer<'s> {
         fresh: FreshIds,
     ) -> Result<(), StoreError> {
         let mut fresh = fresh.into_buckets();
-        let mut ahead = Ahead::default();
+        let mut ahead = Ahead::new(self.ahead_marked);
         while let Some((b, entries)) = fresh.next_bucket() {
             let value = match buckets.get(usize::from(b)) {
                 Some(Some(stored)) if !stored.entries.is_empty() => {
@@ -1399,7 +1476,8 @@ impl<'s> Writer<'s> {
             };
             ahead.put(self.store, b, value)?;
         }
-        ahead.finish(self.store)
+        self.ahead_written = ahead.finish(self.store)?;
+        Ok(())
     }
 
     /// The id buckets of a writer that checks ids at its commit, bucket by bucket: the stored
@@ -1410,7 +1488,7 @@ impl<'s> Writer<'s> {
         let committed = self.store.head.txn_count;
         let mut finished = spill.finish();
         let (mut new, mut all) = (Vec::new(), Vec::new());
-        let mut ahead = Ahead::default();
+        let mut ahead = Ahead::new(self.ahead_marked);
         for b in 0..ID_BUCKETS as u16 {
             finished.bucket(b, &mut new)?;
             if new.is_empty() {
@@ -1434,12 +1512,13 @@ impl<'s> Writer<'s> {
                     && group[group.len() - 1].seq >= committed
                     && self.repeats_an_id(group, committed)?
                 {
+                    ahead.finish(self.store)?;
                     return Ok(false);
                 }
             }
             ahead.put(self.store, b, encode_bucket(&all))?;
         }
-        ahead.finish(self.store)?;
+        self.ahead_written = ahead.finish(self.store)?;
         Ok(true)
     }
 
