@@ -350,13 +350,20 @@ pub fn checked_sub(
 }
 
 /// Checked multiplication with a typed error naming what overflowed.
+///
+/// Exact, like [`exact_add`]: `Decimal` keeps a product at the sum of its operands' scales when
+/// the digits fit, and otherwise drops decimal places silently (`1.0000000000001 ×
+/// 99999999999999.99` loses its last digits); such a product is refused. (A zero operand is
+/// exact whatever the scale.)
 pub fn checked_mul(
     a: Decimal,
     b: Decimal,
     what: impl FnOnce() -> String,
 ) -> Result<Decimal, AmountError> {
-    a.checked_mul(b)
-        .ok_or_else(|| AmountError::Overflow { what: what() })
+    match a.checked_mul(b) {
+        Some(p) if a.is_zero() || b.is_zero() || p.scale() >= a.scale() + b.scale() => Ok(p),
+        _ => Err(AmountError::Overflow { what: what() }),
+    }
 }
 
 #[cfg(test)]
@@ -665,5 +672,15 @@ mod tests {
         );
         assert_eq!(exact_add(d("0.00"), d("5"), || "x".into()).unwrap(), d("5"));
         assert!(checked_mul(Decimal::MAX, d("2"), || "x".into()).is_err());
+        // Digits that a product would lose are refused; a product that fits is kept whole.
+        assert!(checked_mul(d("1.0000000000001"), d("99999999999999.99"), || "x".into()).is_err());
+        assert_eq!(
+            checked_mul(d("160.000"), d("109000.00"), || "x".into()).unwrap(),
+            d("17440000.00000")
+        );
+        assert_eq!(
+            checked_mul(d("0"), d("0.1234567890123456789012345678"), || "x".into()).unwrap(),
+            d("0")
+        );
     }
 }
