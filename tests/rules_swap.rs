@@ -63,6 +63,52 @@ fn with_terms() -> Ledger {
     l
 }
 
+/// A store, made by commands, with mcm, TM, IR and AZ, and a swap `name` from Sarakhs to
+/// Astara under `fee` and `tolerance` (the fee on the period's entry, by default).
+fn swap_by_commands(name: &str, fee: &str, tolerance: &str) -> Ledger {
+    let l = Ledger::new();
+    for args in [
+        &[
+            "commodity",
+            "add",
+            "mcm",
+            "--kind",
+            "volume",
+            "--scale",
+            "3",
+        ][..],
+        &["party", "add", "TM"],
+        &["party", "add", "IR"],
+        &["party", "add", "AZ"],
+        &[
+            "agreement",
+            "add",
+            name,
+            "--kind",
+            "swap",
+            "--supplier",
+            "TM",
+            "--hub",
+            "IR",
+            "--receiver",
+            "AZ",
+            "--entry",
+            "Sarakhs",
+            "--exit",
+            "Astara",
+            "--commodity",
+            "mcm",
+            "--fee",
+            fee,
+            "--tolerance",
+            tolerance,
+        ],
+    ] {
+        l.run(args).ok();
+    }
+    l
+}
+
 #[test]
 fn a_fee_booked_beyond_the_terms_is_reported_and_reconcile_fails() {
     let l = with_terms();
@@ -228,46 +274,7 @@ fn record_obeys_the_same_rules_as_a_journal() {
 
 #[test]
 fn daily_legs_book_the_monthly_fee_on_a_period_basis() {
-    let l = Ledger::new();
-    for args in [
-        &[
-            "commodity",
-            "add",
-            "mcm",
-            "--kind",
-            "volume",
-            "--scale",
-            "3",
-        ][..],
-        &["party", "add", "TM"],
-        &["party", "add", "IR"],
-        &["party", "add", "AZ"],
-        &[
-            "agreement",
-            "add",
-            "daily",
-            "--kind",
-            "swap",
-            "--supplier",
-            "TM",
-            "--hub",
-            "IR",
-            "--receiver",
-            "AZ",
-            "--entry",
-            "Sarakhs",
-            "--exit",
-            "Astara",
-            "--commodity",
-            "mcm",
-            "--fee",
-            "1%",
-            "--tolerance",
-            "2%",
-        ],
-    ] {
-        l.run(args).ok();
-    }
+    let l = swap_by_commands("daily", "1%", "2%");
     // Three daily legs of 1.250 mcm: 1% of each is 0.0125 (0.012 rounded half-even), but the
     // month's 3.750 owes 0.0375, so 0.038; the legs book 0.012, 0.013 and 0.013.
     let mut fees = Vec::new();
@@ -325,46 +332,7 @@ fn daily_legs_book_the_monthly_fee_on_a_period_basis() {
 
 #[test]
 fn a_leg_reversed_in_a_later_period_counts_in_that_periods_fee() {
-    let l = Ledger::new();
-    for args in [
-        &[
-            "commodity",
-            "add",
-            "mcm",
-            "--kind",
-            "volume",
-            "--scale",
-            "3",
-        ][..],
-        &["party", "add", "TM"],
-        &["party", "add", "IR"],
-        &["party", "add", "AZ"],
-        &[
-            "agreement",
-            "add",
-            "monthly",
-            "--kind",
-            "swap",
-            "--supplier",
-            "TM",
-            "--hub",
-            "IR",
-            "--receiver",
-            "AZ",
-            "--entry",
-            "Sarakhs",
-            "--exit",
-            "Astara",
-            "--commodity",
-            "mcm",
-            "--fee",
-            "1%",
-            "--tolerance",
-            "100%",
-        ],
-    ] {
-        l.run(args).ok();
-    }
+    let l = swap_by_commands("monthly", "1%", "100%");
     let entry = |date: &str, id: &str| {
         l.run(&[
             "swap",
