@@ -173,13 +173,66 @@ fn import_files(
     for fp in kept_fps {
         w.mark_file_imported(fp);
     }
-    match w.commit_checked()? {
+    let checked = match w.commit_checked() {
+        Ok(c) => c,
+        Err(e) => return Err(located(&kept, e)),
+    };
+    match checked {
         Checked::Committed(added) => Ok(ImportReport {
             files: kept,
             seen_before,
             added,
         }),
         Checked::Again => import_files(store, &kept, seen_before, IdCheck::Each, progress),
+    }
+}
+
+/// An error that the commit found (the rules that need the whole journal are checked there),
+/// with the place in the files of the transaction it names, where one can be found: the
+/// files are read again for it, on this error path only.
+fn located(files: &[PathBuf], e: StoreError) -> ImportError {
+    let wanted: Box<dyn Fn(&crate::ledger::Transaction) -> bool> = match &e {
+        StoreError::NotOwed(n) => {
+            let (id, description, date) = (n.id.clone(), n.description.clone(), n.date.clone());
+            Box::new(move |t| match &id {
+                Some(id) => t.id.as_deref() == Some(id.as_str()),
+                None => t.description == description && t.date.to_string() == date,
+            })
+        }
+        StoreError::Rule(r) => match r.as_ref() {
+            crate::rules::RuleError::OffsetLimit { agreement, .. } => {
+                let agreement = agreement.clone();
+                Box::new(move |t| t.tag("agreement") == Some(agreement.as_str()))
+            }
+            _ => return e.into(),
+        },
+        _ => return e.into(),
+    };
+    // The first such transaction for a payment; the last offset under the agreement, which
+    // took the total past its limit.
+    let last = matches!(&e, StoreError::Rule(_));
+    let mut at = None;
+    'files: for path in files {
+        let Ok(journal) = journal::open(path) else {
+            continue;
+        };
+        for d in journal {
+            let Ok(Located { at: here, item }) = d else {
+                continue 'files;
+            };
+            if let Directive::Transaction(t) = item {
+                if wanted(&t) {
+                    at = Some(here);
+                    if !last {
+                        break 'files;
+                    }
+                }
+            }
+        }
+    }
+    match at {
+        Some(at) => ImportError::At { at, source: e },
+        None => e.into(),
     }
 }
 

@@ -175,6 +175,13 @@ fn an_imported_payment_dated_before_its_debt_is_refused() {
         &payment_journal("2024-01-01", "IR", "TM", "40.00"),
         "takes 40.00 USD off what IR owes TM",
     );
+    // Checked at the commit, the error still names the payment's place in its file (found
+    // by its date and description: it has no id).
+    let text = format!(
+        "; a comment\n\n{}",
+        payment_journal("2024-01-01", "IR", "TM", "40.00")
+    );
+    import(&l, "located.journal", &text).fails(2, "located.journal:3:1: ");
     // A debt and its payment in one file, in any order of lines, are judged by their dates.
     let l = parties();
     let text = format!(

@@ -80,6 +80,8 @@ fn imported_offsets_stay_within_the_agreements_limit() {
         &offset("2022-03-01", "o2", "300.00", "300.00"),
     );
     assert_eq!(r.code, Some(2), "{r:#?}");
+    // Checked at the commit, and still named by its place in the file.
+    assert!(r.stderr.contains("second.ledger:1:1: "), "{}", r.stderr);
     assert!(
         r.stderr.contains(
             "offset agreement iq-ir-tm would assign 600.00 USD in all, more than its limit of 500.00 USD"
@@ -142,6 +144,7 @@ fn a_write_refused_at_its_commit_leaves_no_id_behind() {
     // Before the debt of 2022-01-01: refused.
     let r = import(&l, "early.ledger", &pay("2021-12-01", "early"));
     assert_eq!(r.code, Some(2), "{r:#?}");
+    assert!(r.stderr.contains("early.ledger:1:1: "), "{}", r.stderr);
     let r = l.run(&[
         "offset",
         "iq-ir-tm",

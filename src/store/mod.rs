@@ -84,6 +84,9 @@ const KEY_AHEAD: &[u8] = b"w";
 #[error("{transaction}, dated {date}, takes {amount} {commodity} off what {debtor} owes {creditor} ({account}), but on {on} {debtor} would then owe {owed} {commodity}: a payment, offset, netting or reversal may take off only what is owed at its date and at every later date")]
 pub struct NotOwed {
     pub transaction: String,
+    /// The transaction's id, if it has one, and its description: what an import finds it by.
+    pub id: Option<String>,
+    pub description: String,
     pub date: String,
     pub account: String,
     pub debtor: String,

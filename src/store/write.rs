@@ -1188,10 +1188,12 @@ impl<'s> Writer<'s> {
         if let Some(v) = found {
             let t = self.stored_txn(v.seq)?.0;
             return Err(StoreError::NotOwed(Box::new(super::NotOwed {
-                transaction: match t.id {
+                transaction: match &t.id {
                     Some(id) => format!("{} ({id})", t.description),
-                    None => t.description,
+                    None => t.description.clone(),
                 },
+                id: t.id.clone(),
+                description: t.description.clone(),
                 date: v.date,
                 account: v.account,
                 debtor: v.debtor,
