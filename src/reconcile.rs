@@ -1,5 +1,5 @@
-//! Reconciliation: every check of SPEC, each a small function over the store that returns plain
-//! data ([`Check`] rows). Rendering is in `report`.
+//! Reconciliation: every check of the books, each a small function over the store that
+//! returns plain data ([`Check`] rows). Rendering is in `report`.
 
 use crate::amount;
 use crate::date::Date;
@@ -76,7 +76,8 @@ impl Check {
     }
 }
 
-/// Every check, in the order of SPEC.
+/// Every check, in their fixed order (integrity, assertions, obligations, swaps, offsets,
+/// statements).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Reconciliation {
     pub checks: Vec<Check>,

@@ -189,7 +189,7 @@ pub fn write_reconciliation(
         "status",
     ];
     let table = |rows: Vec<&crate::reconcile::Check>| {
-        // Rows stay in the order of the checks (SPEC's order), so each check's rows stay together.
+        // Rows stay in the order of the checks, so each check's rows stay together.
         let mut t = Table::new(&columns);
         for c in rows {
             t.push(vec![

@@ -8,15 +8,19 @@
 //! supplier's `SUPPLIER:gas:delivered`, the receiver's `RECEIVER:gas:received`.
 //!
 //! An entry leg of V is one transaction: `HUB:swap:NAME +V`, `SUPPLIER:gas:delivered -V`,
-//! `HUB:fee:NAME +F`, `HUB:swap:NAME -F`, with F = V × fee rate rounded half-even to the
-//! commodity's scale ([`fee_of`], the one place a swap amount is rounded). An exit leg of V:
+//! `HUB:fee:NAME +F`, `HUB:swap:NAME -F`. On a leg fee basis F = V × fee rate, rounded
+//! half-even to the commodity's scale ([`fee_of`], the one place a swap amount is rounded); on a
+//! period basis (the default) F is the fee of the period's entry with the leg less the fee
+//! without it, so a period's fees add up to its entry's fee rounded once. An exit leg of V:
 //! `RECEIVER:gas:received +V`, `HUB:swap:NAME -V`. Legs are tagged `agreement`, `leg`, `point`.
 //!
-//! Per settlement period (SPEC, "Swap arithmetic"): entry = Σ entry legs, fee = Σ fee of each
-//! entry leg, exit = Σ exit legs, imbalance = entry − fee − exit, cumulative = the running sum,
-//! `outside-tolerance` when |imbalance| > tolerance × entry. The report reads the legs back from
-//! the journal, so a leg recorded by `swap entry`, by `record` or by an imported file counts the
-//! same way; a reversal (`reverses: ID`) of a leg counts as the opposite leg on its own date.
+//! Per settlement period: entry = Σ entry legs, fee = Σ the fees the entry legs booked, exit =
+//! Σ exit legs, imbalance = entry − fee − exit, cumulative = the running sum,
+//! `outside-tolerance` when |imbalance| > tolerance × entry; beside them, the fee the terms call
+//! for. The report reads the legs back from the journal, so a leg recorded by `swap entry`, by
+//! `record` or by an imported file counts the same way (all three meet the rules of
+//! `crate::rules`); a reversal (`reverses: ID`) of a leg counts as the opposite leg on its own
+//! date.
 //!
 //! Invariant: nothing here prints, and no float is ever involved; every sum is checked.
 

@@ -1,4 +1,4 @@
-//! Volume and energy units, and exact conversions between them (SPEC, "Units it knows").
+//! Volume and energy units, and exact conversions between them.
 //!
 //! Volume: `m3`, `mcm` (10^6 m3), `bcm` (10^9 m3), `mcf` (10^3 ft3), `bcf` (10^9 ft3), with
 //! 1 ft3 = 0.028316846592 m3 exactly (the international foot is 0.3048 m). Energy: `MJ`, `GJ`,
