@@ -4,10 +4,10 @@
 //! `cargo bench --bench micro` (add `-- parse` etc. to pick one).
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
-use gasledger::amount::{Amount, Commodity, Kind};
-use gasledger::date::Date;
 use gasledger::journal::{parse_str, Directive};
-use gasledger::ledger::{Account, Chart, Party, Posting, Status, Transaction};
+use gasledger::model::amount::{Amount, Commodity, Kind};
+use gasledger::model::date::Date;
+use gasledger::model::ledger::{Account, Chart, Party, Posting, Status, Transaction};
 use gasledger::store::{Access, Store};
 use rust_decimal::Decimal;
 use std::hint::black_box;

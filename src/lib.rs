@@ -1,22 +1,18 @@
 //! gasledger: a double-entry ledger for cross-border natural-gas swaps and sovereign gas-debt
-//! settlement. See ARCHITECTURE.md for the code map and the invariants.
+//! settlement. See ARCHITECTURE.md for the code map, the layers and the invariants.
+//!
+//! The layers, lowest first; a module imports only from layers below its own (checked by
+//! `tests/tidy.rs`):
+//! `model` ← `journal`, `store` ← `swap`, `settle` ← `ops`, `checks`, `reports` ←
+//! `render`, `export` ← the binary's `cli`.
 
-pub mod amount;
-pub mod chart;
-pub mod date;
+pub mod checks;
 pub mod export;
-pub mod html;
-pub mod import;
 pub mod journal;
-pub mod ledger;
-pub mod name_map;
-pub mod peers;
-pub mod query;
-pub mod reconcile;
-pub mod report;
-pub mod rules;
+pub mod model;
+pub mod ops;
+pub mod render;
+pub mod reports;
 pub mod settle;
 pub mod store;
 pub mod swap;
-pub mod text;
-pub mod units;

@@ -11,7 +11,7 @@
 //! file, and the store, reopened, is exactly as before: chart, agreements, statements, head
 //! (transaction count and chain hash) and balances.
 
-use gasledger::import::{import, ImportError};
+use gasledger::ops::import::{import, ImportError};
 use gasledger::store::{Access, Balances, Store, StoreError};
 use proptest::prelude::*;
 use rust_decimal::Decimal;
@@ -440,8 +440,8 @@ struct State {
     txns: u64,
     last_hash: [u8; 32],
     statements: usize,
-    chart: gasledger::ledger::Chart,
-    agreements: Vec<gasledger::ledger::Agreement>,
+    chart: gasledger::model::ledger::Chart,
+    agreements: Vec<gasledger::model::ledger::Agreement>,
     balances: Balances,
 }
 

@@ -487,7 +487,7 @@ fn progress_says_when_the_import_runs_again() {
         let f = dir.path().join(name);
         std::fs::write(&f, text).expect("write journal");
         let mut seen = Vec::new();
-        gasledger::import::import(&mut store, &[f], |p| {
+        gasledger::ops::import::import(&mut store, &[f], |p| {
             if seen.last() != Some(&p.again) {
                 seen.push(p.again);
             }
@@ -510,11 +510,11 @@ fn a_file_that_repeats_stored_ids_runs_again_from_its_first_batch() {
         .collect();
     let a = dir.path().join("a.journal");
     std::fs::write(&a, &text).expect("write");
-    gasledger::import::import(&mut store, &[a], |_| {}).expect("import");
+    gasledger::ops::import::import(&mut store, &[a], |_| {}).expect("import");
     let b = dir.path().join("b.journal");
     std::fs::write(&b, format!("{text}{}; grown\n", delivery(n))).expect("write");
     let mut first_run = 0;
-    let report = gasledger::import::import(&mut store, &[b], |p| {
+    let report = gasledger::ops::import::import(&mut store, &[b], |p| {
         if !p.again {
             first_run += 1;
         }

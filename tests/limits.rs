@@ -8,9 +8,9 @@
 mod common;
 
 use common::{Ledger, Run};
-use gasledger::amount::{Commodity, Kind, CODE_LEN_MAX};
 use gasledger::journal::LINE_LEN_MAX;
-use gasledger::ledger::{
+use gasledger::model::amount::{Commodity, Kind, CODE_LEN_MAX};
+use gasledger::model::ledger::{
     Account, Chart, LedgerError, Party, ACCOUNTS_MAX, ACCOUNT_LEN_MAX, DESCRIPTION_LEN_MAX,
     ID_LEN_MAX, PARTY_CODE_LEN_MAX, POSTINGS_MAX, TAGS_MAX,
 };

@@ -8,7 +8,7 @@
 mod common;
 
 use common::{Ledger, Run};
-use gasledger::date::Date;
+use gasledger::model::date::Date;
 use gasledger::settle::{self, Entry};
 use gasledger::store::{Access, Store};
 use std::time::Duration;
@@ -209,7 +209,7 @@ fn a_library_write_of_a_back_dated_payment_is_refused_at_its_commit() {
     let before = export(&l);
     {
         let mut store = Store::open(&l.db(), Access::Write, Duration::from_secs(5)).unwrap();
-        let amount = gasledger::amount::parse_amount("40.00 USD").unwrap();
+        let amount = gasledger::model::amount::parse_amount("40.00 USD").unwrap();
         let e = Entry {
             date: Date::new(2024, 1, 1).unwrap(),
             id: None,

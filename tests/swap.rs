@@ -811,7 +811,7 @@ fn imports_validate_swap_agreements_and_legs_mix_with_the_command_line() {
 
 #[test]
 fn check_5_as_plain_data() {
-    use gasledger::reconcile::Status;
+    use gasledger::checks::Status;
     use gasledger::store::{Access, Store};
     use gasledger::swap;
     let l = Ledger {

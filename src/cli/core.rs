@@ -4,9 +4,9 @@ use super::{
     parse, AccountCmd, Cli, CliError, Command, CommodityCmd, PartyCmd, RecordArgs, ReportCmd,
     ReverseArgs, StatusArg,
 };
-use gasledger::amount::Commodity;
-use gasledger::ledger::{Account, Party, Status, Transaction};
-use gasledger::query::{self, BalanceQuery};
+use gasledger::model::amount::Commodity;
+use gasledger::model::ledger::{Account, Party, Status, Transaction};
+use gasledger::reports::query::{self, BalanceQuery};
 use gasledger::store::{Access, Added, Store, StoreError};
 use std::io::Write;
 use std::time::Duration;

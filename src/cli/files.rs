@@ -2,7 +2,7 @@
 
 use super::{CliError, ExportFormat};
 use gasledger::export;
-use gasledger::import;
+use gasledger::ops::import;
 use gasledger::store::Store;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -76,9 +76,9 @@ pub fn export(
         match format {
             ExportFormat::Journal => export::journal(store, &mut w)?,
             ExportFormat::Json => export::json(store, &mut w)?,
-            ExportFormat::Hledger => gasledger::peers::hledger(store, &mut w)?,
-            ExportFormat::Ledger => gasledger::peers::ledger(store, &mut w)?,
-            ExportFormat::Beancount => gasledger::peers::beancount(store, &mut w)?,
+            ExportFormat::Hledger => gasledger::export::peers::hledger(store, &mut w)?,
+            ExportFormat::Ledger => gasledger::export::peers::ledger(store, &mut w)?,
+            ExportFormat::Beancount => gasledger::export::peers::beancount(store, &mut w)?,
         }
         w.flush()?;
         Ok(())

@@ -2,11 +2,11 @@
 
 use super::{parse, CliError, FormatArg};
 use clap::{Args, ValueEnum};
-use gasledger::chart;
-use gasledger::date::Date;
-use gasledger::html::{self, Page};
-use gasledger::query::{self, BalanceQuery};
-use gasledger::report::Table;
+use gasledger::model::date::Date;
+use gasledger::render::html::{self, Page};
+use gasledger::render::svg;
+use gasledger::reports::query::{self, BalanceQuery};
+use gasledger::reports::table::Table;
 use gasledger::settle::DebtReport;
 use gasledger::store::Store;
 use gasledger::swap::{self, SwapError, SwapReport, SwapTerms};
@@ -73,7 +73,7 @@ impl DebtsFormatArg {
 
 /// `report swap AGREEMENT --format svg`.
 pub fn swap_picture(r: &SwapReport, out: &mut impl Write) -> Result<(), CliError> {
-    out.write_all(chart::swap_svg(r)?.as_bytes())?;
+    out.write_all(svg::swap_svg(r)?.as_bytes())?;
     Ok(())
 }
 
@@ -85,8 +85,8 @@ pub fn debts_picture(
     out: &mut impl Write,
 ) -> Result<(), CliError> {
     let text = match format {
-        DebtsFormatArg::Dot => chart::debts_dot(r, store.chart()),
-        _ => chart::debts_svg(r, store.chart()),
+        DebtsFormatArg::Dot => svg::debts_dot(r, store.chart()),
+        _ => svg::debts_svg(r, store.chart()),
     };
     out.write_all(text.as_bytes())?;
     Ok(())
@@ -95,8 +95,7 @@ pub fn debts_picture(
 /// `report html`: gathers what the reports compute (at `--as-of` when given) and renders it.
 pub fn report(store: &Store, args: HtmlArgs, out: &mut impl Write) -> Result<(), CliError> {
     let as_of = args.as_of;
-    let reconciliation =
-        gasledger::reconcile::reconcile(store, as_of, &super::reconcile::plugins())?;
+    let reconciliation = gasledger::checks::reconcile(store, as_of, &super::reconcile::plugins())?;
     let mut swaps = Vec::new();
     let mut swap_errors = Vec::new();
     for a in store.agreements().values() {

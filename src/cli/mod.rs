@@ -9,8 +9,8 @@ mod settle;
 mod swap;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use gasledger::date::Date;
-use gasledger::ledger::LedgerError;
+use gasledger::model::date::Date;
+use gasledger::model::ledger::LedgerError;
 use gasledger::store::StoreError;
 use std::io::Write;
 use std::path::PathBuf;
@@ -135,7 +135,7 @@ enum CommodityCmd {
         code: String,
         /// What it measures.
         #[arg(long, value_parser = parse::kind)]
-        kind: gasledger::amount::Kind,
+        kind: gasledger::model::amount::Kind,
         /// Decimal places allowed (amounts with more are refused, never rounded).
         #[arg(long)]
         scale: u32,
@@ -162,10 +162,10 @@ enum AccountCmd {
         name: String,
         /// asset, liability, equity, revenue or expense.
         #[arg(long = "type", value_parser = parse::account_type)]
-        kind: Option<gasledger::ledger::AccountType>,
+        kind: Option<gasledger::model::ledger::AccountType>,
         /// The balance this account may not go below, e.g. "0 USD".
         #[arg(long, value_parser = parse::amount, allow_hyphen_values = true)]
-        floor: Option<gasledger::amount::Amount>,
+        floor: Option<gasledger::model::amount::Amount>,
     },
 }
 
@@ -262,7 +262,7 @@ enum FormatArg {
     Json,
 }
 
-impl From<FormatArg> for gasledger::report::Format {
+impl From<FormatArg> for gasledger::render::table::Format {
     fn from(f: FormatArg) -> Self {
         match f {
             FormatArg::Table => Self::Table,
@@ -323,13 +323,13 @@ pub enum CliError {
     #[error(transparent)]
     Ledger(#[from] LedgerError),
     #[error(transparent)]
-    Import(#[from] gasledger::import::ImportError),
+    Import(#[from] gasledger::ops::import::ImportError),
     #[error(transparent)]
     Export(#[from] gasledger::export::ExportError),
     #[error(transparent)]
     Swap(#[from] gasledger::swap::SwapError),
     #[error(transparent)]
-    Chart(#[from] gasledger::chart::ChartError),
+    Chart(#[from] gasledger::render::svg::ChartError),
     #[error("{0}")]
     Usage(String),
     #[error("writing output: {0}")]

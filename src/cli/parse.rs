@@ -1,8 +1,8 @@
 //! Turning argument strings into domain values, once, at the edge.
 
-use gasledger::amount::{parse_amount, Amount, Kind};
-use gasledger::date::Date;
-use gasledger::ledger::{AccountType, Posting, Price};
+use gasledger::model::amount::{parse_amount, Amount, Kind};
+use gasledger::model::date::Date;
+use gasledger::model::ledger::{AccountType, Posting, Price};
 
 pub fn kind(s: &str) -> Result<Kind, String> {
     s.parse()
@@ -14,7 +14,7 @@ pub fn account_type(s: &str) -> Result<AccountType, String> {
 
 pub fn date(s: &str) -> Result<Date, String> {
     s.parse()
-        .map_err(|e: gasledger::date::DateError| e.to_string())
+        .map_err(|e: gasledger::model::date::DateError| e.to_string())
 }
 
 pub fn amount(s: &str) -> Result<Amount, String> {
@@ -81,14 +81,14 @@ pub fn posting(s: &str) -> Result<Posting, String> {
 /// A posting read as an account alone whose last word is a declared commodity was meant to
 /// carry an amount ("IR:cash abc mcm"): say what is wrong with the number, not that the
 /// account "IR:cash abc mcm" is undeclared.
-pub fn misread_amount(p: &Posting, chart: &gasledger::ledger::Chart) -> Option<String> {
+pub fn misread_amount(p: &Posting, chart: &gasledger::model::ledger::Chart) -> Option<String> {
     if p.amount.is_some() || chart.accounts.contains_key(&p.account) {
         return None;
     }
     let words: Vec<&str> = p.account.split_whitespace().collect();
     match words.as_slice() {
         [.., number, code] if words.len() >= 3 && chart.commodities.contains_key(*code) => {
-            let e = gasledger::amount::parse_number(number).err()?;
+            let e = gasledger::model::amount::parse_number(number).err()?;
             Some(format!("posting {:?}: {e}", p.account))
         }
         _ => None,

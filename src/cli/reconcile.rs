@@ -1,10 +1,10 @@
 //! statement add, reconcile.
 
 use super::{parse, CliError, ReconcileFormat, StatementCmd};
-use gasledger::date::Date;
-use gasledger::ledger::{Claim, Statement};
-use gasledger::reconcile::{self, Plugin};
-use gasledger::report;
+use gasledger::checks::{self, Plugin};
+use gasledger::model::date::Date;
+use gasledger::model::ledger::{Claim, Statement};
+use gasledger::render::table;
 use gasledger::store::Store;
 use std::io::Write;
 
@@ -72,11 +72,11 @@ pub fn reconcile(
     all: bool,
     out: &mut impl Write,
 ) -> Result<(), CliError> {
-    let r = reconcile::reconcile(store, as_of, &plugins())?;
+    let r = checks::reconcile(store, as_of, &plugins())?;
     match format {
-        ReconcileFormat::Table => report::write_reconciliation(out, &r, all)?,
+        ReconcileFormat::Table => table::write_reconciliation(out, &r, all)?,
         ReconcileFormat::Json => {
-            serde_json::to_writer_pretty(&mut *out, &report::reconciliation_json(&r))
+            serde_json::to_writer_pretty(&mut *out, &table::reconciliation_json(&r))
                 .map_err(std::io::Error::from)?;
             writeln!(out)?;
         }
@@ -86,7 +86,7 @@ pub fn reconcile(
     } else {
         Err(CliError::Discrepancy(format!(
             "{} of {} checks do not hold",
-            r.checks.len() - r.count(reconcile::Status::Ok),
+            r.checks.len() - r.count(checks::Status::Ok),
             r.checks.len()
         )))
     }

@@ -2,10 +2,10 @@
 
 use super::{parse, CliError, FormatArg};
 use clap::{Args, Subcommand};
-use gasledger::amount::Amount;
-use gasledger::date::Date;
-use gasledger::ledger::Chart;
-use gasledger::report::Format;
+use gasledger::model::amount::Amount;
+use gasledger::model::date::Date;
+use gasledger::model::ledger::Chart;
+use gasledger::render::table::Format;
 use gasledger::settle::{self, Entry, SettleError};
 use gasledger::store::{Access, Added, Store, StoreError};
 use rust_decimal::Decimal;
@@ -368,7 +368,7 @@ pub fn agreement_add_offset(
     a: OffsetAgreementArgs,
     out: &mut impl Write,
 ) -> Result<(), CliError> {
-    let limit = match gasledger::amount::parse_number(a.limit) {
+    let limit = match gasledger::model::amount::parse_number(a.limit) {
         Ok(v) => v,
         Err(_) => {
             let am = parse::amount(a.limit).map_err(CliError::Usage)?;

@@ -2,9 +2,9 @@
 
 use super::{parse, CliError, StatusArg};
 use clap::{Args, Subcommand, ValueEnum};
-use gasledger::amount::{format_grouped, parse_number, Amount};
-use gasledger::date::Date;
-use gasledger::ledger::{Account, Agreement, Status};
+use gasledger::model::amount::{format_grouped, parse_number, Amount};
+use gasledger::model::date::Date;
+use gasledger::model::ledger::{Account, Agreement, Status};
 use gasledger::store::{Added, Store};
 use gasledger::swap::{self, format_percent, LegRequest, Side, SwapTerms};
 use rust_decimal::Decimal;
@@ -451,8 +451,8 @@ pub fn report(store: &Store, args: SwapReportArgs, out: &mut impl Write) -> Resu
     let Some(format) = args.format.table() else {
         return super::html::swap_picture(&r, out);
     };
-    let format: gasledger::report::Format = format.into();
-    if format == gasledger::report::Format::Table {
+    let format: gasledger::render::table::Format = format.into();
+    if format == gasledger::render::table::Format::Table {
         let t = &r.terms;
         writeln!(
             out,

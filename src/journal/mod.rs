@@ -19,15 +19,15 @@ mod print;
 pub use parse::{default_kind, open, open_counting, parse_str, Counting, Journal, Parser};
 pub use print::{write_directive, write_journal};
 
-use crate::amount::Commodity;
-use crate::ledger::{Account, Agreement, Party, Statement, Transaction};
+use crate::model::amount::Commodity;
+use crate::model::ledger::{Account, Agreement, Party, Statement, Transaction};
 use std::fmt;
 use std::sync::Arc;
 use thiserror::Error;
 
 /// Longest line accepted, in bytes (without its line ending). A limit so that a file without
 /// newlines cannot make the parser buffer it whole; the model bounds what it accepts by it.
-pub const LINE_LEN_MAX: usize = crate::text::LINE_LEN_MAX;
+pub const LINE_LEN_MAX: usize = crate::model::text::LINE_LEN_MAX;
 
 /// Deepest chain of `include`s followed (cycles are detected separately).
 pub const INCLUDE_DEPTH_MAX: usize = 32;

@@ -22,9 +22,9 @@
 use super::{
     Directive, ErrorKind, JournalError, Located, Location, INCLUDE_DEPTH_MAX, LINE_LEN_MAX,
 };
-use crate::amount::{self, Amount, AmountError, Commodity, Kind};
-use crate::date::Date;
-use crate::ledger::{
+use crate::model::amount::{self, Amount, AmountError, Commodity, Kind};
+use crate::model::date::Date;
+use crate::model::ledger::{
     self, Account, AccountType, Agreement, Claim, Party, Posting, Price, Statement, Status,
     Transaction,
 };

@@ -37,15 +37,15 @@
 //! `,` (hledger's tag syntax has no escape), a tag key with a blank, `:`, `,` or `;`, text with
 //! a control character or blanks at its ends, a description or code with `;`, an account name
 //! with two spaces, a tab or `;`, an invalid commodity code, a line longer than
-//! [`LINE_LEN_MAX`]. The text rules are those of `crate::text`, which the model applies on
+//! [`LINE_LEN_MAX`]. The text rules are those of `crate::model::text`, which the model applies on
 //! entry: what the model accepted, this prints.
 
 use super::{Directive, LINE_LEN_MAX};
-use crate::amount::{self, Amount, Commodity, SCALE_MAX};
-use crate::ledger::{
+use crate::model::amount::{self, Amount, Commodity, SCALE_MAX};
+use crate::model::ledger::{
     Account, Agreement, Chart, Party, Posting, Price, Statement, Status, Transaction,
 };
-use crate::text::{self, TextError};
+use crate::model::text::{self, TextError};
 use rust_decimal::Decimal;
 use std::fmt::Write as _;
 use std::io::{self, Write};
@@ -396,10 +396,10 @@ fn check_code(code: &str) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::amount::Kind;
-    use crate::date::Date;
     use crate::journal::parse_str;
-    use crate::ledger::{AccountType, Claim};
+    use crate::model::amount::Kind;
+    use crate::model::date::Date;
+    use crate::model::ledger::{AccountType, Claim};
     use proptest::prelude::*;
     use std::str::FromStr;
 

@@ -46,8 +46,8 @@ pub use write::{
     Prepared, PreparedBatch, PreparedPosting, Writer,
 };
 
-use crate::date::Date;
-use crate::ledger::{
+use crate::model::date::Date;
+use crate::model::ledger::{
     check_balanced, weight, Agreement, Chart, LedgerError, Statement, Transaction,
 };
 use codec::{CodecError, Dec, Enc};
@@ -117,7 +117,7 @@ pub enum StoreError {
     #[error(transparent)]
     Ledger(#[from] LedgerError),
     #[error(transparent)]
-    Rule(Box<crate::rules::RuleError>),
+    Rule(Box<crate::ops::rulebook::RuleError>),
     #[error("id {id} is recorded already with other content (recorded: {recorded}); use a new id")]
     IdConflict { id: String, recorded: String },
     #[error("no transaction with id {id}")]
@@ -130,8 +130,8 @@ pub enum StoreError {
     Reversal { id: String, why: String },
 }
 
-impl From<crate::rules::RuleError> for StoreError {
-    fn from(e: crate::rules::RuleError) -> Self {
+impl From<crate::ops::rulebook::RuleError> for StoreError {
+    fn from(e: crate::ops::rulebook::RuleError) -> Self {
         StoreError::Rule(Box::new(e))
     }
 }
@@ -458,9 +458,11 @@ impl Store {
         let mut commodities = Vec::new();
         for kv in self.db.scan_prefix(b"c")? {
             let (_, v) = kv?;
-            let n: Numbered<crate::amount::Commodity> = json(&v)?;
+            let n: Numbered<crate::model::amount::Commodity> = json(&v)?;
             // A scale no declaration could have made: the record was altered.
-            if n.item.scale > crate::amount::SCALE_MAX || !crate::amount::is_code(&n.item.code) {
+            if n.item.scale > crate::model::amount::SCALE_MAX
+                || !crate::model::amount::is_code(&n.item.code)
+            {
                 return Err(StoreError::Damaged(format!(
                     "commodity record {:?} with scale {}",
                     n.item.code, n.item.scale
@@ -481,13 +483,13 @@ impl Store {
         }
         for kv in self.db.scan_prefix(b"p")? {
             let (_, v) = kv?;
-            let p: crate::ledger::Party = json(&v)?;
+            let p: crate::model::ledger::Party = json(&v)?;
             self.chart.parties.insert(p.code.clone(), p);
         }
         let mut accounts = Vec::new();
         for kv in self.db.scan_prefix(b"a")? {
             let (_, v) = kv?;
-            let n: Numbered<crate::ledger::Account> = json(&v)?;
+            let n: Numbered<crate::model::ledger::Account> = json(&v)?;
             accounts.push((n.id, n.item));
         }
         accounts.sort_by_key(|(id, _)| *id);
@@ -646,7 +648,7 @@ impl Store {
                    v: Decimal|
          -> Result<(), StoreError> {
             let slot = sums.entry((a, c)).or_default();
-            *slot = crate::amount::exact_add(*slot, v, String::new).map_err(|_| {
+            *slot = crate::model::amount::exact_add(*slot, v, String::new).map_err(|_| {
                 StoreError::Damaged("a balance leaves the exact range on replay".into())
             })?;
             Ok(())
@@ -875,7 +877,7 @@ impl Store {
                                 (&mut block_sums, "block's net change"),
                             ] {
                                 let slot = m.entry((p.account, p.commodity)).or_default();
-                                match crate::amount::exact_add(*slot, p.value, String::new) {
+                                match crate::model::amount::exact_add(*slot, p.value, String::new) {
                                     Ok(v) => *slot = v,
                                     Err(_) => problems.push(format!(
                                         "transaction {seq}: the {what} of {} in {} leaves the \

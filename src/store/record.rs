@@ -2,15 +2,15 @@
 //! blocks. The chain hash of a transaction covers the previous hash and its encoded content.
 
 use super::codec::{CodecError, Dec, Enc};
-use crate::amount::Amount;
-use crate::date::Date;
-use crate::ledger::{Posting, Price, Status, Transaction};
+use crate::model::amount::Amount;
+use crate::model::date::Date;
+use crate::model::ledger::{Posting, Price, Status, Transaction};
 use rust_decimal::Decimal;
 
 /// Version byte at the front of every block and summary value.
 pub const RECORD_VERSION: u8 = 1;
 
-pub use crate::ledger::PriceKind;
+pub use crate::model::ledger::PriceKind;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RawPosting {

@@ -15,8 +15,8 @@
 
 use super::record::{self, RawTxn};
 use super::{Store, StoreError};
-use crate::amount::{exact_add, format_at_scale};
-use crate::ledger::{Chart, LedgerError};
+use crate::model::amount::{exact_add, format_at_scale};
+use crate::model::ledger::{Chart, LedgerError};
 use rust_decimal::Decimal;
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::BTreeMap;

@@ -24,7 +24,7 @@
 //! state at that moment.
 
 use super::{anchor, Balances, Head, StoreError};
-use crate::ledger::Chart;
+use crate::model::ledger::Chart;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::io::Write;
@@ -196,7 +196,7 @@ pub fn read_current(dir: &Path) -> Option<View> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::amount::{Commodity, Kind};
+    use crate::model::amount::{Commodity, Kind};
 
     fn sample() -> (Head, Chart, Balances) {
         let head = Head {

@@ -14,9 +14,9 @@ use super::{
     statement_key, summary_key, to_json, Head, IdEntry, Numbered, Store, StoreError, BLOCK_TXNS,
     ID_BUCKETS,
 };
-use crate::amount::Commodity;
-use crate::ledger::{Account, Agreement, Chart, LedgerError, Party, Statement, Transaction};
-use crate::rules::Rulebook;
+use crate::model::amount::Commodity;
+use crate::model::ledger::{Account, Agreement, Chart, LedgerError, Party, Statement, Transaction};
+use crate::ops::rulebook::Rulebook;
 use rust_decimal::Decimal;
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::{BTreeMap, HashMap};
@@ -452,7 +452,7 @@ pub struct Writer<'s> {
     batch: sled::Batch,
     agreements: Vec<Agreement>,
     /// The rules of the stored agreements and this writer's own, asked about each transaction
-    /// as it is prepared (`crate::rules`).
+    /// as it is prepared (`crate::ops::rulebook`).
     rulebook: Rulebook,
     /// Statements with an id: the stored ones (read at the first such statement given) and
     /// this writer's, by id.
@@ -545,7 +545,7 @@ impl<'s> Writer<'s> {
             posting_counts: Vec::new(),
             batch: sled::Batch::default(),
             agreements: Vec::new(),
-            rulebook: crate::rules::of(&store.agreements, &store.chart),
+            rulebook: crate::ops::rulebook::of(&store.agreements, &store.chart),
             statement_ids: None,
             report: CommitReport::default(),
             rules: Rules::default(),
@@ -829,7 +829,7 @@ impl<'s> Writer<'s> {
                 .map(|(_, v)| *v)
                 .unwrap_or_else(|| self.balances.get(&key).copied().unwrap_or_default());
             // Exact: a balance that would need rounding is refused, not rounded.
-            let after = crate::amount::exact_add(before, rp.value, || {
+            let after = crate::model::amount::exact_add(before, rp.value, || {
                 format!(
                     "the balance of {} in {}",
                     self.names.accounts[rp.account as usize],
@@ -846,9 +846,9 @@ impl<'s> Writer<'s> {
                     .find(|(k, _)| *k == ckey)
                     .map(|(_, v)| *v)
                     .unwrap_or_else(|| self.balances.get(&ckey).copied().unwrap_or_default());
-                crate::ledger::check_assertion(
+                crate::model::ledger::check_assertion(
                     &self.names.accounts[rp.account as usize],
-                    &crate::amount::Amount::new(
+                    &crate::model::amount::Amount::new(
                         asserted,
                         self.names.commodities[c as usize].clone(),
                     ),
@@ -866,7 +866,11 @@ impl<'s> Writer<'s> {
             }
             let name = &self.names.accounts[*a as usize];
             if let Some(acct) = self.chart.accounts.get(name) {
-                crate::ledger::check_floor(acct, &self.names.commodities[*c as usize], *after)?;
+                crate::model::ledger::check_floor(
+                    acct,
+                    &self.names.commodities[*c as usize],
+                    *after,
+                )?;
             }
         }
 
@@ -881,7 +885,7 @@ impl<'s> Writer<'s> {
                 .find(|(k, _)| *k == key)
                 .map(|(_, v)| *v)
                 .unwrap_or_else(|| self.tail_summary.get(&key).copied().unwrap_or_default());
-            let after = crate::amount::exact_add(before, rp.value, || {
+            let after = crate::model::amount::exact_add(before, rp.value, || {
                 format!(
                     "the change of {} in {} within a block",
                     self.names.accounts[rp.account as usize],
@@ -1273,7 +1277,7 @@ impl<'s> Writer<'s> {
                 })
                 .and_then(|(used, _)| {
                     let slot = totals.entry(name.clone()).or_default();
-                    *slot = crate::amount::exact_add(*slot, used, || {
+                    *slot = crate::model::amount::exact_add(*slot, used, || {
                         format!("the total assigned under {name}")
                     })
                     .map_err(LedgerError::Amount)?;
@@ -1295,10 +1299,10 @@ impl<'s> Writer<'s> {
                     .chart
                     .commodity(&terms.commodity)
                     .map_or(0, |c| c.scale);
-                return Err(crate::rules::RuleError::OffsetLimit {
+                return Err(crate::ops::rulebook::RuleError::OffsetLimit {
                     agreement: name,
-                    assigned: crate::amount::format_grouped(total, scale),
-                    limit: crate::amount::format_grouped(terms.limit, scale),
+                    assigned: crate::model::amount::format_grouped(total, scale),
+                    limit: crate::model::amount::format_grouped(terms.limit, scale),
                     commodity: terms.commodity.clone(),
                 }
                 .into());
@@ -1417,7 +1421,7 @@ impl<'s> Writer<'s> {
         &mut self,
         account: &str,
         commodity: &str,
-        date: crate::date::Date,
+        date: crate::model::date::Date,
     ) -> Result<Decimal, StoreError> {
         let (Some(&a), Some(&c)) = (
             self.names.account_ids.get(account),

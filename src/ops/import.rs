@@ -9,8 +9,8 @@
 //! unless it is harmless: its id-less transactions would otherwise be recorded twice.
 
 use crate::journal::{self, Directive, JournalError, Located, Location};
-use crate::ledger::Chart;
-use crate::rules::Rulebook;
+use crate::model::ledger::Chart;
+use crate::ops::rulebook::Rulebook;
 use crate::store::record::Names;
 use crate::store::{
     declare_account, declare_commodity, declare_party, Added, Checked, CommitReport, IdCheck,
@@ -191,7 +191,7 @@ fn import_files(
 /// with the place in the files of the transaction it names, where one can be found: the
 /// files are read again for it, on this error path only.
 fn located(files: &[PathBuf], e: StoreError) -> ImportError {
-    let wanted: Box<dyn Fn(&crate::ledger::Transaction) -> bool> = match &e {
+    let wanted: Box<dyn Fn(&crate::model::ledger::Transaction) -> bool> = match &e {
         StoreError::NotOwed(n) => {
             let (id, description, date) = (n.id.clone(), n.description.clone(), n.date.clone());
             Box::new(move |t| match &id {
@@ -200,7 +200,7 @@ fn located(files: &[PathBuf], e: StoreError) -> ImportError {
             })
         }
         StoreError::Rule(r) => match r.as_ref() {
-            crate::rules::RuleError::OffsetLimit { agreement, .. } => {
+            crate::ops::rulebook::RuleError::OffsetLimit { agreement, .. } => {
                 let agreement = agreement.clone();
                 Box::new(move |t| t.tag("agreement") == Some(agreement.as_str()))
             }

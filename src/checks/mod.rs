@@ -1,11 +1,11 @@
 //! Reconciliation: every check of the books, each a small function over the store that
 //! returns plain data ([`Check`] rows). Rendering is in `report`.
 
-use crate::amount;
-use crate::date::Date;
-use crate::ledger::{party_of, Statement};
-use crate::query::is_under;
-use crate::report::Cell;
+use crate::model::amount;
+use crate::model::date::Date;
+use crate::model::ledger::{party_of, Statement};
+use crate::reports::query::is_under;
+use crate::reports::table::Cell;
 use crate::store::{Balances, Store, StoreError};
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;

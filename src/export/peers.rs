@@ -70,11 +70,11 @@
 //!
 //! In all three, parties, agreements and statements are comments.
 
-use crate::amount::{format_at_scale, Amount};
-use crate::date::{days_in_month, Date};
 use crate::export::ExportError;
 use crate::journal::{write_directive, Directive};
-use crate::ledger::{Account, AccountType, Chart, Posting, Price, Status, Transaction};
+use crate::model::amount::{format_at_scale, Amount};
+use crate::model::date::{days_in_month, Date};
+use crate::model::ledger::{Account, AccountType, Chart, Posting, Price, Status, Transaction};
 use crate::store::Store;
 use rust_decimal::Decimal;
 use std::borrow::Cow;
@@ -605,7 +605,7 @@ fn ledger_account(buf: &mut String, a: &Account, chart: &Chart) {
 /// An account name that hledger and ledger-cli read as it is written (`text::account_for_peers`,
 /// the rule the model accepts names by).
 fn peer_account(name: &str, dialect: Dialect) -> io::Result<()> {
-    crate::text::account_for_peers(name).map_err(|e| {
+    crate::model::text::account_for_peers(name).map_err(|e| {
         invalid(format!(
             "{} {} cannot be written for {}: {}",
             e.what,
@@ -1132,8 +1132,8 @@ fn beancount_checks(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::amount::{Commodity, Kind};
-    use crate::ledger::Party;
+    use crate::model::amount::{Commodity, Kind};
+    use crate::model::ledger::Party;
 
     fn account(name: &str, kind: Option<AccountType>) -> Account {
         Account {

@@ -19,19 +19,19 @@
 //! `outside-tolerance` when |imbalance| > tolerance × entry; beside them, the fee the terms call
 //! for. The report reads the legs back from the journal, so a leg recorded by `swap entry`, by
 //! `record` or by an imported file counts the same way (all three meet the rules of
-//! `crate::rules`); a reversal (`reverses: ID`) of a leg counts as the opposite leg on its own
+//! `crate::ops::rulebook`); a reversal (`reverses: ID`) of a leg counts as the opposite leg on its own
 //! date.
 //!
 //! Invariant: nothing here prints, and no float is ever involved; every sum is checked.
 
-use crate::amount::{self, Amount, AmountError, Commodity, Kind};
-use crate::date::{days_in_month, Date};
-use crate::ledger::{
+use crate::model::amount::{self, Amount, AmountError, Commodity, Kind};
+use crate::model::date::{days_in_month, Date};
+use crate::model::ledger::{
     self, AccountType, Agreement, Chart, LedgerError, Posting, Status, Transaction,
 };
-use crate::report::{Cell, Table};
+use crate::model::units::{self, Dimension, UnitError};
+use crate::reports::table::{Cell, Table};
 use crate::store::{Store, StoreError};
-use crate::units::{self, Dimension, UnitError};
 use rust_decimal::{Decimal, RoundingStrategy};
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
@@ -829,7 +829,7 @@ fn leg_of<'t>(
     by_name: &HashMap<&str, &'t SwapTerms>,
 ) -> Option<(&'t SwapTerms, Side, String)> {
     let terms = *by_name.get(t.tag("agreement")?)?;
-    let side = crate::rules::side_of(t.tag("leg")?)?;
+    let side = crate::ops::rulebook::side_of(t.tag("leg")?)?;
     let point = match t.tag("point") {
         Some(p) => p.to_string(),
         None => match terms.points(side) {
@@ -1166,8 +1166,8 @@ impl SwapReport {
 pub fn reconcile_checks(
     store: &Store,
     as_of: Option<Date>,
-) -> Result<Vec<crate::reconcile::Check>, StoreError> {
-    use crate::reconcile::{Check, Status};
+) -> Result<Vec<crate::checks::Check>, StoreError> {
+    use crate::checks::{Check, Status};
     let text = |subject: String, why: String| Check {
         check: "swap",
         subject,
@@ -1258,7 +1258,7 @@ pub fn reconcile_checks(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ledger::{Account, Party};
+    use crate::model::ledger::{Account, Party};
     use std::str::FromStr;
 
     fn d(s: &str) -> Decimal {

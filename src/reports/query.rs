@@ -1,9 +1,9 @@
 //! Reports computed from the store as plain data ([`Table`]s): balances and registers.
 
-use crate::amount;
-use crate::date::Date;
-use crate::ledger::{party_of, Chart};
-use crate::report::{Cell, Table};
+use crate::model::amount;
+use crate::model::date::Date;
+use crate::model::ledger::{party_of, Chart};
+use crate::reports::table::{Cell, Table};
 use crate::store::{Balances, Store, StoreError};
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;

@@ -2,11 +2,11 @@
 //! module only formats. Amounts are formatted here, at their commodity's scale: digit groups in
 //! tables, plain decimals in CSV and JSON (JSON carries them as strings, which lose nothing).
 
-use crate::amount::{format_at_scale, format_grouped};
-use rust_decimal::Decimal;
+use crate::model::amount::format_grouped;
 use serde_json::{Map, Value};
-use std::borrow::Cow;
 use std::io::{self, Write};
+
+pub use crate::reports::table::{Cell, Table};
 
 /// Output formats of the reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -17,73 +17,7 @@ pub enum Format {
     Json,
 }
 
-/// One cell of a report.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Cell {
-    Text(String),
-    /// A value and the scale of its commodity.
-    Amount(Decimal, u32),
-}
-
-impl Cell {
-    /// The cell as CSV writes it: an amount at its scale, without digit groups.
-    pub fn plain(&self) -> String {
-        match self {
-            Cell::Text(s) => s.clone(),
-            Cell::Amount(v, scale) => format_at_scale(*v, *scale),
-        }
-    }
-    /// A JSON value: amounts as exact decimal strings, an empty cell as null.
-    fn json(&self) -> Value {
-        match self {
-            Cell::Text(s) if s.is_empty() => Value::Null,
-            other => Value::String(other.plain()),
-        }
-    }
-    fn grouped(&self) -> String {
-        match self {
-            Cell::Text(s) => s.clone(),
-            Cell::Amount(v, scale) => format_grouped(*v, *scale),
-        }
-    }
-}
-
-impl From<&str> for Cell {
-    fn from(s: &str) -> Cell {
-        Cell::Text(s.to_string())
-    }
-}
-impl From<String> for Cell {
-    fn from(s: String) -> Cell {
-        Cell::Text(s)
-    }
-}
-
-/// A report: named columns and rows of cells.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Table {
-    pub columns: Vec<Cow<'static, str>>,
-    pub rows: Vec<Vec<Cell>>,
-}
-
 impl Table {
-    pub fn new(columns: &[&'static str]) -> Table {
-        Table::with_columns(columns.iter().map(|c| Cow::Borrowed(*c)).collect())
-    }
-
-    /// A table whose column names are made at run time (a swap's delivery points).
-    pub fn with_columns(columns: Vec<Cow<'static, str>>) -> Table {
-        Table {
-            columns,
-            rows: Vec::new(),
-        }
-    }
-
-    pub fn push(&mut self, row: Vec<Cell>) {
-        debug_assert_eq!(row.len(), self.columns.len());
-        self.rows.push(row);
-    }
-
     pub fn write(&self, out: &mut impl Write, format: Format) -> io::Result<()> {
         match format {
             Format::Table => self.write_table(out),
@@ -98,7 +32,7 @@ impl Table {
         let cells: Vec<Vec<String>> = self
             .rows
             .iter()
-            .map(|r| r.iter().map(Cell::grouped).collect())
+            .map(|r| r.iter().map(grouped).collect())
             .collect();
         let numeric: Vec<bool> = (0..self.columns.len())
             .map(|i| self.rows.iter().any(|r| matches!(r[i], Cell::Amount(..))))
@@ -176,10 +110,10 @@ impl Table {
 /// subjects hold); with it true, every row is listed.
 pub fn write_reconciliation(
     out: &mut impl Write,
-    r: &crate::reconcile::Reconciliation,
+    r: &crate::checks::Reconciliation,
     every_row: bool,
 ) -> io::Result<()> {
-    use crate::reconcile::Status;
+    use crate::checks::Status;
     let columns = [
         "check",
         "subject",
@@ -188,7 +122,7 @@ pub fn write_reconciliation(
         "difference",
         "status",
     ];
-    let table = |rows: Vec<&crate::reconcile::Check>| {
+    let table = |rows: Vec<&crate::checks::Check>| {
         // Rows stay in the order of the checks, so each check's rows stay together.
         let mut t = Table::new(&columns);
         for c in rows {
@@ -260,7 +194,7 @@ pub fn write_reconciliation(
 }
 
 /// `{"ok": bool, "checks": [{"check", "subject", "expected", "actual", "difference", "status"}]}`.
-pub fn reconciliation_json(r: &crate::reconcile::Reconciliation) -> Value {
+pub fn reconciliation_json(r: &crate::checks::Reconciliation) -> Value {
     let checks: Vec<Value> = r
         .checks
         .iter()
@@ -268,9 +202,9 @@ pub fn reconciliation_json(r: &crate::reconcile::Reconciliation) -> Value {
             serde_json::json!({
                 "check": c.check,
                 "subject": c.subject,
-                "expected": c.expected.json(),
-                "actual": c.actual.json(),
-                "difference": c.difference.json(),
+                "expected": json(&c.expected),
+                "actual": json(&c.actual),
+                "difference": json(&c.difference),
                 "status": c.status.as_str(),
             })
         })
@@ -278,9 +212,24 @@ pub fn reconciliation_json(r: &crate::reconcile::Reconciliation) -> Value {
     serde_json::json!({ "ok": r.ok(), "checks": checks })
 }
 
+/// A JSON value: amounts as exact decimal strings, an empty cell as null.
+fn json(cell: &Cell) -> Value {
+    match cell {
+        Cell::Text(s) if s.is_empty() => Value::Null,
+        other => Value::String(other.plain()),
+    }
+}
+fn grouped(cell: &Cell) -> String {
+    match cell {
+        Cell::Text(s) => s.clone(),
+        Cell::Amount(v, scale) => format_grouped(*v, *scale),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rust_decimal::Decimal;
     use std::str::FromStr;
 
     fn sample() -> Table {

@@ -9,12 +9,12 @@
 //! return, which the caller gathers into a [`Page`]. Every text that comes from the ledger is
 //! escaped; amounts are formatted by `amount::format_grouped` at their commodity's scale.
 
-use crate::amount::format_grouped;
-use crate::chart::{self, escape_xml as esc, ChartError, SVG_NAMESPACE};
-use crate::date::Date;
-use crate::ledger::Chart;
-use crate::reconcile::{Check, Reconciliation, Status};
-use crate::report::{Cell, Table};
+use crate::checks::{Check, Reconciliation, Status};
+use crate::model::amount::format_grouped;
+use crate::model::date::Date;
+use crate::model::ledger::Chart;
+use crate::render::svg::{self, escape_xml as esc, ChartError, SVG_NAMESPACE};
+use crate::render::table::{Cell, Table};
 use crate::settle::DebtReport;
 use crate::swap::{format_percent, SwapReport, SwapStatus};
 use std::fmt::Write as _;
@@ -279,7 +279,7 @@ fn swap(h: &mut String, r: &SwapReport) -> Result<(), ChartError> {
             esc(&outside.join(", "))
         );
     }
-    let svg = chart::swap_svg(r)?;
+    let svg = svg::swap_svg(r)?;
     let _ = writeln!(
         h,
         "<div class=\"pair\">\n<figure>{}<figcaption>Bars: entry, fee and exit of each period ({}). Below: each period's imbalance (entry \u{2212} fee \u{2212} exit) as a dot, red when outside tolerance; the shaded band is \u{b1}{} of that period's entry; the line is the cumulative imbalance.</figcaption></figure>\n<div>",
@@ -342,7 +342,7 @@ fn debts(h: &mut String, r: &DebtReport, chart: &Chart) {
         );
     }
     h.push_str("</ul>\n");
-    let svg = chart::debts_svg(r, chart);
+    let svg = svg::debts_svg(r, chart);
     let _ = writeln!(
         h,
         "<div class=\"pair\">\n<figure>{}<figcaption>Parties on a circle in order of their codes; each arrow goes from the party that owes to the party owed, its width grows with the amount. After netting: the payments that <code>net</code> would record (greedy: the party that owes most pays the party owed most).</figcaption></figure>\n<div>",

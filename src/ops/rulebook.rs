@@ -24,8 +24,8 @@
 //! what reconciliation reports (the books say what was done; the check says whether it was
 //! right).
 
-use crate::amount::{self, Amount};
-use crate::ledger::{Agreement, Chart, Transaction};
+use crate::model::amount::{self, Amount};
+use crate::model::ledger::{Agreement, Chart, Transaction};
 use crate::settle::OffsetTerms;
 use crate::swap::{Basis, Side, SwapTerms};
 use rust_decimal::Decimal;
@@ -132,7 +132,7 @@ impl Rulebook {
             .get(name)
             .ok_or_else(|| RuleError::UnknownAgreement {
                 name: name.to_string(),
-                nearest: crate::ledger::nearest(name, self.terms.keys()),
+                nearest: crate::model::ledger::nearest(name, self.terms.keys()),
             })?;
         match terms {
             Terms::Swap(terms) => check_leg(terms, t, leg),

@@ -8,14 +8,16 @@
 //! This module builds transactions and plain data; the store checks and records them, `report`
 //! renders the tables. It never prints.
 
-use crate::amount::{self, format_at_scale, parse_amount, parse_number, Amount, AmountError};
-use crate::date::Date;
-use crate::ledger::{
+use crate::checks::{Check, Status};
+use crate::model::amount::{
+    self, format_at_scale, parse_amount, parse_number, Amount, AmountError,
+};
+use crate::model::date::Date;
+use crate::model::ledger::{
     self, Account, AccountType, Agreement, Chart, LedgerError, Posting, Transaction,
 };
-use crate::query::is_under;
-use crate::reconcile::{Check, Status};
-use crate::report::{Cell, Table};
+use crate::reports::query::is_under;
+use crate::reports::table::{Cell, Table};
 use crate::store::{Added, Balances, Store, StoreError, Writer};
 use rust_decimal::Decimal;
 use std::cmp::Reverse;

@@ -4,10 +4,10 @@
 //! Invariant: a transaction is checked for balance in exactly one function,
 //! [`check_balanced`], used on entry ([`Transaction::complete`]) and on replay (`store::verify`).
 
-use crate::amount::{self, Amount, AmountError, Commodity};
-use crate::date::Date;
-use crate::name_map::NameMap;
-use crate::text::{self, TextError, TEXT_LEN_MAX};
+use crate::model::amount::{self, Amount, AmountError, Commodity};
+use crate::model::date::Date;
+use crate::model::name_map::NameMap;
+use crate::model::text::{self, TextError, TEXT_LEN_MAX};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -938,7 +938,7 @@ pub fn check_balanced<C: Ord + Clone + fmt::Display>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::amount::Kind;
+    use crate::model::amount::Kind;
 
     fn d(s: &str) -> Decimal {
         Decimal::from_str(s).unwrap()

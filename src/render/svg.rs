@@ -23,8 +23,8 @@
 //! heads are polygons rather than `<marker>`s, so that several graphs inlined in one page need
 //! no element ids that could collide.
 
-use crate::amount::format_grouped;
-use crate::ledger::Chart;
+use crate::model::amount::format_grouped;
+use crate::model::ledger::Chart;
 use crate::settle::{DebtReport, Transfer};
 use crate::swap::{Period, SwapReport, SwapStatus};
 use plotters::coord::ranged1d::SegmentedCoord;

@@ -89,3 +89,4 @@ pub fn json(store: &Store, out: &mut impl Write) -> Result<(), ExportError> {
     writeln!(out)?;
     Ok(())
 }
+pub mod peers;

@@ -1,0 +1,5 @@
+//! Operations: the rules every write meets, whatever its path (a command, a journal, the
+//! library), and the import of journal files.
+
+pub mod import;
+pub mod rulebook;

@@ -1,0 +1,4 @@
+//! Reports: what the store holds, computed as plain tables for a renderer.
+
+pub mod query;
+pub mod table;
