@@ -8,7 +8,7 @@
 use gasledger::model::amount::{Amount, Commodity, Kind};
 use gasledger::model::date::Date;
 use gasledger::model::ledger::{Account, Party, Posting, Status, Transaction};
-use gasledger::store::{Access, Store};
+use gasledger::store::Access;
 use rust_decimal::Decimal;
 use std::time::{Duration, Instant};
 
@@ -37,7 +37,8 @@ fn main() {
 
     let t0 = Instant::now();
     {
-        let mut store = Store::open(&path, Access::Write, timeout).expect("open");
+        let mut store =
+            gasledger::ops::rulebook::open(&path, Access::Write, timeout).expect("open");
         let mut w = store.writer().expect("writer");
         w.add_commodity(Commodity {
             code: "USD".into(),
@@ -94,7 +95,7 @@ fn main() {
     let import = t0.elapsed();
     let rss_after_write = peak_rss_mib();
 
-    let store = Store::open(&path, Access::Read, timeout).expect("open");
+    let store = gasledger::ops::rulebook::open(&path, Access::Read, timeout).expect("open");
     let t1 = Instant::now();
     let b = store.balances().expect("balances");
     let balances = t1.elapsed();

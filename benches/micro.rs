@@ -8,7 +8,7 @@ use gasledger::journal::{parse_str, Directive};
 use gasledger::model::amount::{Amount, Commodity, Kind};
 use gasledger::model::date::Date;
 use gasledger::model::ledger::{Account, Chart, Party, Posting, Status, Transaction};
-use gasledger::store::{Access, Store};
+use gasledger::store::Access;
 use rust_decimal::Decimal;
 use std::hint::black_box;
 use std::time::Duration;
@@ -138,7 +138,7 @@ fn batch_write(c: &mut Criterion) {
         b.iter_batched(
             || (tempfile::tempdir().expect("temp dir"), txns.clone()),
             |(dir, ts)| {
-                let mut store = Store::open(
+                let mut store = gasledger::ops::rulebook::open(
                     &dir.path().join("db"),
                     Access::Write,
                     Duration::from_secs(5),

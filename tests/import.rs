@@ -456,9 +456,9 @@ fn imported(l: &Ledger, out: &Output, added: usize, repeats: usize) {
 /// A new store in a temp dir, opened through the library (to see what the command line does not
 /// show), and the dir to keep it in.
 fn library_store() -> (tempfile::TempDir, gasledger::store::Store) {
-    use gasledger::store::{Access, Store};
+    use gasledger::store::Access;
     let dir = tempfile::tempdir().expect("temp dir");
-    let store = Store::open(
+    let store = gasledger::ops::rulebook::open(
         &dir.path().join("db"),
         Access::Write,
         std::time::Duration::from_secs(5),

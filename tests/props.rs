@@ -39,7 +39,7 @@ const ACCOUNTS: [&str; 9] = [
 fn open(path: &Path, access: Access) -> Store {
     let start = Instant::now();
     loop {
-        match Store::open(path, access, Duration::from_secs(5)) {
+        match gasledger::ops::rulebook::open(path, access, Duration::from_secs(5)) {
             Ok(s) => return s,
             Err(StoreError::Sled(e))
                 if e.contains("could not acquire lock") && start.elapsed() < RETRY =>
@@ -528,7 +528,7 @@ fn tenth_varint_bytes(v: &[u8]) -> Vec<usize> {
 fn assert_detected(db: &Path) {
     let start = Instant::now();
     let store = loop {
-        match Store::open(db, Access::Read, Duration::from_secs(5)) {
+        match gasledger::ops::rulebook::open(db, Access::Read, Duration::from_secs(5)) {
             Ok(s) => break s,
             // Not the alteration: the store dropped a moment ago still holds sled's lock.
             Err(StoreError::Sled(e))
@@ -689,7 +689,7 @@ fn reopening_a_dropped_store_at_once_succeeds() {
     drop(new_store(dir.path()));
     let mut cases = Vec::new();
     for i in 0..300 {
-        let mut store = Store::open(&db, Access::Write, Duration::from_secs(5))
+        let mut store = gasledger::ops::rulebook::open(&db, Access::Write, Duration::from_secs(5))
             .unwrap_or_else(|e| panic!("open number {i} failed: {e}"));
         let c = make_case(i as u64, i);
         let mut w = store.writer().expect("writer");

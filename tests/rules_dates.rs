@@ -10,7 +10,7 @@ mod common;
 use common::{Ledger, Run};
 use gasledger::model::date::Date;
 use gasledger::settle::{self, Entry};
-use gasledger::store::{Access, Store};
+use gasledger::store::Access;
 use std::time::Duration;
 
 /// USD (scale 2), the parties TM, IR, IQ, each one's cash and every receivable and payable
@@ -208,7 +208,8 @@ fn a_library_write_of_a_back_dated_payment_is_refused_at_its_commit() {
     debt(&l, "IR", "TM", "100 USD", "2024-06-01").ok();
     let before = export(&l);
     {
-        let mut store = Store::open(&l.db(), Access::Write, Duration::from_secs(5)).unwrap();
+        let mut store =
+            gasledger::ops::rulebook::open(&l.db(), Access::Write, Duration::from_secs(5)).unwrap();
         let amount = gasledger::model::amount::parse_amount("40.00 USD").unwrap();
         let e = Entry {
             date: Date::new(2024, 1, 1).unwrap(),

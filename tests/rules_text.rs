@@ -391,12 +391,16 @@ fn a_repeated_agreement_field_is_refused_naming_its_line() {
 #[test]
 fn the_library_refuses_an_agreement_without_a_kind() {
     use gasledger::model::ledger::Agreement;
-    use gasledger::store::{Access, Store};
+    use gasledger::store::Access;
     let l = Ledger::with_chart();
     let before = journal(&l);
     {
-        let mut store =
-            Store::open(&l.db(), Access::Write, std::time::Duration::from_secs(5)).expect("open");
+        let mut store = gasledger::ops::rulebook::open(
+            &l.db(),
+            Access::Write,
+            std::time::Duration::from_secs(5),
+        )
+        .expect("open");
         let mut w = store.writer().expect("writer");
         let e = w
             .add_agreement(Agreement {

@@ -20,7 +20,7 @@ pub fn run(cli: Cli, out: &mut impl Write) -> Result<(), CliError> {
     }
     let timeout = Duration::from_secs_f64(cli.lock_timeout.min(86_400.0));
     let open = |access| {
-        let store = Store::open(&cli.db, access, timeout)?;
+        let store = gasledger::ops::rulebook::open(&cli.db, access, timeout)?;
         if let Some(r) = store.recovered() {
             super::notice_recovered(&r);
         }

@@ -6,5 +6,6 @@ pub mod amount;
 pub mod date;
 pub mod ledger;
 pub mod name_map;
+pub mod terms;
 pub mod text;
 pub mod units;

@@ -10,7 +10,7 @@
 
 use crate::journal::{self, Directive, JournalError, Located, Location};
 use crate::model::ledger::Chart;
-use crate::ops::rulebook::Rulebook;
+use crate::model::terms::AgreementRules;
 use crate::store::record::Names;
 use crate::store::{
     declare_account, declare_commodity, declare_party, Added, Checked, CommitReport, IdCheck,
@@ -200,7 +200,7 @@ fn located(files: &[PathBuf], e: StoreError) -> ImportError {
             })
         }
         StoreError::Rule(r) => match r.as_ref() {
-            crate::ops::rulebook::RuleError::OffsetLimit { agreement, .. } => {
+            crate::model::terms::RuleError::OffsetLimit { agreement, .. } => {
                 let agreement = agreement.clone();
                 Box::new(move |t| t.tag("agreement") == Some(agreement.as_str()))
             }
@@ -302,8 +302,11 @@ fn apply_files<'s>(
     let waiting = Arc::new(AtomicUsize::new(0));
     let waiting_parser = waiting.clone();
     let counter = bytes_read.clone();
-    let (mut chart, mut names, mut rules) =
-        (w.chart().clone(), w.names().clone(), w.rulebook().clone());
+    let (mut chart, mut names, mut rules) = (
+        w.chart().clone(),
+        w.names().clone(),
+        w.rulebook().clone_box(),
+    );
     let mut examined = false;
     // What stopped the writer early, if anything did.
     let stopped = std::thread::scope(|scope| -> Result<Option<Applied<'s>>, ImportError> {
@@ -340,7 +343,7 @@ fn apply_files<'s>(
                         };
                         match item {
                             Directive::Transaction(t) => {
-                                match batch.prepared.prepare(t, &chart, &names, &rules) {
+                                match batch.prepared.prepare(t, &chart, &names, rules.as_ref()) {
                                     Ok(_) => batch.items.push(Item::Prepared(at)),
                                     Err(source) => {
                                         return stop(batch, Some(ImportError::At { at, source }))
@@ -501,7 +504,7 @@ enum Item {
 fn declare_ahead(
     chart: &mut Chart,
     names: &mut Names,
-    rules: &mut Rulebook,
+    rules: &mut Box<dyn AgreementRules>,
     d: &Directive,
 ) -> bool {
     match d {

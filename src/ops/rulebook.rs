@@ -26,41 +26,11 @@
 
 use crate::model::amount::{self, Amount};
 use crate::model::ledger::{Agreement, Chart, Transaction};
+pub use crate::model::terms::{AgreementRules, RuleError};
 use crate::settle::OffsetTerms;
 use crate::swap::{Basis, Side, SwapTerms};
 use rust_decimal::Decimal;
 use std::collections::{BTreeMap, HashMap};
-use thiserror::Error;
-
-#[derive(Debug, Error, Clone, PartialEq, Eq)]
-pub enum RuleError {
-    #[error("no agreement named {name}{}", match nearest { Some(n) => format!(" (did you mean {n}?)"), None => String::new() })]
-    UnknownAgreement {
-        name: String,
-        nearest: Option<String>,
-    },
-    #[error("a transaction tagged leg: {leg} must name its swap with the tag agreement: NAME")]
-    LegWithoutAgreement { leg: String },
-    #[error("agreement {agreement} is of kind {kind}: a transaction under it cannot be a swap leg (leg: {leg})")]
-    LegOutsideSwap {
-        agreement: String,
-        kind: String,
-        leg: String,
-    },
-    /// A leg under a swap that breaks its terms.
-    #[error("swap leg under {agreement}: {message}")]
-    Leg { agreement: String, message: String },
-    /// The offsets under an agreement assign more, in all, than its limit.
-    #[error("offset agreement {agreement} would assign {assigned} {commodity} in all, more than its limit of {limit} {commodity}")]
-    OffsetLimit {
-        agreement: String,
-        assigned: String,
-        limit: String,
-        commodity: String,
-    },
-    #[error("offset under {agreement}: {message}")]
-    Offset { agreement: String, message: String },
-}
 
 /// What the rulebook knows of one agreement.
 #[derive(Debug, Clone)]
@@ -162,6 +132,36 @@ impl Rulebook {
             Terms::Offset(o) => Some(o),
             _ => None,
         }
+    }
+}
+
+impl AgreementRules for Rulebook {
+    fn check(&self, t: &Transaction) -> Result<(), RuleError> {
+        Rulebook::check(self, t)
+    }
+
+    fn learn(&mut self, a: &Agreement, chart: &Chart) {
+        Rulebook::learn(self, a, chart)
+    }
+
+    fn limit(&self, name: &str) -> Option<(Decimal, String)> {
+        self.offset(name).map(|o| (o.limit, o.commodity.clone()))
+    }
+
+    fn counted(&self, t: &Transaction) -> Result<Decimal, RuleError> {
+        let Some(terms) = self.offset_of(t) else {
+            return Ok(Decimal::ZERO);
+        };
+        crate::settle::offset_legs(terms, t)
+            .map(|(used, _)| used)
+            .map_err(|e| RuleError::Offset {
+                agreement: terms.name.clone(),
+                message: e.to_string(),
+            })
+    }
+
+    fn clone_box(&self) -> Box<dyn AgreementRules> {
+        Box::new(self.clone())
     }
 }
 
@@ -355,4 +355,37 @@ fn check_measurement(terms: &SwapTerms, t: &Transaction, quantity: Decimal) -> R
 /// The rulebook of a map of agreements, as a store keeps them.
 pub fn of(agreements: &BTreeMap<String, Agreement>, chart: &Chart) -> Rulebook {
     Rulebook::new(agreements.values(), chart)
+}
+
+/// Open the store at `path` with the rulebook of its agreements, which every writer it gives
+/// applies: the one way to open a store that is written to.
+pub fn open(
+    path: &std::path::Path,
+    access: crate::store::Access,
+    lock_timeout: std::time::Duration,
+) -> Result<crate::store::Store, crate::store::StoreError> {
+    let mut store = crate::store::Store::open(path, access, lock_timeout)?;
+    let rules = of(store.agreements(), store.chart());
+    store.set_rules(Box::new(rules));
+    Ok(store)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{Access, Store, StoreError};
+    use std::time::Duration;
+
+    /// The store applies the rules it is given and refuses to write without them, so no
+    /// library caller can write past the rulebook by opening the store itself.
+    #[test]
+    fn a_store_is_written_only_with_its_rulebook() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("db");
+        let mut bare = Store::open(&path, Access::Write, Duration::from_secs(5)).expect("open");
+        assert!(matches!(bare.writer().err(), Some(StoreError::NoRules)));
+        drop(bare);
+        let mut store = open(&path, Access::Write, Duration::from_secs(5)).expect("open");
+        assert!(store.writer().is_ok());
+    }
 }

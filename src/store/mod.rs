@@ -117,7 +117,7 @@ pub enum StoreError {
     #[error(transparent)]
     Ledger(#[from] LedgerError),
     #[error(transparent)]
-    Rule(Box<crate::ops::rulebook::RuleError>),
+    Rule(Box<crate::model::terms::RuleError>),
     #[error("id {id} is recorded already with other content (recorded: {recorded}); use a new id")]
     IdConflict { id: String, recorded: String },
     #[error("no transaction with id {id}")]
@@ -128,10 +128,12 @@ pub enum StoreError {
     NotOwed(Box<NotOwed>),
     #[error("cannot reverse {id}: {why}")]
     Reversal { id: String, why: String },
+    #[error("this store was opened without the rules of its agreements, so it cannot be written (open it with ops::rulebook::open)")]
+    NoRules,
 }
 
-impl From<crate::ops::rulebook::RuleError> for StoreError {
-    fn from(e: crate::ops::rulebook::RuleError) -> Self {
+impl From<crate::model::terms::RuleError> for StoreError {
+    fn from(e: crate::model::terms::RuleError) -> Self {
         StoreError::Rule(Box::new(e))
     }
 }
@@ -226,6 +228,8 @@ pub struct Store {
     /// A commit that was interrupted before it was durable, found and rolled back by this
     /// open (see `anchor.rs`).
     recovered: Option<Recovered>,
+    /// The rules of the agreements' terms, which every writer applies (`set_rules`).
+    rules: Option<Box<dyn crate::model::terms::AgreementRules>>,
     _lock: File,
 }
 
@@ -447,6 +451,7 @@ impl Store {
             leaves_view: false,
             blocks: std::cell::RefCell::new(None),
             recovered,
+            rules: None,
             _lock: lock,
         };
         store.load_chart()?;
@@ -534,6 +539,12 @@ impl Store {
     /// so to the user.
     pub fn recovered(&self) -> Option<Recovered> {
         self.recovered
+    }
+
+    /// Give this store the rules of its agreements' terms, which every writer it begins
+    /// applies to each transaction. A store without them cannot be written.
+    pub fn set_rules(&mut self, rules: Box<dyn crate::model::terms::AgreementRules>) {
+        self.rules = Some(rules);
     }
 
     /// Begin an atomic write. Nothing is visible to readers until [`Writer::commit`].

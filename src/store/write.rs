@@ -16,7 +16,7 @@ use super::{
 };
 use crate::model::amount::Commodity;
 use crate::model::ledger::{Account, Agreement, Chart, LedgerError, Party, Statement, Transaction};
-use crate::ops::rulebook::Rulebook;
+use crate::model::terms::AgreementRules;
 use rust_decimal::Decimal;
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::{BTreeMap, HashMap};
@@ -196,11 +196,13 @@ impl PreparedBatch {
         mut t: Transaction,
         chart: &Chart,
         names: &Names,
-        rulebook: &Rulebook,
+        rulebook: &dyn AgreementRules,
     ) -> Result<usize, StoreError> {
         t.complete(chart)?;
         rulebook.check(&t)?;
-        let offset = rulebook.offset_of(&t).is_some();
+        let offset = t
+            .tag("agreement")
+            .is_some_and(|a| rulebook.limit(a).is_some());
         let reverses = match t.tag("reverses") {
             Some(r) => {
                 self.reversed.push_str(r);
@@ -453,7 +455,7 @@ pub struct Writer<'s> {
     agreements: Vec<Agreement>,
     /// The rules of the stored agreements and this writer's own, asked about each transaction
     /// as it is prepared (`crate::ops::rulebook`).
-    rulebook: Rulebook,
+    rulebook: Box<dyn AgreementRules>,
     /// Statements with an id: the stored ones (read at the first such statement given) and
     /// this writer's, by id.
     statement_ids: Option<HashMap<String, Statement>>,
@@ -470,6 +472,7 @@ pub struct Writer<'s> {
 
 impl<'s> Writer<'s> {
     pub(super) fn begin(store: &'s mut Store, check: IdCheck) -> Result<Writer<'s>, StoreError> {
+        let rulebook = store.rules.as_ref().ok_or(StoreError::NoRules)?.clone_box();
         let head = store.head;
         let balances = store.raw_balances()?.into_iter().collect();
         let tail_index = head.txn_count / BLOCK_TXNS as u64;
@@ -545,7 +548,7 @@ impl<'s> Writer<'s> {
             posting_counts: Vec::new(),
             batch: sled::Batch::default(),
             agreements: Vec::new(),
-            rulebook: crate::ops::rulebook::of(&store.agreements, &store.chart),
+            rulebook,
             statement_ids: None,
             report: CommitReport::default(),
             rules: Rules::default(),
@@ -683,7 +686,7 @@ impl<'s> Writer<'s> {
     /// it is applied unless every check passes, so the writer stays usable after an error.
     pub fn append(&mut self, t: Transaction) -> Result<Added, StoreError> {
         let mut batch = PreparedBatch::default();
-        let i = batch.prepare(t, &self.chart, &self.names, &self.rulebook)?;
+        let i = batch.prepare(t, &self.chart, &self.names, self.rulebook.as_ref())?;
         match batch.get(i) {
             Some(p) => self.append_prepared(p),
             None => Err(StoreError::Damaged(
@@ -744,8 +747,8 @@ impl<'s> Writer<'s> {
 
     /// The rulebook as this writer sees it, for [`PreparedBatch::prepare`] on another thread
     /// (which must then learn the same agreements in the same order: see `import`).
-    pub fn rulebook(&self) -> &Rulebook {
-        &self.rulebook
+    pub fn rulebook(&self) -> &dyn AgreementRules {
+        self.rulebook.as_ref()
     }
 
     /// Add a transaction that [`PreparedBatch::prepare`] checked against this writer's chart and names: the
@@ -1250,7 +1253,7 @@ impl<'s> Writer<'s> {
     /// offsets, stored and new, no more than its limit (the `offset` command checks the same
     /// before it writes; this holds it for every entry path).
     fn check_offset_limits(&mut self) -> Result<(), StoreError> {
-        let (names, rulebook) = (self.names.clone(), self.rulebook.clone());
+        let (names, rulebook) = (self.names.clone(), self.rulebook.clone_box());
         let mut totals: BTreeMap<String, Decimal> = BTreeMap::new();
         let mut failed: Option<StoreError> = None;
         self.each_txn(&mut |_, raw| {
@@ -1265,17 +1268,18 @@ impl<'s> Writer<'s> {
             else {
                 return;
             };
-            let Some(terms) = rulebook.offset(name) else {
+            if rulebook.limit(name).is_none() {
                 return;
-            };
+            }
             let step = names
                 .to_model(raw)
                 .map_err(StoreError::from)
                 .and_then(|t| {
-                    crate::settle::offset_legs(terms, &t)
-                        .map_err(|e| StoreError::Damaged(format!("an offset under {name}: {e}")))
+                    rulebook
+                        .counted(&t)
+                        .map_err(|e| StoreError::Damaged(e.to_string()))
                 })
-                .and_then(|(used, _)| {
+                .and_then(|used| {
                     let slot = totals.entry(name.clone()).or_default();
                     *slot = crate::model::amount::exact_add(*slot, used, || {
                         format!("the total assigned under {name}")
@@ -1291,19 +1295,16 @@ impl<'s> Writer<'s> {
             return Err(e);
         }
         for (name, total) in totals {
-            let Some(terms) = rulebook.offset(&name) else {
+            let Some((limit, commodity)) = rulebook.limit(&name) else {
                 continue;
             };
-            if total > terms.limit {
-                let scale = self
-                    .chart
-                    .commodity(&terms.commodity)
-                    .map_or(0, |c| c.scale);
-                return Err(crate::ops::rulebook::RuleError::OffsetLimit {
+            if total > limit {
+                let scale = self.chart.commodity(&commodity).map_or(0, |c| c.scale);
+                return Err(crate::model::terms::RuleError::OffsetLimit {
                     agreement: name,
                     assigned: crate::model::amount::format_grouped(total, scale),
-                    limit: crate::model::amount::format_grouped(terms.limit, scale),
-                    commodity: terms.commodity.clone(),
+                    limit: crate::model::amount::format_grouped(limit, scale),
+                    commodity,
                 }
                 .into());
             }
