@@ -307,7 +307,7 @@ fn check_all(store: &Store, cases: &[Case], as_of: &[Date]) {
         );
     }
     let v = store.verify().expect("verify");
-    assert_eq!(v.problems, Vec::<String>::new());
+    assert!(v.problems.is_empty(), "{:?}", v.problems);
     assert_eq!(v.transactions, cases.len() as u64);
     assert_eq!(v.blocks, (cases.len() as u64).div_ceil(BLOCK_TXNS as u64));
 }

@@ -120,10 +120,7 @@ pub fn reconcile(
 pub fn integrity(store: &Store) -> Result<Vec<Check>, StoreError> {
     let v = store.verify()?;
     let mut out = Vec::new();
-    let (unbalanced, rest): (Vec<_>, Vec<_>) = v
-        .problems
-        .iter()
-        .partition(|p| p.contains("does not balance"));
+    let (unbalanced, rest): (Vec<_>, Vec<_>) = v.problems.iter().partition(|p| p.is_unbalanced());
     if unbalanced.is_empty() {
         out.push(Check::text(
             "transaction-balance",
@@ -134,7 +131,7 @@ pub fn integrity(store: &Store) -> Result<Vec<Check>, StoreError> {
     for p in unbalanced {
         out.push(Check::text(
             "transaction-balance",
-            p.clone(),
+            p.to_string(),
             Status::Mismatch,
         ));
     }
@@ -148,7 +145,7 @@ pub fn integrity(store: &Store) -> Result<Vec<Check>, StoreError> {
     for p in rest {
         out.push(Check::text(
             "journal-integrity",
-            p.clone(),
+            p.to_string(),
             Status::Mismatch,
         ));
     }

@@ -33,13 +33,24 @@ mod anchor;
 pub mod blocks;
 pub use anchor::Recovered;
 pub mod codec;
-mod deferred;
-mod fresh;
 mod handle;
+mod ids;
+mod keys;
+mod lock;
 pub mod record;
 mod rules;
+mod verify;
 pub mod view;
 mod write;
+
+use ids::{bucket_of, decode_bucket, encode_bucket};
+pub use ids::{id_hash, IdEntry};
+use keys::{
+    balance_key, block_key, bucket_key, file_key, prefixed, statement_key, summary_key, KEY_AHEAD,
+    KEY_HEAD, KEY_SCHEMA,
+};
+use lock::take_lock;
+pub use verify::{Problem, Verification};
 
 pub use write::{
     declare_account, declare_commodity, declare_party, Added, Checked, CommitReport, IdCheck,
@@ -47,16 +58,14 @@ pub use write::{
 };
 
 use crate::model::date::Date;
-use crate::model::ledger::{
-    check_balanced, weight, Agreement, Chart, LedgerError, Statement, Transaction,
-};
+use crate::model::ledger::{Agreement, Chart, LedgerError, Statement, Transaction};
 use codec::{CodecError, Dec, Enc};
 use handle::Handle;
-use record::{block_entries, chain_hash, decode_txn, Names, RawTxn, Summary};
+use record::{block_entries, decode_txn, Names, RawTxn, Summary};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 use thiserror::Error;
@@ -72,11 +81,6 @@ pub const BLOCK_TXNS: usize = 1024;
 pub const ID_BUCKETS: u64 = 1024;
 /// The lock file, inside the store's folder.
 pub const LOCK_FILE: &str = "gasledger.lock";
-
-const KEY_SCHEMA: &[u8] = b"v";
-const KEY_HEAD: &[u8] = b"h";
-/// The id buckets written ahead by a commit that has not moved the head yet: see `write.rs`.
-const KEY_AHEAD: &[u8] = b"w";
 
 /// A transaction that takes more off an obligation than is owed at its date or at some later
 /// date (see `rules.rs`).
@@ -231,147 +235,6 @@ pub struct Store {
     /// The rules of the agreements' terms, which every writer applies (`set_rules`).
     rules: Option<Box<dyn crate::model::terms::AgreementRules>>,
     _lock: File,
-}
-
-fn block_key(i: u64) -> [u8; 9] {
-    let mut k = [b'B'; 9];
-    k[1..].copy_from_slice(&i.to_be_bytes());
-    k
-}
-fn summary_key(i: u64) -> [u8; 9] {
-    let mut k = [b'S'; 9];
-    k[1..].copy_from_slice(&i.to_be_bytes());
-    k
-}
-fn bucket_key(b: u16) -> [u8; 3] {
-    let [x, y] = b.to_be_bytes();
-    [b'I', x, y]
-}
-fn balance_key(account: u32, commodity: u32) -> [u8; 9] {
-    let mut k = [b'b'; 9];
-    k[1..5].copy_from_slice(&account.to_be_bytes());
-    k[5..].copy_from_slice(&commodity.to_be_bytes());
-    k
-}
-fn statement_key(i: u64) -> [u8; 9] {
-    let mut k = [b't'; 9];
-    k[1..].copy_from_slice(&i.to_be_bytes());
-    k
-}
-fn file_key(fingerprint: &[u8; 32]) -> [u8; 33] {
-    let mut k = [b'f'; 33];
-    k[1..].copy_from_slice(fingerprint);
-    k
-}
-fn prefixed(p: u8, s: &str) -> Vec<u8> {
-    let mut k = Vec::with_capacity(s.len() + 1);
-    k.push(p);
-    k.extend_from_slice(s.as_bytes());
-    k
-}
-
-/// The hash of an id, which picks its bucket: FNV-1a, 64 bits. Stable across builds and
-/// platforms (it is stored); collisions are resolved by comparing the ids themselves.
-pub fn id_hash(id: &str) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in id.bytes() {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    h
-}
-
-fn bucket_of(hash: u64) -> u16 {
-    (hash % ID_BUCKETS) as u16
-}
-
-/// One entry of the id index: which transaction has an id with this hash. Whether a repeated
-/// id comes with the same content is decided from the transaction itself (see `Writer`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct IdEntry {
-    pub hash: u64,
-    pub seq: u64,
-}
-
-/// Version 1 buckets also held each transaction's 16-byte idempotency hash (29 bytes an
-/// entry); version 2 holds the hash as a difference from the one before and the sequence
-/// number (about 10 bytes an entry), which makes the commit of a large import write a third.
-const BUCKET_VERSION: u8 = 2;
-
-fn decode_bucket(v: &[u8]) -> Result<Vec<IdEntry>, CodecError> {
-    let mut d = Dec::new(v);
-    let version = d.u8()?;
-    if version != record::RECORD_VERSION && version != BUCKET_VERSION {
-        return Err(CodecError("unknown id bucket version".into()));
-    }
-    let n = d.var()? as usize;
-    let mut out = Vec::with_capacity(n.min(1 << 20));
-    let mut hash = 0u64;
-    for _ in 0..n {
-        if version == BUCKET_VERSION {
-            hash = hash.wrapping_add(d.var()?);
-            out.push(IdEntry {
-                hash,
-                seq: d.var()?,
-            });
-        } else {
-            let entry = IdEntry {
-                hash: d.var()?,
-                seq: d.var()?,
-            };
-            d.take(16)?;
-            out.push(entry);
-        }
-    }
-    Ok(out)
-}
-
-/// Entries in (hash, seq) order encode shortest; any order decodes back as it was.
-fn encode_bucket(entries: &[IdEntry]) -> Vec<u8> {
-    let mut e = Enc::with_capacity(entries.len() * 12 + 8);
-    e.u8(BUCKET_VERSION);
-    e.var(entries.len() as u64);
-    let mut prev = 0u64;
-    for x in entries {
-        e.var(x.hash.wrapping_sub(prev));
-        e.var(x.seq);
-        prev = x.hash;
-    }
-    e.buf
-}
-
-fn take_lock(path: &Path, timeout: Duration) -> Result<File, StoreError> {
-    let lock_path = path.join(LOCK_FILE);
-    let file = OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&lock_path)
-        .map_err(|source| StoreError::Io {
-            path: lock_path.clone(),
-            source,
-        })?;
-    let start = Instant::now();
-    loop {
-        match file.try_lock() {
-            Ok(()) => return Ok(file),
-            Err(std::fs::TryLockError::WouldBlock) => {
-                if start.elapsed() >= timeout {
-                    return Err(StoreError::InUse {
-                        path: path.to_path_buf(),
-                        waited: timeout,
-                    });
-                }
-                std::thread::sleep(Duration::from_millis(20));
-            }
-            Err(std::fs::TryLockError::Error(source)) => {
-                return Err(StoreError::Io {
-                    path: lock_path,
-                    source,
-                })
-            }
-        }
-    }
 }
 
 impl Store {
@@ -816,203 +679,6 @@ impl Store {
             .ok_or_else(|| StoreError::Damaged(format!("transaction {seq} is missing")))?;
         Ok(decode_txn(&mut Dec::new(content))?)
     }
-
-    /// Replay the whole journal: re-check every transaction's balance, every hash link, the
-    /// stored running balances, every block summary and the id index. Problems are returned as
-    /// data; only an unreadable store is an error.
-    pub fn verify(&self) -> Result<Verification, StoreError> {
-        let mut problems = Vec::new();
-        let mut prev = [0u8; 32];
-        let mut sums: BTreeMap<(u32, u32), Decimal> = BTreeMap::new();
-        let mut seq = 0u64;
-        let mut ids = IdSet::default();
-        for i in 0..self.block_count() {
-            let v = match self.block_value(i) {
-                Ok(Some(v)) => v,
-                Ok(None) => {
-                    problems.push(format!("block {i} is missing"));
-                    break;
-                }
-                Err(StoreError::Damaged(e)) => {
-                    problems.push(format!("block {i}: {e}"));
-                    break;
-                }
-                Err(e) => return Err(e),
-            };
-            let entries = match block_entries(&v) {
-                Ok(e) => e,
-                Err(e) => {
-                    problems.push(format!("block {i}: {e}"));
-                    break;
-                }
-            };
-            let valid = (self.head.txn_count - seq).min(BLOCK_TXNS as u64) as usize;
-            if entries.len() < valid {
-                problems.push(format!(
-                    "block {i} holds {} transactions, expected {valid}",
-                    entries.len()
-                ));
-                break;
-            }
-            let mut summary = Summary {
-                min_date: u32::MAX,
-                max_date: 0,
-                deltas: Vec::new(),
-            };
-            let mut block_sums: BTreeMap<(u32, u32), Decimal> = BTreeMap::new();
-            for (content, stored_hash) in entries.into_iter().take(valid) {
-                let hash = chain_hash(&prev, content);
-                if hash != stored_hash {
-                    problems.push(format!(
-                        "transaction {seq}: hash link broken (content or order changed)"
-                    ));
-                }
-                prev = stored_hash;
-                match decode_txn(&mut Dec::new(content)) {
-                    Err(e) => problems.push(format!("transaction {seq}: {e}")),
-                    Ok(t) => {
-                        let weights = t
-                            .postings
-                            .iter()
-                            .map(|p| weight(p.value, p.commodity, p.price));
-                        if let Err(e) = check_balanced(weights) {
-                            problems.push(format!("transaction {seq}: {e} (commodity ids)"));
-                        }
-                        summary.min_date = summary.min_date.min(t.date);
-                        summary.max_date = summary.max_date.max(t.date);
-                        // Exact sums: a replayed balance that would need rounding is a problem,
-                        // so a stored balance that matches is the exact sum of its postings.
-                        for p in &t.postings {
-                            for (m, what) in [
-                                (&mut sums, "balance"),
-                                (&mut block_sums, "block's net change"),
-                            ] {
-                                let slot = m.entry((p.account, p.commodity)).or_default();
-                                match crate::model::amount::exact_add(*slot, p.value, String::new) {
-                                    Ok(v) => *slot = v,
-                                    Err(_) => problems.push(format!(
-                                        "transaction {seq}: the {what} of {} in {} leaves the \
-                                         exact range of a decimal",
-                                        self.names.account(p.account).unwrap_or("?"),
-                                        self.names.commodity(p.commodity).unwrap_or("?")
-                                    )),
-                                }
-                            }
-                        }
-                        if let Some(id) = &t.id {
-                            ids.add(&IdEntry {
-                                hash: id_hash(id),
-                                seq,
-                            });
-                        }
-                    }
-                }
-                seq += 1;
-            }
-            summary.deltas = block_sums
-                .into_iter()
-                .filter(|(_, v)| !v.is_zero())
-                .map(|((a, c), v)| (a, c, v))
-                .collect();
-            let stored_summary = self.db.get(summary_key(i))?;
-            if let Some(v) = &stored_summary {
-                self.db.scanned(v.len())?;
-            }
-            match stored_summary {
-                None => problems.push(format!("summary of block {i} is missing")),
-                Some(v) => match Summary::from_value(&v) {
-                    Ok(s) if s == summary => {}
-                    Ok(_) => problems.push(format!(
-                        "summary of block {i} does not match its transactions"
-                    )),
-                    Err(e) => problems.push(format!("summary of block {i}: {e}")),
-                },
-            }
-        }
-        if prev != self.head.last_hash {
-            problems.push("the head's chain hash does not match the last transaction".to_string());
-        }
-        let stored = self.raw_balances()?;
-        let replayed: BTreeMap<_, _> = sums.into_iter().filter(|(_, v)| !v.is_zero()).collect();
-        let stored_nz: BTreeMap<_, _> = stored.into_iter().filter(|(_, v)| !v.is_zero()).collect();
-        for (k, v) in &replayed {
-            let s = stored_nz.get(k).copied().unwrap_or_default();
-            if s != *v {
-                problems.push(format!(
-                    "balance of {} in {}: stored {s}, replayed {v}",
-                    self.names.account(k.0).unwrap_or("?"),
-                    self.names.commodity(k.1).unwrap_or("?")
-                ));
-            }
-        }
-        for (k, s) in &stored_nz {
-            if !replayed.contains_key(k) {
-                problems.push(format!(
-                    "balance of {} in {}: stored {s}, replayed 0",
-                    self.names.account(k.0).unwrap_or("?"),
-                    self.names.commodity(k.1).unwrap_or("?")
-                ));
-            }
-        }
-        // The id index must hold exactly the ids of the journal: compared as multisets by
-        // count and an order-independent sum, so memory stays flat however many ids there are.
-        let mut indexed = IdSet::default();
-        for b in 0..ID_BUCKETS as u16 {
-            let Some(v) = self.db.get(bucket_key(b))? else {
-                continue;
-            };
-            self.db.scanned(v.len())?;
-            match decode_bucket(&v) {
-                Ok(b) => b
-                    .iter()
-                    .filter(|e| e.seq < self.head.txn_count)
-                    .for_each(|e| indexed.add(e)),
-                Err(e) => problems.push(format!("id index: {e}")),
-            }
-        }
-        if indexed != ids {
-            problems.push(format!(
-                "id index holds {} entries that differ from the {} ids of the journal",
-                indexed.count, ids.count
-            ));
-        }
-        Ok(Verification {
-            transactions: seq,
-            blocks: self.block_count(),
-            problems,
-        })
-    }
-}
-
-/// A multiset of id index entries, kept as a count and a wrapping sum of a mix of each entry.
-#[derive(Debug, Default, PartialEq, Eq)]
-struct IdSet {
-    count: u64,
-    sum: u128,
-}
-
-impl IdSet {
-    fn add(&mut self, e: &IdEntry) {
-        let mix = |x: u64| {
-            // splitmix64's finalizer: a change of any input bit changes about half the output.
-            let mut z = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
-            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-            z ^ (z >> 31)
-        };
-        let a = mix(e.hash ^ mix(e.seq));
-        let b = mix(a ^ 0x5bd1_e995);
-        self.count += 1;
-        self.sum = self.sum.wrapping_add((u128::from(a) << 64) | u128::from(b));
-    }
-}
-
-/// What `verify` found.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Verification {
-    pub transactions: u64,
-    pub blocks: u64,
-    pub problems: Vec<String>,
 }
 
 /// A block's bytes, as sled or the blocks file gave them.

@@ -5,8 +5,8 @@
 
 use super::blocks::{Appender, Pointer};
 use super::codec::{Dec, Enc};
-use super::deferred::Spill;
-use super::fresh::FreshIds;
+use super::ids::deferred::Spill;
+use super::ids::fresh::FreshIds;
 use super::record::{self, encode_txn, BlockBuf, Names, RawTxn, Summary};
 use super::rules::{Move, Reversal, Rules};
 use super::{

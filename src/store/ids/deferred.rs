@@ -16,8 +16,9 @@
 //! checking each id as it comes (see `import.rs`), which costs the time of the first run once
 //! more and the memory of every new id.
 
-use super::blocks::io_err;
-use super::{bucket_of, IdEntry, StoreError, ID_BUCKETS};
+use super::{bucket_of, IdEntry};
+use crate::store::blocks::io_err;
+use crate::store::{StoreError, ID_BUCKETS};
 use std::fs::File;
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
@@ -36,7 +37,7 @@ struct Run {
 }
 
 /// The new ids of a writer that checks them at its commit.
-pub(super) struct Spill {
+pub(in crate::store) struct Spill {
     /// Ids per run: [`RUN_ENTRIES`], fewer in tests.
     run_entries: usize,
     /// The run being filled, in the order added.
@@ -78,7 +79,7 @@ impl Default for Spill {
 }
 
 impl Spill {
-    pub(super) fn push(&mut self, e: IdEntry, dir: &Path) -> Result<(), StoreError> {
+    pub(in crate::store) fn push(&mut self, e: IdEntry, dir: &Path) -> Result<(), StoreError> {
         if self.filling.len() == self.run_entries {
             self.spill(dir)?;
         }
@@ -125,7 +126,7 @@ impl Spill {
     }
 
     /// Ready for [`Finished::bucket`]: the run being filled is sorted in place, kept in memory.
-    pub(super) fn finish(&mut self) -> Finished<'_> {
+    pub(in crate::store) fn finish(&mut self) -> Finished<'_> {
         self.filling.sort_unstable_by_key(run_order);
         let starts = bucket_starts(&self.filling);
         Finished {
@@ -139,7 +140,7 @@ impl Spill {
 }
 
 /// The new ids, all runs sorted, read a bucket at a time.
-pub(super) struct Finished<'a> {
+pub(in crate::store) struct Finished<'a> {
     spill: &'a Spill,
     last_starts: Vec<u32>,
     bytes: Vec<u8>,
@@ -150,7 +151,11 @@ pub(super) struct Finished<'a> {
 
 impl Finished<'_> {
     /// The new ids of bucket `b`, in (hash, seq) order, into `out` (cleared first).
-    pub(super) fn bucket(&mut self, b: u16, out: &mut Vec<IdEntry>) -> Result<(), StoreError> {
+    pub(in crate::store) fn bucket(
+        &mut self,
+        b: u16,
+        out: &mut Vec<IdEntry>,
+    ) -> Result<(), StoreError> {
         out.clear();
         self.bounds.clear();
         let b = usize::from(b);

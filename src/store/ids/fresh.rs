@@ -8,7 +8,8 @@
 //! misses and a short scan per look-up, a quarter of the import's writer thread, and the
 //! commit freed 65,536 vectors.) At the commit the entries are put in id-bucket order in place.
 
-use super::{bucket_of, IdEntry, ID_BUCKETS};
+use super::{bucket_of, IdEntry};
+use crate::store::ID_BUCKETS;
 
 /// Bits of a slot that hold the entry's position plus one (0 is an empty slot).
 const POSITION_BITS: u32 = 40;
@@ -18,7 +19,7 @@ const TAG_SHIFT: u32 = POSITION_BITS;
 const SLOTS_MIN: usize = 1024;
 
 #[derive(Debug, Default)]
-pub(super) struct FreshIds {
+pub(in crate::store) struct FreshIds {
     entries: Vec<IdEntry>,
     slots: Vec<u64>,
 }
@@ -46,7 +47,7 @@ impl FreshIds {
     /// Make room for `n` more ids at once: growing the table step by step rehashes every entry
     /// at each doubling (and returns each old table to the system). Pages never written are
     /// never resident, so a guess too high costs address space, not memory.
-    pub(super) fn reserve(&mut self, n: usize) {
+    pub(in crate::store) fn reserve(&mut self, n: usize) {
         if n == 0 {
             return;
         }
@@ -60,7 +61,7 @@ impl FreshIds {
         }
     }
 
-    pub(super) fn push(&mut self, e: IdEntry) {
+    pub(in crate::store) fn push(&mut self, e: IdEntry) {
         if (self.entries.len() + 1) * 2 > self.slots.len() {
             self.grow();
         }
@@ -91,7 +92,7 @@ impl FreshIds {
     }
 
     /// The entries whose hash is `hash` (different ids may share one).
-    pub(super) fn with_hash(&self, hash: u64) -> impl Iterator<Item = &IdEntry> + '_ {
+    pub(in crate::store) fn with_hash(&self, hash: u64) -> impl Iterator<Item = &IdEntry> + '_ {
         let mask = self.slots.len().wrapping_sub(1);
         let mut i = if self.slots.is_empty() {
             0
@@ -117,7 +118,7 @@ impl FreshIds {
     /// The entries by id bucket, each bucket's in (hash, sequence) order: the runs of buckets
     /// `0..ID_BUCKETS` in turn, as (bucket, entries). Sorted in place (the table is let go of
     /// first), so the commit holds the new ids once.
-    pub(super) fn into_buckets(self) -> Buckets {
+    pub(in crate::store) fn into_buckets(self) -> Buckets {
         let FreshIds { mut entries, slots } = self;
         drop(slots);
         // Counting sort by bucket, in place: each entry is swapped straight to its bucket's
@@ -157,7 +158,7 @@ impl FreshIds {
 }
 
 /// The new ids in bucket order: see [`FreshIds::into_buckets`].
-pub(super) struct Buckets {
+pub(in crate::store) struct Buckets {
     entries: Vec<IdEntry>,
     starts: Vec<usize>,
     bucket: usize,
@@ -165,7 +166,7 @@ pub(super) struct Buckets {
 
 impl Buckets {
     /// The next bucket with new ids, and its entries.
-    pub(super) fn next_bucket(&mut self) -> Option<(u16, &[IdEntry])> {
+    pub(in crate::store) fn next_bucket(&mut self) -> Option<(u16, &[IdEntry])> {
         while self.bucket + 1 < self.starts.len() {
             let b = self.bucket;
             self.bucket += 1;
