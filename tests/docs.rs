@@ -146,6 +146,23 @@ fn every_journal_example_behaves_as_it_says() {
 }
 
 #[test]
+fn every_concepts_example_behaves_as_it_says() {
+    let l = Ledger::new();
+    let (_, _, commands) = run_document("docs/concepts.md", &l);
+    assert!(commands >= 10, "{commands} run");
+}
+
+#[test]
+fn every_checks_example_behaves_as_it_says() {
+    let l = Ledger::new();
+    let (accepted, _, commands) = run_document("docs/checks.md", &l);
+    assert!(
+        accepted >= 2 && commands >= 2,
+        "{accepted} imported, {commands} run"
+    );
+}
+
+#[test]
 fn command_lines_split_as_a_shell_splits_them() {
     assert_eq!(
         words(r#"record --post "TM:cash  1.00 USD" --id a"#),
