@@ -30,10 +30,6 @@ use std::time::{Duration, Instant};
 /// Bytes a long scan reads or writes between two openings of sled: about 140 blocks.
 const BYTES_PER_OPEN: usize = 16 << 20;
 
-/// Tests set this to a few bytes, to open sled again at every block (kills and faults must
-/// land in the middle of it too). Not for users: it only costs time.
-const BYTES_PER_OPEN_VAR: &str = "GASLEDGER_TEST_REOPEN_BYTES";
-
 /// How long a reopening waits for sled's own file lock, which the dropped handle releases
 /// as its last file closes.
 const REOPEN_TIMEOUT: Duration = Duration::from_secs(10);
@@ -68,10 +64,7 @@ impl Handle {
             lost: RefCell::new(None),
             path: path.to_path_buf(),
             scanned: Cell::new(0),
-            bytes_per_open: std::env::var(BYTES_PER_OPEN_VAR)
-                .ok()
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(BYTES_PER_OPEN),
+            bytes_per_open: super::faults::reopen_bytes().unwrap_or(BYTES_PER_OPEN),
             synced_blobs: RefCell::new(blobs),
             conf_synced: Cell::new(false),
             dirty: Cell::new(false),
@@ -326,7 +319,7 @@ fn open_sled(path: &Path, timeout: Duration) -> Result<sled::Db, StoreError> {
                 .path(path)
                 .cache_capacity(16 << 20)
                 .flush_every_ms(None);
-            match test_segment_size() {
+            match super::faults::segment_size() {
                 Some(bytes) => config.segment_size(bytes),
                 None => config,
             }
@@ -347,20 +340,6 @@ fn open_sled(path: &Path, timeout: Duration) -> Result<sled::Db, StoreError> {
             Err(e) => return Err(e.into()),
         }
     }
-}
-
-/// Tests set this (a power of two, 256 or more) to make sled's segments small, so that its
-/// pages go to blob files from a few kilobytes on and small stores have blobs (a quarter of a
-/// segment, less a header, is the threshold). A store must always be opened with the size it
-/// was made with; sled refuses another. Not for users.
-const SEGMENT_SIZE_VAR: &str = "GASLEDGER_TEST_SEGMENT_SIZE";
-
-fn test_segment_size() -> Option<usize> {
-    std::env::var(SEGMENT_SIZE_VAR)
-        .ok()?
-        .parse()
-        .ok()
-        .filter(|n: &usize| n.is_power_of_two() && (256..=1 << 24).contains(n))
 }
 
 /// Remove the snapshot files that sled began and never finished.

@@ -30,6 +30,7 @@
 //! the head moves in one atomic batch with everything else.
 
 mod anchor;
+mod faults;
 pub mod blocks;
 pub use anchor::Recovered;
 pub mod codec;
@@ -259,51 +260,7 @@ impl Store {
             view::remove(path)?;
         }
         let db = Handle::open(path, lock_timeout.saturating_sub(start.elapsed()))?;
-        let schema = db.get(KEY_SCHEMA)?;
-        let recovered;
-        let head = match schema {
-            None => {
-                // An empty sled beside an anchor that recorded commits: sled lost them, or
-                // the process that created the store was cut off at its first commit.
-                recovered = anchor::check(path, None)?;
-                if access == Access::Read && recovered.is_none() {
-                    return Err(StoreError::NoLedger {
-                        path: path.to_path_buf(),
-                    });
-                }
-                let head = Head::empty();
-                let mut b = sled::Batch::default();
-                b.insert(KEY_SCHEMA, &SCHEMA_VERSION.to_le_bytes());
-                b.insert(KEY_HEAD, head.to_value());
-                db.apply_batch(b)?;
-                db.sync()?;
-                anchor::write(path, &head)?;
-                head
-            }
-            Some(v) => {
-                let found = <[u8; 4]>::try_from(v.as_ref())
-                    .map(u32::from_le_bytes)
-                    .map_err(|_| StoreError::Damaged("schema version key".into()))?;
-                if !SCHEMA_READABLE.contains(&found) {
-                    return Err(StoreError::UnknownSchema {
-                        path: path.to_path_buf(),
-                        found,
-                    });
-                }
-                let v = db
-                    .get(KEY_HEAD)?
-                    .ok_or_else(|| StoreError::Damaged("the head record is missing".into()))?;
-                let head = Head::from_value(&v)?;
-                recovered = anchor::check(path, Some(&head))?;
-                if recovered.is_some() {
-                    // The store is whole at this head: make that durable, then say so in the
-                    // anchor, so that the next open finds them level.
-                    db.sync()?;
-                    anchor::write(path, &head)?;
-                }
-                head
-            }
-        };
+        let (head, recovered) = head_at_open(&db, path, access)?;
         let mut store = Store {
             db,
             path: path.to_path_buf(),
@@ -678,6 +635,72 @@ impl Store {
             .get((seq % BLOCK_TXNS as u64) as usize)
             .ok_or_else(|| StoreError::Damaged(format!("transaction {seq} is missing")))?;
         Ok(decode_txn(&mut Dec::new(content))?)
+    }
+}
+
+/// The head of a store with no schema yet: a new store, whose empty head is written and made
+/// durable; or an empty sled beside an anchor that recorded commits (sled lost them, or the
+/// process that created the store was cut off at its first commit), which a read refuses
+/// unless the anchor explains it.
+fn new_head(
+    db: &Handle,
+    path: &Path,
+    access: Access,
+) -> Result<(Head, Option<Recovered>), StoreError> {
+    let recovered = anchor::check(path, None)?;
+    if access == Access::Read && recovered.is_none() {
+        return Err(StoreError::NoLedger {
+            path: path.to_path_buf(),
+        });
+    }
+    let head = Head::empty();
+    let mut b = sled::Batch::default();
+    b.insert(KEY_SCHEMA, &SCHEMA_VERSION.to_le_bytes());
+    b.insert(KEY_HEAD, head.to_value());
+    db.apply_batch(b)?;
+    db.sync()?;
+    anchor::write(path, &head)?;
+    Ok((head, recovered))
+}
+
+/// The head of a store with schema version `v`, and what the anchor says of it: a head the
+/// anchor is behind is made durable, then recorded in the anchor, so that the next open
+/// finds them level.
+fn stored_head(
+    db: &Handle,
+    path: &Path,
+    v: &[u8],
+) -> Result<(Head, Option<Recovered>), StoreError> {
+    let found = <[u8; 4]>::try_from(v)
+        .map(u32::from_le_bytes)
+        .map_err(|_| StoreError::Damaged("schema version key".into()))?;
+    if !SCHEMA_READABLE.contains(&found) {
+        return Err(StoreError::UnknownSchema {
+            path: path.to_path_buf(),
+            found,
+        });
+    }
+    let v = db
+        .get(KEY_HEAD)?
+        .ok_or_else(|| StoreError::Damaged("the head record is missing".into()))?;
+    let head = Head::from_value(&v)?;
+    let recovered = anchor::check(path, Some(&head))?;
+    if recovered.is_some() {
+        db.sync()?;
+        anchor::write(path, &head)?;
+    }
+    Ok((head, recovered))
+}
+
+/// The head of the store sled holds, read or (for a new store) created.
+fn head_at_open(
+    db: &Handle,
+    path: &Path,
+    access: Access,
+) -> Result<(Head, Option<Recovered>), StoreError> {
+    match db.get(KEY_SCHEMA)? {
+        None => new_head(db, path, access),
+        Some(v) => stored_head(db, path, &v),
     }
 }
 

@@ -282,30 +282,6 @@ impl Rules {
     ) -> Result<Histories, StoreError> {
         let mut out: Histories = FxHashMap::default();
         let earliest = wanted.values().copied().min().unwrap_or(u32::MAX);
-        let add = |rules: &mut Rules,
-                   out: &mut Histories,
-                   account: u32,
-                   commodity: u32,
-                   date: Option<u32>,
-                   v: Decimal|
-         -> Result<(), StoreError> {
-            let Some(g) = rules.group_of(account, names, chart) else {
-                return Ok(());
-            };
-            let key = (g, commodity);
-            let Some(from) = wanted.get(&key) else {
-                return Ok(());
-            };
-            let (base, days) = out.entry(key).or_default();
-            match date {
-                Some(d) if d >= *from => {
-                    let day = days.entry(d).or_default();
-                    *day = exact(*day, v)?;
-                }
-                _ => *base = exact(*base, v)?,
-            }
-            Ok(())
-        };
         for i in 0..store.block_count() {
             let v = store
                 .db
@@ -315,34 +291,51 @@ impl Rules {
             let s = record::Summary::from_value(&v)?;
             if s.max_date < earliest {
                 for (a, c, v) in s.deltas {
-                    add(self, &mut out, a, c, None, v)?;
+                    self.add_to_history(&mut out, names, chart, wanted, (a, c, None, v))?;
                 }
                 continue;
             }
             for (_, t) in store.block_txns(i)? {
                 for p in &t.postings {
-                    add(
-                        self,
-                        &mut out,
-                        p.account,
-                        p.commodity,
-                        Some(t.date),
-                        p.value,
-                    )?;
+                    let step = (p.account, p.commodity, Some(t.date), p.value);
+                    self.add_to_history(&mut out, names, chart, wanted, step)?;
                 }
             }
         }
         for m in new {
-            add(
-                self,
-                &mut out,
-                m.account,
-                m.commodity,
-                Some(m.date),
-                m.value,
-            )?;
+            let step = (m.account, m.commodity, Some(m.date), m.value);
+            self.add_to_history(&mut out, names, chart, wanted, step)?;
         }
         Ok(out)
+    }
+
+    /// Add one change (account, commodity, its date or none for a block's summary, value) to
+    /// the history of the wanted obligation it is on, if any: into the base before the
+    /// obligation's first wanted date, else into its date.
+    fn add_to_history(
+        &mut self,
+        out: &mut Histories,
+        names: &record::Names,
+        chart: &Chart,
+        wanted: &FxHashMap<(u32, u32), u32>,
+        (account, commodity, date, v): (u32, u32, Option<u32>, Decimal),
+    ) -> Result<(), StoreError> {
+        let Some(g) = self.group_of(account, names, chart) else {
+            return Ok(());
+        };
+        let key = (g, commodity);
+        let Some(from) = wanted.get(&key) else {
+            return Ok(());
+        };
+        let (base, days) = out.entry(key).or_default();
+        match date {
+            Some(d) if d >= *from => {
+                let day = days.entry(d).or_default();
+                *day = exact(*day, v)?;
+            }
+            _ => *base = exact(*base, v)?,
+        }
+        Ok(())
     }
 
     /// The least owed on `group_name` in `commodity` at the end of `date` and of every later

@@ -91,10 +91,6 @@ enum Ids {
 /// Bytes of id buckets a commit writes to sled per batch ahead of its last one.
 const BUCKETS_AHEAD_BYTES: usize = 1 << 20;
 
-/// Tests set this to make a commit abort the process just before its last batch, once its
-/// blocks and id buckets are written ahead and flushed. Not for users.
-const ABORT_BEFORE_HEAD_VAR: &str = "GASLEDGER_TEST_ABORT_BEFORE_HEAD";
-
 /// Declarations as they change a chart and its name-to-id tables. The writer uses these, and so
 /// does a thread that prepares transactions ahead of it: applying the same declarations in the
 /// same order, both assign the same ids.
@@ -186,6 +182,66 @@ pub struct Prepared<'b> {
     date: u32,
     postings: &'b [PreparedPosting],
     content: &'b [u8],
+}
+
+/// Where the committed part of `gasledger.blocks` ends: full blocks are appended in order, so
+/// the last full committed block, if it is in the file, ends there.
+fn committed_blocks_end(store: &Store, tail_index: u64) -> Result<u64, StoreError> {
+    let end = match tail_index.checked_sub(1) {
+        Some(last) => match store.db.get(block_key(last))? {
+            Some(v) => match Pointer::from_value(&v) {
+                Some(p) => p?.end(),
+                None => 0,
+            },
+            None => 0,
+        },
+        None => 0,
+    };
+    Ok(end)
+}
+
+/// The committed transactions of the tail block (`in_tail` of them), its net change by
+/// (account, commodity) and its date range: what a writer appends to.
+fn committed_tail(store: &Store, tail_index: u64, in_tail: u64) -> Result<Tail, StoreError> {
+    let tail = if in_tail > 0 {
+        let v = store
+            .block_value(tail_index)?
+            .ok_or_else(|| StoreError::Damaged(format!("block {tail_index} is missing")))?;
+        let mut buf = BlockBuf::from_value(&v)?;
+        if (buf.count as u64) > in_tail {
+            // Left over from a write that never committed: keep the committed prefix.
+            let entries = record::block_entries(&v)?;
+            let mut fresh = BlockBuf::default();
+            for (content, hash) in entries.into_iter().take(in_tail as usize) {
+                fresh.push(content, &hash);
+            }
+            buf = fresh;
+        }
+        let s = store.db.get(summary_key(tail_index))?.ok_or_else(|| {
+            StoreError::Damaged(format!("summary of block {tail_index} is missing"))
+        })?;
+        let s = Summary::from_value(&s)?;
+        let sums = s.deltas.iter().map(|(a, c, v)| ((*a, *c), *v)).collect();
+        (buf, true, sums, (s.min_date, s.max_date))
+    } else {
+        (BlockBuf::default(), false, BTreeMap::new(), (u32::MAX, 0))
+    };
+    Ok(tail)
+}
+
+/// A tail block: its buffer, whether it was committed, its net change and its date range.
+type Tail = (BlockBuf, bool, BTreeMap<(u32, u32), Decimal>, (u32, u32));
+
+/// New values by (account id, commodity id), in the order of the postings that changed them
+/// (a key's last is its final value).
+type Changes = Vec<((u32, u32), Decimal)>;
+
+/// What a transaction's id adds to the index.
+enum NewId {
+    /// A stored transaction with this id and the same content: nothing to add.
+    Duplicate(u64),
+    /// The entry to add, if the transaction has an id.
+    Entry(Option<IdEntry>),
 }
 
 impl PreparedBatch {
@@ -477,41 +533,9 @@ impl<'s> Writer<'s> {
         let balances = store.raw_balances()?.into_iter().collect();
         let tail_index = head.txn_count / BLOCK_TXNS as u64;
         let in_tail = head.txn_count % BLOCK_TXNS as u64;
-        // Full blocks are appended in order, so the last full committed block, if it is in
-        // the file, ends where the committed part of the file ends.
-        let blocks_end = match tail_index.checked_sub(1) {
-            Some(last) => match store.db.get(block_key(last))? {
-                Some(v) => match Pointer::from_value(&v) {
-                    Some(p) => p?.end(),
-                    None => 0,
-                },
-                None => 0,
-            },
-            None => 0,
-        };
-        let (tail, tail_committed, tail_summary, tail_dates) = if in_tail > 0 {
-            let v = store
-                .block_value(tail_index)?
-                .ok_or_else(|| StoreError::Damaged(format!("block {tail_index} is missing")))?;
-            let mut buf = BlockBuf::from_value(&v)?;
-            if (buf.count as u64) > in_tail {
-                // Left over from a write that never committed: keep the committed prefix.
-                let entries = record::block_entries(&v)?;
-                let mut fresh = BlockBuf::default();
-                for (content, hash) in entries.into_iter().take(in_tail as usize) {
-                    fresh.push(content, &hash);
-                }
-                buf = fresh;
-            }
-            let s = store.db.get(summary_key(tail_index))?.ok_or_else(|| {
-                StoreError::Damaged(format!("summary of block {tail_index} is missing"))
-            })?;
-            let s = Summary::from_value(&s)?;
-            let sums = s.deltas.iter().map(|(a, c, v)| ((*a, *c), *v)).collect();
-            (buf, true, sums, (s.min_date, s.max_date))
-        } else {
-            (BlockBuf::default(), false, BTreeMap::new(), (u32::MAX, 0))
-        };
+        let blocks_end = committed_blocks_end(store, tail_index)?;
+        let (tail, tail_committed, tail_summary, tail_dates) =
+            committed_tail(store, tail_index, in_tail)?;
         Ok(Writer {
             chart: store.chart.clone(),
             names: store.names.clone(),
@@ -754,6 +778,36 @@ impl<'s> Writer<'s> {
     /// Add a transaction that [`PreparedBatch::prepare`] checked against this writer's chart and names: the
     /// checks that need the running state (idempotency, assertions, floors, overflow).
     pub fn append_prepared(&mut self, p: Prepared<'_>) -> Result<Added, StoreError> {
+        self.check_ids_in_chart(&p)?;
+        let seq = self.head.txn_count;
+        let digest = p.digest.unwrap_or_else(|| record::digest(p.content));
+        let hash = record::link(&self.head.last_hash, &digest);
+        let chash = record::idempotency(&digest);
+        let new_id = match self.new_id(&p, seq, chash)? {
+            NewId::Duplicate(seq) => {
+                self.report.duplicates += 1;
+                return Ok(Added::Duplicate { seq });
+            }
+            NewId::Entry(e) => e,
+        };
+        let changed = self.balances_after(p.postings)?;
+        self.check_floors(&changed)?;
+        let deltas = self.block_deltas(p.postings)?;
+        self.rules
+            .applied(p.postings, p.date, seq, &self.names, &self.chart)?;
+        self.offsets_added |= p.offset;
+        if let Some(r) = p.reverses {
+            self.rules.reversals.push(Reversal {
+                reversed: r.to_string(),
+                date: p.date,
+                seq,
+            });
+        }
+        self.apply(&p, seq, hash, changed, deltas, new_id)
+    }
+
+    /// A prepared transaction names only accounts and commodities this writer knows.
+    fn check_ids_in_chart(&self, p: &Prepared<'_>) -> Result<(), StoreError> {
         let (n_accounts, n_commodities) = (
             self.names.accounts.len() as u32,
             self.names.commodities.len() as u32,
@@ -766,12 +820,12 @@ impl<'s> Writer<'s> {
                 "a transaction was prepared against another chart than the writer's".into(),
             ));
         }
-        let seq = self.head.txn_count;
-        let digest = p.digest.unwrap_or_else(|| record::digest(p.content));
-        let hash = record::link(&self.head.last_hash, &digest);
-        let chash = record::idempotency(&digest);
+        Ok(())
+    }
+
+    /// The id entry `p` adds, or the stored transaction it repeats with the same content.
+    fn new_id(&mut self, p: &Prepared<'_>, seq: u64, chash: [u8; 16]) -> Result<NewId, StoreError> {
         // Idempotency: an id seen before is a no-op with the same content, an error otherwise.
-        let mut new_id = None;
         if let Ids::AtCommit { given, .. } = &mut self.ids {
             // Checked at the commit. The 1st, 2nd, 4th, 8th... id given is also looked up among
             // the stored ones now: a file that repeats stored transactions, most often one that
@@ -786,10 +840,10 @@ impl<'s> Writer<'s> {
                         *stored_seen = true;
                     }
                 }
-                new_id = Some(IdEntry {
+                return Ok(NewId::Entry(Some(IdEntry {
                     hash: id_hash(id),
                     seq,
-                });
+                })));
             }
         } else if let Some(id) = p.id {
             let h = id_hash(id);
@@ -797,8 +851,7 @@ impl<'s> Writer<'s> {
                 let (other, other_chash) = self.stored_txn(e.seq)?;
                 if other.id.as_deref() == Some(id) {
                     if other_chash == chash {
-                        self.report.duplicates += 1;
-                        return Ok(Added::Duplicate { seq: e.seq });
+                        return Ok(NewId::Duplicate(e.seq));
                     }
                     let recorded = self.names.to_model(&other)?;
                     if let Some(r) = p.reverses.filter(|r| recorded.tag("reverses") == Some(r)) {
@@ -818,12 +871,16 @@ impl<'s> Writer<'s> {
                     });
                 }
             }
-            new_id = Some(IdEntry { hash: h, seq });
+            return Ok(NewId::Entry(Some(IdEntry { hash: h, seq })));
         }
+        Ok(NewId::Entry(None))
+    }
 
+    /// The balances after each posting, checking the assertions as they come.
+    fn balances_after(&self, postings: &[PreparedPosting]) -> Result<Changes, StoreError> {
         // Balances after each posting (assertions), then floors on the final balances.
-        let mut changed: Vec<((u32, u32), Decimal)> = Vec::with_capacity(p.postings.len());
-        for rp in p.postings {
+        let mut changed: Vec<((u32, u32), Decimal)> = Vec::with_capacity(postings.len());
+        for rp in postings {
             let key = (rp.account, rp.commodity);
             let before = changed
                 .iter()
@@ -859,6 +916,11 @@ impl<'s> Writer<'s> {
                 )?;
             }
         }
+        Ok(changed)
+    }
+
+    /// The floors of the accounts `changed` touched, on their final balances.
+    fn check_floors(&self, changed: &Changes) -> Result<(), StoreError> {
         for (i, ((a, c), after)) in changed.iter().enumerate() {
             // Only the last change of each key is its final balance.
             if changed[i + 1..].iter().any(|(k, _)| k == &(*a, *c)) {
@@ -877,10 +939,15 @@ impl<'s> Writer<'s> {
             }
         }
 
+        Ok(())
+    }
+
+    /// The tail block's net change after `postings`.
+    fn block_deltas(&self, postings: &[PreparedPosting]) -> Result<Changes, StoreError> {
         // A block's net change is what `--as-of` adds up: it must be exact too (it is the
         // difference of two exact balances, which can still be past the range).
-        let mut deltas: Vec<((u32, u32), Decimal)> = Vec::with_capacity(p.postings.len());
-        for rp in p.postings {
+        let mut deltas: Vec<((u32, u32), Decimal)> = Vec::with_capacity(postings.len());
+        for rp in postings {
             let key = (rp.account, rp.commodity);
             let before = deltas
                 .iter()
@@ -899,18 +966,19 @@ impl<'s> Writer<'s> {
             deltas.push((key, after));
         }
 
-        self.rules
-            .applied(p.postings, p.date, seq, &self.names, &self.chart)?;
-        self.offsets_added |= p.offset;
-        if let Some(r) = p.reverses {
-            self.rules.reversals.push(Reversal {
-                reversed: r.to_string(),
-                date: p.date,
-                seq,
-            });
-        }
+        Ok(deltas)
+    }
 
-        // Every check passed: apply.
+    /// Every check passed: apply `p` to the running state.
+    fn apply(
+        &mut self,
+        p: &Prepared<'_>,
+        seq: u64,
+        hash: [u8; 32],
+        changed: Changes,
+        deltas: Changes,
+        new_id: Option<IdEntry>,
+    ) -> Result<Added, StoreError> {
         for (key, after) in changed {
             self.balances.insert(key, after);
             self.touched_balances.insert(key);
@@ -1088,20 +1156,8 @@ impl<'s> Writer<'s> {
     /// Commit everything atomically and make it durable; or, where ids checked at the commit
     /// hold a repeat, commit nothing and say how to run the same input again.
     pub fn commit_checked(mut self) -> Result<Checked, StoreError> {
-        for (c, n) in self.posting_counts.iter().enumerate() {
-            if *n > 0 {
-                self.report
-                    .postings_per_commodity
-                    .insert(self.names.commodities[c].clone(), *n);
-            }
-        }
-        if self.tail.count > 0 {
-            let block = self.tail.to_value();
-            let summary = self.tail_summary().to_value();
-            self.batch.insert(&block_key(self.tail_index)[..], block);
-            self.batch
-                .insert(&summary_key(self.tail_index)[..], summary);
-        }
+        self.count_postings();
+        self.batch_tail();
         // The rules that need the whole journal, before anything is written ahead: a refused
         // write must leave no id entry behind (one past the head today is inside it once a
         // later commit moves the head). Where ids are checked only below, a repeat of a stored
@@ -1123,6 +1179,43 @@ impl<'s> Writer<'s> {
                 Err(e)
             };
         }
+        if !self.write_ids()? {
+            return Ok(Checked::Again);
+        }
+        if super::faults::abort_before_head() {
+            // For tests: die as a kill would here, with all but the last batch on disk.
+            self.store.db.sync()?;
+            std::process::abort();
+        }
+        self.write_head()?;
+        Ok(Checked::Committed(std::mem::take(&mut self.report)))
+    }
+
+    /// The postings added, per commodity, into the commit's report.
+    fn count_postings(&mut self) {
+        for (c, n) in self.posting_counts.iter().enumerate() {
+            if *n > 0 {
+                self.report
+                    .postings_per_commodity
+                    .insert(self.names.commodities[c].clone(), *n);
+            }
+        }
+    }
+
+    /// The tail block and its summary, into the last batch.
+    fn batch_tail(&mut self) {
+        if self.tail.count > 0 {
+            let block = self.tail.to_value();
+            let summary = self.tail_summary().to_value();
+            self.batch.insert(&block_key(self.tail_index)[..], block);
+            self.batch
+                .insert(&summary_key(self.tail_index)[..], summary);
+        }
+    }
+
+    /// Write the id buckets ahead of the last batch. Returns false where ids checked at the
+    /// commit hold a repeat: nothing is committed, and the input runs again.
+    fn write_ids(&mut self) -> Result<bool, StoreError> {
         if let Some(v) = self.store.db.get(super::KEY_AHEAD)? {
             if v.len() == self.ahead_marked.len() {
                 self.ahead_marked.copy_from_slice(&v);
@@ -1146,15 +1239,18 @@ impl<'s> Writer<'s> {
             Ids::Each { buckets, fresh } => self.write_buckets(&buckets, fresh)?,
             Ids::AtCommit { mut spill, .. } => {
                 if !self.check_and_write_buckets(&mut spill)? {
-                    return Ok(Checked::Again);
+                    return Ok(false);
                 }
             }
         }
-        if std::env::var_os(ABORT_BEFORE_HEAD_VAR).is_some() {
-            // For tests: die as a kill would here, with all but the last batch on disk.
-            self.store.db.sync()?;
-            std::process::abort();
-        }
+        Ok(true)
+    }
+
+    /// The last batch: the balances, the head and the schema, applied at once; then the
+    /// order of durability (ARCHITECTURE.md): sled's files are synced, and only then does the
+    /// anchor move (its file and folder synced) and the command say it is done. The store
+    /// takes this writer's chart, names and agreements.
+    fn write_head(&mut self) -> Result<(), StoreError> {
         self.clean_ahead()?;
         for key in &self.touched_balances {
             let mut e = Enc::with_capacity(17);
@@ -1182,7 +1278,7 @@ impl<'s> Writer<'s> {
         for a in self.agreements.drain(..) {
             self.store.agreements.insert(a.name.clone(), a);
         }
-        Ok(Checked::Committed(std::mem::take(&mut self.report)))
+        Ok(())
     }
 
     /// The date rules over everything this writer added (`rules.rs`).
