@@ -99,7 +99,7 @@ pub fn report(store: &Store, args: HtmlArgs, out: &mut impl Write) -> Result<(),
     let mut swaps = Vec::new();
     let mut swap_errors = Vec::new();
     for a in store.agreements().values() {
-        if a.field("kind") != Some("swap") {
+        if a.kind() != Some(gasledger::model::ledger::AgreementKind::Swap) {
             continue;
         }
         match SwapTerms::from_agreement(a, store.chart()) {

@@ -750,6 +750,11 @@ impl Agreement {
             .map(|(_, v)| v.as_str())
     }
 
+    /// The agreement's kind, if its `kind` field names one.
+    pub fn kind(&self) -> Option<AgreementKind> {
+        AgreementKind::parse(self.field("kind")?)
+    }
+
     /// What every agreement must be, whatever its kind (each kind's module checks its own
     /// fields): a name that a tag `agreement: NAME` can hold, fields named by plain words
     /// (letters, digits, '-', '_', a letter first), each given once, values that a journal
@@ -776,12 +781,42 @@ impl Agreement {
                 "the field kind is missing: expected one of {}",
                 AGREEMENT_KINDS.join(", ")
             ))),
-            Some(k) if !AGREEMENT_KINDS.contains(&k) => Err(bad(format!(
+            Some(k) if AgreementKind::parse(k).is_none() => Err(bad(format!(
                 "unknown kind {k:?}: expected one of {}",
                 AGREEMENT_KINDS.join(", ")
             ))),
             Some(_) => Ok(()),
         }
+    }
+}
+
+/// The kinds of agreement; each gives its terms a meaning of its own (`swap::SwapTerms`,
+/// `settle::OffsetTerms`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AgreementKind {
+    Swap,
+    Offset,
+}
+
+impl AgreementKind {
+    pub const ALL: [AgreementKind; 2] = [AgreementKind::Swap, AgreementKind::Offset];
+
+    /// The word a journal and the command line name it by.
+    pub fn name(self) -> &'static str {
+        match self {
+            AgreementKind::Swap => "swap",
+            AgreementKind::Offset => "offset",
+        }
+    }
+
+    pub fn parse(word: &str) -> Option<AgreementKind> {
+        AgreementKind::ALL.into_iter().find(|k| k.name() == word)
+    }
+}
+
+impl std::fmt::Display for AgreementKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
     }
 }
 

@@ -473,12 +473,7 @@ fn fingerprint(path: &Path) -> Result<[u8; 32], ImportError> {
 /// (a swap's terms by `swap`, an offset's by `settle`).
 fn check_terms(w: &Writer, d: &Directive) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     if let Directive::Agreement(a) = d {
-        // What every agreement must be comes before what its kind asks.
-        a.check()?;
-        if a.field("kind") == Some("swap") {
-            crate::swap::SwapTerms::from_agreement(a, w.chart())?;
-        }
-        crate::settle::validate_agreement(a, w.chart())?;
+        crate::ops::rulebook::check_agreement(a, w.chart())?;
     }
     Ok(())
 }
@@ -542,10 +537,7 @@ pub fn apply(w: &mut Writer, d: Directive) -> Result<(), StoreError> {
             Some(old) if *old == a => Ok(()),
             _ => w.add_account(a),
         },
-        Directive::Agreement(a) => match w.agreement(&a.name) {
-            Some(old) if *old == a => Ok(()),
-            _ => w.add_agreement(a),
-        },
+        Directive::Agreement(a) => w.add_agreement(a).map(|_| ()),
         Directive::Statement(s) => w.add_statement(s).map(|_| ()),
         Directive::Transaction(t) => w.append(t).map(|_: Added| ()),
     }

@@ -25,7 +25,7 @@
 //! right).
 
 use crate::model::amount::{self, Amount};
-use crate::model::ledger::{Agreement, Chart, Transaction};
+use crate::model::ledger::{Agreement, AgreementKind, Chart, Transaction};
 pub use crate::model::terms::{AgreementRules, RuleError};
 use crate::settle::OffsetTerms;
 use crate::swap::{Basis, Side, SwapTerms};
@@ -41,6 +41,34 @@ enum Terms {
     Other {
         kind: String,
     },
+}
+
+impl Terms {
+    /// The terms of `a`, parsed by its kind's module against `chart`.
+    fn of(a: &Agreement, chart: &Chart) -> Result<Terms, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(match a.kind() {
+            Some(AgreementKind::Swap) => {
+                Terms::Swap(Box::new(SwapTerms::from_agreement(a, chart)?))
+            }
+            Some(AgreementKind::Offset) => {
+                Terms::Offset(Box::new(crate::settle::offset_terms(a, chart)?))
+            }
+            None => Terms::Other {
+                kind: a.field("kind").unwrap_or("").to_string(),
+            },
+        })
+    }
+}
+
+/// Check a newly declared agreement: what every agreement must be, then what its kind asks
+/// of its terms.
+pub fn check_agreement(
+    a: &Agreement,
+    chart: &Chart,
+) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    a.check()?;
+    Terms::of(a, chart)?;
+    Ok(())
 }
 
 /// The rules of the agreements known so far. Cheap to clone (an import's parser thread keeps a
@@ -63,18 +91,9 @@ impl Rulebook {
 
     /// Learn a newly declared agreement.
     pub fn learn(&mut self, a: &Agreement, chart: &Chart) {
-        let kind = a.field("kind").unwrap_or("").to_string();
-        let terms = match kind.as_str() {
-            "swap" => match SwapTerms::from_agreement(a, chart) {
-                Ok(t) => Terms::Swap(Box::new(t)),
-                Err(_) => Terms::Other { kind },
-            },
-            "offset" => match crate::settle::offset_terms(a, chart) {
-                Ok(t) => Terms::Offset(Box::new(t)),
-                Err(_) => Terms::Other { kind },
-            },
-            _ => Terms::Other { kind },
-        };
+        let terms = Terms::of(a, chart).unwrap_or_else(|_| Terms::Other {
+            kind: a.field("kind").unwrap_or("").to_string(),
+        });
         self.terms.insert(a.name.clone(), terms);
     }
 

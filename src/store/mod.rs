@@ -30,8 +30,8 @@
 //! the head moves in one atomic batch with everything else.
 
 mod anchor;
-mod faults;
 pub mod blocks;
+mod faults;
 pub use anchor::Recovered;
 pub mod codec;
 mod handle;
@@ -127,7 +127,7 @@ pub enum StoreError {
     IdConflict { id: String, recorded: String },
     #[error("no transaction with id {id}")]
     NotFound { id: String },
-    #[error("agreement {name} is declared already")]
+    #[error("agreement {name} is declared already with other terms; agreements are never changed, declare one under a new name")]
     AgreementExists { name: String },
     #[error(transparent)]
     NotOwed(Box<NotOwed>),

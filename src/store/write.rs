@@ -638,17 +638,22 @@ impl<'s> Writer<'s> {
     }
 
     /// Declare an agreement, after the checks every agreement passes (`Agreement::check`);
-    /// its kind's own terms are checked by the module that gives them a meaning.
-    pub fn add_agreement(&mut self, a: Agreement) -> Result<(), StoreError> {
+    /// its kind's own terms are checked by the module that gives them a meaning. An agreement
+    /// is never changed: the same terms again change nothing (returns false), other terms
+    /// under a declared name are refused.
+    pub fn add_agreement(&mut self, a: Agreement) -> Result<bool, StoreError> {
         a.check()?;
-        if self.agreement(&a.name).is_some() {
+        if let Some(old) = self.agreement(&a.name) {
+            if *old == a {
+                return Ok(false);
+            }
             return Err(StoreError::AgreementExists { name: a.name });
         }
         self.batch.insert(prefixed(b'g', &a.name), to_json(&a));
         self.rulebook.learn(&a, &self.chart);
         self.agreements.push(a);
         self.report.agreements += 1;
-        Ok(())
+        Ok(true)
     }
 
     /// Record a statement, checked against the chart (`Statement::complete`). A statement
