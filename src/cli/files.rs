@@ -3,6 +3,7 @@
 use super::{CliError, ExportFormat};
 use gasledger::export;
 use gasledger::ops::import;
+use gasledger::store::atomic::{self, Durability, WriteError};
 use gasledger::store::Store;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -122,15 +123,9 @@ pub fn write_atomically(
             .unwrap_or_default(),
         std::process::id()
     ));
-    let mut file = std::fs::File::create(&tmp).map_err(|e| fail("create", e))?;
-    let result = f(&mut file).and_then(|()| file.sync_all().map_err(|e| fail("sync", e)));
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(e);
-    }
-    std::fs::rename(&tmp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        fail("rename", e)
+    atomic::write_atomically(path, &tmp, Durability::Synced, f).map_err(|e| match e {
+        WriteError::Io { step, source } => fail(step, source),
+        WriteError::Content(e) => e,
     })
 }
 

@@ -128,7 +128,8 @@ pub enum LedgerError {
     StatementIdConflict { id: String },
 }
 
-fn suggestion(nearest: &Option<String>) -> String {
+/// " (did you mean X?)" after an unknown name, when a declared one is near it; else nothing.
+pub fn suggestion(nearest: &Option<String>) -> String {
     match nearest {
         Some(n) => format!(" (did you mean {n}?)"),
         None => String::new(),
@@ -266,6 +267,11 @@ pub struct Chart {
 }
 
 impl Chart {
+    /// The scale of commodity `code`; an undeclared commodity is an error, never scale 0.
+    pub fn scale_of(&self, code: &str) -> Result<u32, LedgerError> {
+        Ok(self.commodity(code)?.scale)
+    }
+
     pub fn commodity(&self, code: &str) -> Result<&Commodity, LedgerError> {
         self.commodities
             .get(code)

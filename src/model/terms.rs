@@ -26,7 +26,10 @@ pub trait AgreementRules: Send + Sync + std::fmt::Debug {
 
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
 pub enum RuleError {
-    #[error("no agreement named {name}{}", match nearest { Some(n) => format!(" (did you mean {n}?)"), None => String::new() })]
+    #[error(
+        "no agreement named {name}{}",
+        crate::model::ledger::suggestion(nearest)
+    )]
     UnknownAgreement {
         name: String,
         nearest: Option<String>,

@@ -16,10 +16,6 @@ pub struct BalanceQuery {
     pub depth: Option<usize>,
 }
 
-fn scale_of(chart: &Chart, code: &str) -> u32 {
-    chart.commodities.get(code).map_or(0, |c| c.scale)
-}
-
 /// The account name cut to `depth` segments.
 fn at_depth(account: &str, depth: Option<usize>) -> &str {
     match depth {
@@ -58,7 +54,7 @@ pub fn balance_table(all: Balances, chart: &Chart, q: &BalanceQuery) -> Result<T
         if v.is_zero() {
             continue;
         }
-        let scale = scale_of(chart, &commodity);
+        let scale = chart.scale_of(&commodity)?;
         t.push(vec![
             account.into(),
             commodity.into(),
@@ -127,7 +123,7 @@ pub fn register(
         if from.is_some_and(|f| date < f) || to.is_some_and(|x| date > x) {
             continue;
         }
-        let scale = scale_of(store.chart(), &amount.commodity);
+        let scale = store.chart().scale_of(&amount.commodity)?;
         t.push(vec![
             date.to_string().into(),
             id.unwrap_or_default().into(),

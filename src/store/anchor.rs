@@ -13,6 +13,7 @@
 //! written only after the data it names was durable, so a sled behind it has lost durable data:
 //! damage, refused. (Builds that do not know the word ignore it: it is the line's last field.)
 
+use super::atomic::{Durability, WriteError};
 use super::{Head, StoreError};
 use std::io::Write;
 use std::path::Path;
@@ -104,14 +105,12 @@ pub fn write(dir: &Path, head: &Head) -> Result<(), StoreError> {
         path: path.clone(),
         source,
     };
-    let mut f = std::fs::File::create(&tmp).map_err(io)?;
-    f.write_all(render(head).as_bytes()).map_err(io)?;
-    f.sync_all().map_err(io)?;
-    std::fs::rename(&tmp, &path).map_err(io)?;
-    // The rename itself is durable once the folder is synced.
-    std::fs::File::open(dir)
-        .and_then(|d| d.sync_all())
-        .map_err(io)
+    super::atomic::write_atomically(&path, &tmp, Durability::Synced, |f| {
+        f.write_all(render(head).as_bytes())
+    })
+    .map_err(|e| match e {
+        WriteError::Io { source, .. } | WriteError::Content(source) => io(source),
+    })
 }
 
 /// A commit that was interrupted before it was durable: the anchor named it, sled does not

@@ -30,6 +30,7 @@
 //! the head moves in one atomic batch with everything else.
 
 mod anchor;
+pub mod atomic;
 pub mod blocks;
 mod faults;
 pub use anchor::Recovered;

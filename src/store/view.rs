@@ -23,6 +23,7 @@
 //! sees the whole of one version, and a version whose stamp still matches is the store's
 //! state at that moment.
 
+use super::atomic::{Durability, WriteError};
 use super::{anchor, Balances, Head, StoreError};
 use crate::model::ledger::Chart;
 use rust_decimal::Decimal;
@@ -160,11 +161,12 @@ pub fn write(
     .map_err(|e| StoreError::Damaged(format!("the balances view: {e}")))?;
     let sum = blake3::hash(body.as_bytes()).to_hex();
     let tmp = dir.join(format!("{VIEW_FILE}.tmp"));
-    let mut f = std::fs::File::create(&tmp).map_err(io)?;
-    f.write_all(format!("{MAGIC} {sum}\n{body}").as_bytes())
-        .map_err(io)?;
-    drop(f);
-    std::fs::rename(&tmp, &path).map_err(io)
+    super::atomic::write_atomically(&path, &tmp, Durability::Cache, |f| {
+        f.write_all(format!("{MAGIC} {sum}\n{body}").as_bytes())
+    })
+    .map_err(|e| match e {
+        WriteError::Io { source, .. } | WriteError::Content(source) => io(source),
+    })
 }
 
 /// The view, if there is one and it describes the store as it is now; `None` sends the caller
