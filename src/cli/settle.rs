@@ -240,44 +240,55 @@ pub fn net(
     a: NetArgs,
     out: &mut impl Write,
 ) -> Result<(), CliError> {
-    let format: Format = a.format.into();
     let mut store = open(if a.record {
         Access::Write
     } else {
         Access::Read
     })?;
-    let store = &mut store;
     if a.record {
-        let date = a
-            .date
-            .ok_or_else(|| CliError::Usage("--record needs --date".into()))?;
-        let recorded = ops::record_netting(store, &a.commodity, date, a.id.clone()).map_err(err)?;
-        let Some((n, added)) = recorded else {
-            writeln!(out, "no obligations in {}: nothing to net", a.commodity)?;
-            return Ok(());
-        };
-        let (verb, detail) = outcome(added, &a.id);
-        if format != Format::Table {
-            return Ok(debts::netting_plan_table(&n, store.chart()).write(out, format)?);
-        }
-        let chart = store.chart();
-        writeln!(
-            out,
-            "{verb} {date} netting of {}: {} debts ({} {} gross) closed, {} payments ({} {}) ({})",
-            n.commodity,
-            n.debts.len(),
-            grouped(chart, n.gross().map_err(err)?, &n.commodity),
-            n.commodity,
-            n.plan.len(),
-            grouped(chart, n.settled_by_plan().map_err(err)?, &n.commodity),
-            n.commodity,
-            detail
-        )?;
-        if !n.plan.is_empty() {
-            debts::netting_plan_table(&n, chart).write_table(out)?;
-        }
-        return Ok(());
+        net_record(&mut store, a, out)
+    } else {
+        net_show(&store, a, out)
     }
+}
+
+/// `net --record`: record the netting and say what it closed.
+fn net_record(store: &mut Store, a: NetArgs, out: &mut impl Write) -> Result<(), CliError> {
+    let format: Format = a.format.into();
+    let date = a
+        .date
+        .ok_or_else(|| CliError::Usage("--record needs --date".into()))?;
+    let recorded = ops::record_netting(store, &a.commodity, date, a.id.clone()).map_err(err)?;
+    let Some((n, added)) = recorded else {
+        writeln!(out, "no obligations in {}: nothing to net", a.commodity)?;
+        return Ok(());
+    };
+    let (verb, detail) = outcome(added, &a.id);
+    if format != Format::Table {
+        return Ok(debts::netting_plan_table(&n, store.chart()).write(out, format)?);
+    }
+    let chart = store.chart();
+    writeln!(
+        out,
+        "{verb} {date} netting of {}: {} debts ({} {} gross) closed, {} payments ({} {}) ({})",
+        n.commodity,
+        n.debts.len(),
+        grouped(chart, n.gross().map_err(err)?, &n.commodity),
+        n.commodity,
+        n.plan.len(),
+        grouped(chart, n.settled_by_plan().map_err(err)?, &n.commodity),
+        n.commodity,
+        detail
+    )?;
+    if !n.plan.is_empty() {
+        debts::netting_plan_table(&n, chart).write_table(out)?;
+    }
+    Ok(())
+}
+
+/// `net` without `--record`: the positions before netting and the plan after.
+fn net_show(store: &Store, a: NetArgs, out: &mut impl Write) -> Result<(), CliError> {
+    let format: Format = a.format.into();
     let n = debts::netting(store, &a.commodity, a.as_of).map_err(err)?;
     let chart = store.chart();
     if format != Format::Table {
