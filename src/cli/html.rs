@@ -5,9 +5,9 @@ use clap::{Args, ValueEnum};
 use gasledger::model::date::Date;
 use gasledger::render::html::{self, Page};
 use gasledger::render::svg;
+use gasledger::reports::debts::DebtReport;
 use gasledger::reports::query::{self, BalanceQuery};
 use gasledger::reports::table::Table;
-use gasledger::settle::DebtReport;
 use gasledger::store::Store;
 use gasledger::swap::{self, SwapError, SwapReport, SwapTerms};
 use std::io::Write;
@@ -107,7 +107,7 @@ pub fn report(store: &Store, args: HtmlArgs, out: &mut impl Write) -> Result<(),
             Err(e) => swap_errors.push((a.name.clone(), e.to_string())),
         }
     }
-    let debts = gasledger::settle::debt_report(store, as_of).map_err(super::settle::err)?;
+    let debts = gasledger::reports::debts::debt_report(store, as_of).map_err(super::settle::err)?;
     let balances: Vec<(String, Table)> = store
         .chart()
         .parties

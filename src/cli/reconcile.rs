@@ -61,7 +61,7 @@ pub fn statement(
 pub(super) fn plugins() -> Vec<Plugin<'static>> {
     vec![
         &gasledger::swap::reconcile_checks,
-        &gasledger::settle::check_offsets,
+        &gasledger::checks::offsets::check_offsets,
     ]
 }
 

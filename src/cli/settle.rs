@@ -5,7 +5,9 @@ use clap::{Args, Subcommand};
 use gasledger::model::amount::Amount;
 use gasledger::model::date::Date;
 use gasledger::model::ledger::Chart;
+use gasledger::ops::settle::{self as ops, SettleOpError};
 use gasledger::render::table::Format;
+use gasledger::reports::debts;
 use gasledger::settle::{self, Entry, SettleError};
 use gasledger::store::{Access, Added, Store, StoreError};
 use rust_decimal::Decimal;
@@ -111,11 +113,13 @@ pub struct DebtsArgs {
 }
 
 /// Library errors to the one CLI error type (every one exits with status 2).
-pub(super) fn err(e: SettleError) -> CliError {
-    match e {
-        SettleError::Store(e) => CliError::Store(e),
-        SettleError::Ledger(e) => CliError::Ledger(e),
-        other => CliError::Usage(other.to_string()),
+pub(super) fn err(e: impl Into<SettleOpError>) -> CliError {
+    match e.into() {
+        SettleOpError::Store(e) => CliError::Store(e),
+        SettleOpError::Settle(e) => match *e {
+            SettleError::Ledger(e) => CliError::Ledger(e),
+            other => CliError::Usage(other.to_string()),
+        },
     }
 }
 
@@ -136,11 +140,7 @@ fn outcome(added: Added, id: &Option<String>) -> (&'static str, String) {
 }
 
 fn owes(store: &Store, debtor: &str, creditor: &str, commodity: &str) -> Result<String, CliError> {
-    let v = store
-        .balances()?
-        .get(&(settle::receivable(creditor, debtor), commodity.to_string()))
-        .copied()
-        .unwrap_or_default();
+    let v = debts::owed(store, debtor, creditor, commodity)?;
     Ok(format!(
         "{debtor} owes {creditor} {} {commodity}",
         grouped(store.chart(), v, commodity)
@@ -154,7 +154,7 @@ pub fn debt(store: &mut Store, cmd: DebtCmd, out: &mut impl Write) -> Result<(),
         id: a.id.clone(),
         memo: a.memo,
     };
-    let added = settle::add_debt(store, &a.debtor, &a.creditor, &a.amount, &e).map_err(err)?;
+    let added = ops::add_debt(store, &a.debtor, &a.creditor, &a.amount, &e).map_err(err)?;
     let (verb, detail) = outcome(added, &a.id);
     writeln!(
         out,
@@ -176,7 +176,7 @@ pub fn pay(store: &mut Store, a: PayArgs, out: &mut impl Write) -> Result<(), Cl
         id: a.id.clone(),
         memo: a.memo,
     };
-    let added = settle::pay(store, &a.from, &a.to, &a.amount, &e).map_err(err)?;
+    let added = ops::pay(store, &a.from, &a.to, &a.amount, &e).map_err(err)?;
     let (verb, detail) = outcome(added, &a.id);
     writeln!(
         out,
@@ -198,10 +198,10 @@ pub fn offset(store: &mut Store, a: OffsetArgs, out: &mut impl Write) -> Result<
         id: a.id.clone(),
         memo: None,
     };
-    let (t, added) = settle::offset(store, &a.agreement, &a.amount, &e).map_err(err)?;
+    let (t, added) = ops::offset(store, &a.agreement, &a.amount, &e).map_err(err)?;
     let (verb, detail) = outcome(added, &a.id);
     let x = &t.commodity;
-    let used = settle::assigned(store, &t).map_err(err)?;
+    let used = debts::assigned(store, &t).map_err(err)?;
     writeln!(
         out,
         "{verb} {} offset {}: {} {x} of {}'s claim on {} assigned to {} ({})",
@@ -240,49 +240,59 @@ pub fn net(
     a: NetArgs,
     out: &mut impl Write,
 ) -> Result<(), CliError> {
-    let format: Format = a.format.into();
     let mut store = open(if a.record {
         Access::Write
     } else {
         Access::Read
     })?;
-    let store = &mut store;
     if a.record {
-        let date = a
-            .date
-            .ok_or_else(|| CliError::Usage("--record needs --date".into()))?;
-        let recorded =
-            settle::record_netting(store, &a.commodity, date, a.id.clone()).map_err(err)?;
-        let Some((n, added)) = recorded else {
-            writeln!(out, "no obligations in {}: nothing to net", a.commodity)?;
-            return Ok(());
-        };
-        let (verb, detail) = outcome(added, &a.id);
-        if format != Format::Table {
-            return Ok(n.plan_table(store.chart()).write(out, format)?);
-        }
-        let chart = store.chart();
-        writeln!(
-            out,
-            "{verb} {date} netting of {}: {} debts ({} {} gross) closed, {} payments ({} {}) ({})",
-            n.commodity,
-            n.debts.len(),
-            grouped(chart, n.gross().map_err(err)?, &n.commodity),
-            n.commodity,
-            n.plan.len(),
-            grouped(chart, n.settled_by_plan().map_err(err)?, &n.commodity),
-            n.commodity,
-            detail
-        )?;
-        if !n.plan.is_empty() {
-            n.plan_table(chart).write_table(out)?;
-        }
-        return Ok(());
+        net_record(&mut store, a, out)
+    } else {
+        net_show(&store, a, out)
     }
-    let n = settle::netting(store, &a.commodity, a.as_of).map_err(err)?;
+}
+
+/// `net --record`: record the netting and say what it closed.
+fn net_record(store: &mut Store, a: NetArgs, out: &mut impl Write) -> Result<(), CliError> {
+    let format: Format = a.format.into();
+    let date = a
+        .date
+        .ok_or_else(|| CliError::Usage("--record needs --date".into()))?;
+    let recorded = ops::record_netting(store, &a.commodity, date, a.id.clone()).map_err(err)?;
+    let Some((n, added)) = recorded else {
+        writeln!(out, "no obligations in {}: nothing to net", a.commodity)?;
+        return Ok(());
+    };
+    let (verb, detail) = outcome(added, &a.id);
+    if format != Format::Table {
+        return Ok(debts::netting_plan_table(&n, store.chart()).write(out, format)?);
+    }
+    let chart = store.chart();
+    writeln!(
+        out,
+        "{verb} {date} netting of {}: {} debts ({} {} gross) closed, {} payments ({} {}) ({})",
+        n.commodity,
+        n.debts.len(),
+        grouped(chart, n.gross().map_err(err)?, &n.commodity),
+        n.commodity,
+        n.plan.len(),
+        grouped(chart, n.settled_by_plan().map_err(err)?, &n.commodity),
+        n.commodity,
+        detail
+    )?;
+    if !n.plan.is_empty() {
+        debts::netting_plan_table(&n, chart).write_table(out)?;
+    }
+    Ok(())
+}
+
+/// `net` without `--record`: the positions before netting and the plan after.
+fn net_show(store: &Store, a: NetArgs, out: &mut impl Write) -> Result<(), CliError> {
+    let format: Format = a.format.into();
+    let n = debts::netting(store, &a.commodity, a.as_of).map_err(err)?;
     let chart = store.chart();
     if format != Format::Table {
-        return Ok(n.plan_table(chart).write(out, format)?);
+        return Ok(debts::netting_plan_table(&n, chart).write(out, format)?);
     }
     if n.debts.is_empty() {
         writeln!(out, "no obligations in {}: nothing to net", n.commodity)?;
@@ -296,7 +306,7 @@ pub fn net(
         n.debts.len(),
         grouped(chart, n.gross().map_err(err)?, x)
     )?;
-    n.positions_table(chart).write_table(out)?;
+    debts::netting_positions_table(&n, chart).write_table(out)?;
     writeln!(out)?;
     if n.plan.is_empty() {
         writeln!(
@@ -310,13 +320,13 @@ pub fn net(
             n.plan.len(),
             grouped(chart, n.settled_by_plan().map_err(err)?, x)
         )?;
-        n.plan_table(chart).write_table(out)?;
+        debts::netting_plan_table(&n, chart).write_table(out)?;
     }
     Ok(())
 }
 
 pub fn report_debts(store: &Store, a: DebtsArgs, out: &mut impl Write) -> Result<(), CliError> {
-    let r = settle::debt_report(store, a.as_of).map_err(err)?;
+    let r = debts::debt_report(store, a.as_of).map_err(err)?;
     let Some(format) = a.format.table() else {
         return super::html::debts_picture(store, &r, a.format, out);
     };

@@ -209,6 +209,12 @@ pub fn party_of(account: &str) -> &str {
     account.split(':').next().unwrap_or(account)
 }
 
+/// Whether `account` is `root` or one of its sub-accounts.
+pub fn is_under(account: &str, root: &str) -> bool {
+    account == root
+        || (account.starts_with(root) && account.as_bytes().get(root.len()) == Some(&b':'))
+}
+
 /// Check the shape of an account name: non-empty colon-separated segments, no control
 /// characters, no run of two spaces (which would end the name in a journal).
 pub fn check_account_name(name: &str) -> Result<(), LedgerError> {

@@ -5,7 +5,7 @@
 //! debt graph before and after netting beside its tables, and each party's balances.
 //!
 //! Like `report`, this module computes nothing: it renders the plain data that
-//! `reconcile::reconcile`, `swap` (periods), `settle::debt_report` and `query::balances`
+//! `reconcile::reconcile`, `swap` (periods), `reports::debts::debt_report` and `query::balances`
 //! return, which the caller gathers into a [`Page`]. Every text that comes from the ledger is
 //! escaped; amounts are formatted by `amount::format_grouped` at their commodity's scale.
 
@@ -15,7 +15,7 @@ use crate::model::date::Date;
 use crate::model::ledger::Chart;
 use crate::render::svg::{self, escape_xml as esc, ChartError, SVG_NAMESPACE};
 use crate::render::table::{Cell, Table};
-use crate::settle::DebtReport;
+use crate::reports::debts::DebtReport;
 use crate::swap::{format_percent, SwapReport, SwapStatus};
 use std::fmt::Write as _;
 

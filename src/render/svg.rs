@@ -25,7 +25,8 @@
 
 use crate::model::amount::format_grouped;
 use crate::model::ledger::Chart;
-use crate::settle::{DebtReport, Transfer};
+use crate::reports::debts::DebtReport;
+use crate::settle::Transfer;
 use crate::swap::{Period, SwapReport, SwapStatus};
 use plotters::coord::ranged1d::SegmentedCoord;
 use plotters::coord::types::RangedCoordi32;

@@ -64,11 +64,8 @@ pub fn balance_table(all: Balances, chart: &Chart, q: &BalanceQuery) -> Result<T
     Ok(t)
 }
 
-/// Whether `account` is `root` or one of its sub-accounts.
-pub fn is_under(account: &str, root: &str) -> bool {
-    account == root
-        || (account.starts_with(root) && account.as_bytes().get(root.len()) == Some(&b':'))
-}
+/// Whether `account` is `root` or one of its sub-accounts (an account name's rule, in the model).
+pub use crate::model::ledger::is_under;
 
 /// The postings of an account and its sub-accounts in date order (recorded order within a
 /// day), with a running balance per commodity. `from`/`to` limit the rows shown; the running

@@ -1,0 +1,104 @@
+//! The settlement error, and the checked arithmetic and formatting its messages use.
+
+use crate::model::amount::{self, format_at_scale, AmountError};
+use crate::model::date::Date;
+use crate::model::ledger::{Chart, LedgerError};
+use rust_decimal::Decimal;
+use thiserror::Error;
+
+/// Why a settlement command, an offset agreement or a netting is refused.
+#[derive(Debug, Error)]
+pub enum SettleError {
+    #[error(transparent)]
+    Ledger(#[from] LedgerError),
+    #[error(
+        "party {code} is not declared{} (declare it with `party add {code}`)",
+        suggest(nearest)
+    )]
+    UndeclaredParty {
+        code: String,
+        nearest: Option<String>,
+    },
+    #[error("{role} and {other_role} must be different parties, both are {code}")]
+    SameParty {
+        role: &'static str,
+        other_role: &'static str,
+        code: String,
+    },
+    #[error("{what} must be positive, found {value} {commodity}")]
+    NotPositive {
+        what: &'static str,
+        value: String,
+        commodity: String,
+    },
+    #[error("{debtor} owes {creditor} {owed} {commodity}; cannot pay {amount} {commodity} (on {date}, counting what is owed at every later date)")]
+    Overpay {
+        debtor: String,
+        creditor: String,
+        commodity: String,
+        owed: String,
+        amount: String,
+        date: Date,
+    },
+    #[error("no agreement named {name}{}", suggest(nearest))]
+    NoAgreement {
+        name: String,
+        nearest: Option<String>,
+    },
+    #[error("agreement {name}: {why}")]
+    BadAgreement { name: String, why: String },
+    #[error("offset {agreement} of {amount} {commodity} refused: {}", reasons.join("; "))]
+    OffsetRefused {
+        agreement: String,
+        amount: String,
+        commodity: String,
+        reasons: Vec<String>,
+    },
+    #[error("cannot net {commodity}: {account} + {mirror} = {sum}, not zero (reconcile shows every mirrored pair; correct it first)")]
+    MirrorBroken {
+        commodity: String,
+        account: String,
+        mirror: String,
+        sum: String,
+    },
+    #[error("net positions in {commodity} sum to {sum}, not zero")]
+    Unbalanced { commodity: String, sum: String },
+}
+
+fn suggest(nearest: &Option<String>) -> String {
+    match nearest {
+        Some(n) => format!(" (did you mean {n}?)"),
+        None => String::new(),
+    }
+}
+
+/// A sum beyond the exact range, naming what was summed.
+pub(crate) fn overflow(what: impl Into<String>) -> SettleError {
+    SettleError::Ledger(LedgerError::Amount(AmountError::Overflow {
+        what: what.into(),
+    }))
+}
+
+/// `a + b`, exactly, or an overflow naming `what`.
+pub(crate) fn add(a: Decimal, b: Decimal, what: &str) -> Result<Decimal, SettleError> {
+    amount::exact_add(a, b, String::new).map_err(|_| overflow(what))
+}
+
+/// `a - b`, exactly, or an overflow naming `what`.
+pub(crate) fn sub(a: Decimal, b: Decimal, what: &str) -> Result<Decimal, SettleError> {
+    amount::exact_sub(a, b, String::new).map_err(|_| overflow(what))
+}
+
+pub(crate) fn scale_of(chart: &Chart, code: &str) -> u32 {
+    chart.commodities.get(code).map_or(0, |c| c.scale)
+}
+
+/// `value` at its commodity's scale, for messages.
+pub(crate) fn fmt(chart: &Chart, value: Decimal, code: &str) -> String {
+    format_at_scale(value, scale_of(chart, code))
+}
+
+/// `amount::format_grouped` at a commodity's scale (for sentences meant for people).
+pub fn format_grouped(chart: &Chart, value: Decimal, commodity: &str) -> String {
+    amount::format_grouped(value, scale_of(chart, commodity))
+}
