@@ -1,6 +1,8 @@
 //! Reconciliation: every check of the books, each a small function over the store that
 //! returns plain data ([`Check`] rows). Rendering is in `report`.
 
+pub mod swap;
+
 use crate::model::amount;
 use crate::model::date::Date;
 use crate::model::ledger::{party_of, Statement};

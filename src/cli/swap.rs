@@ -4,7 +4,9 @@ use super::{parse, CliError, StatusArg};
 use clap::{Args, Subcommand, ValueEnum};
 use gasledger::model::amount::{format_grouped, parse_number, Amount};
 use gasledger::model::date::Date;
-use gasledger::model::ledger::{Account, Agreement, Status};
+use gasledger::model::ledger::{Agreement, Status};
+use gasledger::ops::swap::record_leg;
+use gasledger::reports::swap::report as swap_report;
 use gasledger::store::{Added, Store};
 use gasledger::swap::{self, format_percent, LegRequest, Side, SwapTerms};
 use rust_decimal::Decimal;
@@ -364,46 +366,32 @@ pub fn leg(store: &mut Store, cmd: SwapCmd, out: &mut impl Write) -> Result<(), 
         SwapCmd::Exit(a) => (Side::Exit, a),
     };
     let terms = swap::terms(store.agreements(), store.chart(), &args.agreement)?;
-    let period_entry_before = match (side, terms.fee_basis) {
-        (Side::Entry, swap::FeeBasis::Period) => {
-            swap::period_entry_before(store, &terms, args.date, args.id.as_deref())?
-        }
-        _ => Decimal::ZERO,
-    };
-    let leg = terms.leg_transaction(&LegRequest {
-        period_entry_before,
-        side,
-        date: args.date,
-        volume: args.volume.clone(),
-        point: args.point.clone(),
-        gcv: args.gcv,
-        id: args.id.clone(),
-        description: args.desc.clone(),
-        status: match args.status {
-            StatusArg::None => Status::Unmarked,
-            StatusArg::Pending => Status::Pending,
-            StatusArg::Cleared => Status::Cleared,
+    let recorded = record_leg(
+        store,
+        &terms,
+        LegRequest {
+            period_entry_before: Decimal::ZERO,
+            side,
+            date: args.date,
+            volume: args.volume.clone(),
+            point: args.point.clone(),
+            gcv: args.gcv,
+            id: args.id.clone(),
+            description: args.desc.clone(),
+            status: match args.status {
+                StatusArg::None => Status::Unmarked,
+                StatusArg::Pending => Status::Pending,
+                StatusArg::Cleared => Status::Cleared,
+            },
         },
-    })?;
-    let mut w = store.writer()?;
-    let mut opened = Vec::new();
-    for (name, kind) in terms.leg_accounts(side) {
-        if !w.chart().accounts.contains_key(&name) {
-            w.add_account(Account {
-                name: name.clone(),
-                kind: Some(kind),
-                floor: None,
-            })?;
-            opened.push(name);
-        }
-    }
-    let t = leg.transaction;
+    )?;
+    let (leg, opened) = (&recorded.leg, &recorded.opened);
+    let t = &leg.transaction;
     let id = t.id.clone();
     let summary = format!("{} {}", t.date, t.description);
-    match w.append(t)? {
+    match recorded.added {
         Added::New { seq } => {
-            w.commit()?;
-            for name in &opened {
+            for name in opened {
                 writeln!(out, "opened account {name}")?;
             }
             let scale = terms.commodity.scale;
@@ -447,7 +435,7 @@ pub fn leg(store: &mut Store, cmd: SwapCmd, out: &mut impl Write) -> Result<(), 
 
 /// `report swap`.
 pub fn report(store: &Store, args: SwapReportArgs, out: &mut impl Write) -> Result<(), CliError> {
-    let r = swap::report(store, &args.agreement, args.from, args.to)?;
+    let r = swap_report(store, &args.agreement, args.from, args.to)?;
     let Some(format) = args.format.table() else {
         return super::html::swap_picture(&r, out);
     };

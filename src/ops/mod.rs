@@ -3,3 +3,4 @@
 
 pub mod import;
 pub mod rulebook;
+pub mod swap;

@@ -15,8 +15,9 @@ use crate::model::date::Date;
 use crate::model::ledger::Chart;
 use crate::render::svg::{self, escape_xml as esc, ChartError, SVG_NAMESPACE};
 use crate::render::table::{Cell, Table};
+use crate::reports::swap::SwapReport;
 use crate::settle::DebtReport;
-use crate::swap::{format_percent, SwapReport, SwapStatus};
+use crate::swap::{format_percent, SwapStatus};
 use std::fmt::Write as _;
 
 /// Everything the page shows, computed elsewhere.

@@ -1,4 +1,5 @@
 //! Reports: what the store holds, computed as plain tables for a renderer.
 
 pub mod query;
+pub mod swap;
 pub mod table;
