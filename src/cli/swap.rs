@@ -8,7 +8,7 @@ use gasledger::model::ledger::{Agreement, Status};
 use gasledger::ops::swap::record_leg;
 use gasledger::reports::swap::report as swap_report;
 use gasledger::store::{Added, Store};
-use gasledger::swap::{self, format_percent, LegRequest, Side, SwapTerms};
+use gasledger::swap::{self, format_percent, LegRequest, LegTransaction, Side, SwapTerms};
 use rust_decimal::Decimal;
 use std::io::Write;
 
@@ -394,27 +394,7 @@ pub fn leg(store: &mut Store, cmd: SwapCmd, out: &mut impl Write) -> Result<(), 
             for name in opened {
                 writeln!(out, "opened account {name}")?;
             }
-            let scale = terms.commodity.scale;
-            let code = &terms.commodity.code;
-            let q = format_grouped(leg.quantity, scale);
-            let measured = match (terms.basis, args.gcv) {
-                (swap::Basis::Energy, Some(g)) => format!(" ({} at {g} MJ/m3)", args.volume),
-                _ if args.volume.commodity != *code => format!(" ({})", args.volume),
-                _ => String::new(),
-            };
-            let what = match side {
-                Side::Entry => format!(
-                    "{q} {code}{measured} into {}, fee {} {code} to {}",
-                    terms.swap_account(),
-                    format_grouped(leg.fee, scale),
-                    terms.fee_account()
-                ),
-                Side::Exit => format!(
-                    "{q} {code}{measured} out of {} to {}",
-                    terms.swap_account(),
-                    terms.received_account()
-                ),
-            };
+            let what = what_was_recorded(&terms, leg, side, &args.volume, args.gcv);
             let id = id.map(|i| format!(", id {i}")).unwrap_or_default();
             writeln!(
                 out,
@@ -431,6 +411,38 @@ pub fn leg(store: &mut Store, cmd: SwapCmd, out: &mut impl Write) -> Result<(), 
         }
     }
     Ok(())
+}
+
+/// What a new leg moved, for the line `swap entry|exit` prints: the quantity (and what was
+/// measured, when the postings hold something else) and the accounts it went between.
+fn what_was_recorded(
+    terms: &SwapTerms,
+    leg: &LegTransaction,
+    side: Side,
+    volume: &Amount,
+    gcv: Option<Decimal>,
+) -> String {
+    let scale = terms.commodity.scale;
+    let code = &terms.commodity.code;
+    let q = format_grouped(leg.quantity, scale);
+    let measured = match (terms.basis, gcv) {
+        (swap::Basis::Energy, Some(g)) => format!(" ({volume} at {g} MJ/m3)"),
+        _ if volume.commodity != *code => format!(" ({volume})"),
+        _ => String::new(),
+    };
+    match side {
+        Side::Entry => format!(
+            "{q} {code}{measured} into {}, fee {} {code} to {}",
+            terms.swap_account(),
+            format_grouped(leg.fee, scale),
+            terms.fee_account()
+        ),
+        Side::Exit => format!(
+            "{q} {code}{measured} out of {} to {}",
+            terms.swap_account(),
+            terms.received_account()
+        ),
+    }
 }
 
 /// `report swap`.
