@@ -224,6 +224,7 @@ impl SwapTerms {
         format!("{}:gas:received", self.receiver)
     }
 
+    /// A side's points, in the agreement's order.
     pub fn points(&self, side: Side) -> &[String] {
         match side {
             Side::Entry => &self.entry_points,
