@@ -811,9 +811,9 @@ fn imports_validate_swap_agreements_and_legs_mix_with_the_command_line() {
 
 #[test]
 fn check_5_as_plain_data() {
+    use gasledger::checks::swap::check_swaps;
     use gasledger::checks::Status;
     use gasledger::store::{Access, Store};
-    use gasledger::swap;
     let l = Ledger {
         dir: tempfile::tempdir().expect("temp dir"),
     };
@@ -825,7 +825,7 @@ fn check_5_as_plain_data() {
     }
     let store = Store::open(&l.db(), Access::Read, std::time::Duration::from_secs(10))
         .expect("open the store");
-    let all = swap::reconcile_checks(&store, None).expect("check 5");
+    let all = check_swaps(&store, None).expect("check 5");
     let checks: Vec<_> = all.iter().filter(|c| c.check == "swap").collect();
     let got: Vec<(String, String, String, String, Status)> = checks
         .iter()
@@ -907,7 +907,7 @@ fn check_5_as_plain_data() {
         "tm-ir-az 2023-02 (cumulative 10.000 mcm)"
     );
     let as_of = "2023-02-15".parse().expect("date");
-    let rows = swap::reconcile_checks(&store, Some(as_of)).expect("rows");
+    let rows = check_swaps(&store, Some(as_of)).expect("rows");
     assert_eq!(rows.len(), 4, "January of each swap, imbalance and fee");
     assert!(rows.iter().all(|r| r.status == Status::Ok));
 }

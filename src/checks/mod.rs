@@ -2,6 +2,7 @@
 //! returns plain data ([`Check`] rows). Rendering is in `report`.
 
 pub mod offsets;
+pub mod swap;
 
 use crate::model::amount;
 use crate::model::date::Date;

@@ -7,9 +7,10 @@ use gasledger::render::html::{self, Page};
 use gasledger::render::svg;
 use gasledger::reports::debts::DebtReport;
 use gasledger::reports::query::{self, BalanceQuery};
+use gasledger::reports::swap::{self as swap_reports, SwapReport, SwapStoreError};
 use gasledger::reports::table::Table;
 use gasledger::store::Store;
-use gasledger::swap::{self, SwapError, SwapReport, SwapTerms};
+use gasledger::swap::{self, SwapTerms};
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -144,8 +145,8 @@ fn swap_report(
     store: &Store,
     terms: SwapTerms,
     as_of: Option<Date>,
-) -> Result<SwapReport, SwapError> {
-    let mut legs = swap::legs(store, std::slice::from_ref(&terms), as_of)?;
+) -> Result<SwapReport, SwapStoreError> {
+    let mut legs = swap_reports::legs(store, std::slice::from_ref(&terms), as_of)?;
     let rows = swap::periods(&terms, &legs.remove(&terms.name).unwrap_or_default())?;
     Ok(SwapReport { terms, rows })
 }

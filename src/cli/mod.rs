@@ -329,6 +329,8 @@ pub enum CliError {
     #[error(transparent)]
     Swap(#[from] gasledger::swap::SwapError),
     #[error(transparent)]
+    SwapStore(#[from] gasledger::reports::swap::SwapStoreError),
+    #[error(transparent)]
     Chart(#[from] gasledger::render::svg::ChartError),
     #[error("{0}")]
     Usage(String),

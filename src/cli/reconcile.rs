@@ -60,7 +60,7 @@ pub fn statement(
 /// The checks that other modules contribute.
 pub(super) fn plugins() -> Vec<Plugin<'static>> {
     vec![
-        &gasledger::swap::reconcile_checks,
+        &gasledger::checks::swap::check_swaps,
         &gasledger::checks::offsets::check_offsets,
     ]
 }

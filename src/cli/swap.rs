@@ -4,9 +4,11 @@ use super::{parse, CliError, StatusArg};
 use clap::{Args, Subcommand, ValueEnum};
 use gasledger::model::amount::{format_grouped, parse_number, Amount};
 use gasledger::model::date::Date;
-use gasledger::model::ledger::{Account, Agreement, Status};
+use gasledger::model::ledger::{Agreement, Status};
+use gasledger::ops::swap::record_leg;
+use gasledger::reports::swap::report as swap_report;
 use gasledger::store::{Added, Store};
-use gasledger::swap::{self, format_percent, LegRequest, Side, SwapTerms};
+use gasledger::swap::{self, format_percent, LegRequest, LegTransaction, Side, SwapTerms};
 use rust_decimal::Decimal;
 use std::io::Write;
 
@@ -364,69 +366,35 @@ pub fn leg(store: &mut Store, cmd: SwapCmd, out: &mut impl Write) -> Result<(), 
         SwapCmd::Exit(a) => (Side::Exit, a),
     };
     let terms = swap::terms(store.agreements(), store.chart(), &args.agreement)?;
-    let period_entry_before = match (side, terms.fee_basis) {
-        (Side::Entry, swap::FeeBasis::Period) => {
-            swap::period_entry_before(store, &terms, args.date, args.id.as_deref())?
-        }
-        _ => Decimal::ZERO,
-    };
-    let leg = terms.leg_transaction(&LegRequest {
-        period_entry_before,
-        side,
-        date: args.date,
-        volume: args.volume.clone(),
-        point: args.point.clone(),
-        gcv: args.gcv,
-        id: args.id.clone(),
-        description: args.desc.clone(),
-        status: match args.status {
-            StatusArg::None => Status::Unmarked,
-            StatusArg::Pending => Status::Pending,
-            StatusArg::Cleared => Status::Cleared,
+    let recorded = record_leg(
+        store,
+        &terms,
+        LegRequest {
+            period_entry_before: Decimal::ZERO,
+            side,
+            date: args.date,
+            volume: args.volume.clone(),
+            point: args.point.clone(),
+            gcv: args.gcv,
+            id: args.id.clone(),
+            description: args.desc.clone(),
+            status: match args.status {
+                StatusArg::None => Status::Unmarked,
+                StatusArg::Pending => Status::Pending,
+                StatusArg::Cleared => Status::Cleared,
+            },
         },
-    })?;
-    let mut w = store.writer()?;
-    let mut opened = Vec::new();
-    for (name, kind) in terms.leg_accounts(side) {
-        if !w.chart().accounts.contains_key(&name) {
-            w.add_account(Account {
-                name: name.clone(),
-                kind: Some(kind),
-                floor: None,
-            })?;
-            opened.push(name);
-        }
-    }
-    let t = leg.transaction;
+    )?;
+    let (leg, opened) = (&recorded.leg, &recorded.opened);
+    let t = &leg.transaction;
     let id = t.id.clone();
     let summary = format!("{} {}", t.date, t.description);
-    match w.append(t)? {
+    match recorded.added {
         Added::New { seq } => {
-            w.commit()?;
-            for name in &opened {
+            for name in opened {
                 writeln!(out, "opened account {name}")?;
             }
-            let scale = terms.commodity.scale;
-            let code = &terms.commodity.code;
-            let q = format_grouped(leg.quantity, scale);
-            let measured = match (terms.basis, args.gcv) {
-                (swap::Basis::Energy, Some(g)) => format!(" ({} at {g} MJ/m3)", args.volume),
-                _ if args.volume.commodity != *code => format!(" ({})", args.volume),
-                _ => String::new(),
-            };
-            let what = match side {
-                Side::Entry => format!(
-                    "{q} {code}{measured} into {}, fee {} {code} to {}",
-                    terms.swap_account(),
-                    format_grouped(leg.fee, scale),
-                    terms.fee_account()
-                ),
-                Side::Exit => format!(
-                    "{q} {code}{measured} out of {} to {}",
-                    terms.swap_account(),
-                    terms.received_account()
-                ),
-            };
+            let what = what_was_recorded(&terms, leg, side, &args.volume, args.gcv);
             let id = id.map(|i| format!(", id {i}")).unwrap_or_default();
             writeln!(
                 out,
@@ -445,9 +413,41 @@ pub fn leg(store: &mut Store, cmd: SwapCmd, out: &mut impl Write) -> Result<(), 
     Ok(())
 }
 
+/// What a new leg moved, for the line `swap entry|exit` prints: the quantity (and what was
+/// measured, when the postings hold something else) and the accounts it went between.
+fn what_was_recorded(
+    terms: &SwapTerms,
+    leg: &LegTransaction,
+    side: Side,
+    volume: &Amount,
+    gcv: Option<Decimal>,
+) -> String {
+    let scale = terms.commodity.scale;
+    let code = &terms.commodity.code;
+    let q = format_grouped(leg.quantity, scale);
+    let measured = match (terms.basis, gcv) {
+        (swap::Basis::Energy, Some(g)) => format!(" ({volume} at {g} MJ/m3)"),
+        _ if volume.commodity != *code => format!(" ({volume})"),
+        _ => String::new(),
+    };
+    match side {
+        Side::Entry => format!(
+            "{q} {code}{measured} into {}, fee {} {code} to {}",
+            terms.swap_account(),
+            format_grouped(leg.fee, scale),
+            terms.fee_account()
+        ),
+        Side::Exit => format!(
+            "{q} {code}{measured} out of {} to {}",
+            terms.swap_account(),
+            terms.received_account()
+        ),
+    }
+}
+
 /// `report swap`.
 pub fn report(store: &Store, args: SwapReportArgs, out: &mut impl Write) -> Result<(), CliError> {
-    let r = swap::report(store, &args.agreement, args.from, args.to)?;
+    let r = swap_report(store, &args.agreement, args.from, args.to)?;
     let Some(format) = args.format.table() else {
         return super::html::swap_picture(&r, out);
     };

@@ -4,3 +4,4 @@
 pub mod import;
 pub mod rulebook;
 pub mod settle;
+pub mod swap;

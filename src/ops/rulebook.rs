@@ -28,7 +28,7 @@ use crate::model::amount::{self, Amount};
 use crate::model::ledger::{Agreement, AgreementKind, Chart, Transaction};
 pub use crate::model::terms::{AgreementRules, RuleError};
 use crate::settle::OffsetTerms;
-use crate::swap::{Basis, Side, SwapTerms};
+use crate::swap::{side_of, Basis, Side, SwapTerms};
 use rust_decimal::Decimal;
 use std::collections::{BTreeMap, HashMap};
 
@@ -220,15 +220,6 @@ fn check_offset(terms: &OffsetTerms, t: &Transaction, leg: Option<&str>) -> Resu
         )));
     }
     Ok(())
-}
-
-/// The side a `leg:` tag names.
-pub fn side_of(leg: &str) -> Option<Side> {
-    match leg {
-        "entry" => Some(Side::Entry),
-        "exit" => Some(Side::Exit),
-        _ => None,
-    }
 }
 
 fn check_leg(terms: &SwapTerms, t: &Transaction, leg: Option<&str>) -> Result<(), RuleError> {

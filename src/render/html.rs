@@ -16,7 +16,8 @@ use crate::model::ledger::Chart;
 use crate::render::svg::{self, escape_xml as esc, ChartError, SVG_NAMESPACE};
 use crate::render::table::{Cell, Table};
 use crate::reports::debts::DebtReport;
-use crate::swap::{format_percent, SwapReport, SwapStatus};
+use crate::reports::swap::SwapReport;
+use crate::swap::{format_percent, SwapStatus};
 use std::fmt::Write as _;
 
 /// Everything the page shows, computed elsewhere.

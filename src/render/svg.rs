@@ -26,8 +26,9 @@
 use crate::model::amount::format_grouped;
 use crate::model::ledger::Chart;
 use crate::reports::debts::DebtReport;
+use crate::reports::swap::SwapReport;
 use crate::settle::Transfer;
-use crate::swap::{Period, SwapReport, SwapStatus};
+use crate::swap::{Period, SwapStatus};
 use plotters::coord::ranged1d::SegmentedCoord;
 use plotters::coord::types::RangedCoordi32;
 use plotters::coord::Shift;

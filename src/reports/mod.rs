@@ -2,4 +2,5 @@
 
 pub mod debts;
 pub mod query;
+pub mod swap;
 pub mod table;
