@@ -826,7 +826,10 @@ fn check_5_as_plain_data() {
     let store = Store::open(&l.db(), Access::Read, std::time::Duration::from_secs(10))
         .expect("open the store");
     let all = check_swaps(&store, None).expect("check 5");
-    let checks: Vec<_> = all.iter().filter(|c| c.check == "swap").collect();
+    let checks: Vec<_> = all
+        .iter()
+        .filter(|c| c.check == gasledger::checks::CheckKind::Swap)
+        .collect();
     let got: Vec<(String, String, String, String, Status)> = checks
         .iter()
         .map(|c| {
@@ -898,7 +901,10 @@ fn check_5_as_plain_data() {
     );
     assert_eq!(checks[2].subject, "tm-ir-az 2023-03 (cumulative 7.000 mcm)");
     // Every period also compares the fee booked with the terms': here they agree.
-    let fees: Vec<_> = all.iter().filter(|c| c.check == "swap-fee").collect();
+    let fees: Vec<_> = all
+        .iter()
+        .filter(|c| c.check == gasledger::checks::CheckKind::SwapFee)
+        .collect();
     assert_eq!(fees.len(), 6);
     assert!(fees.iter().all(|c| c.status == Status::Ok), "{fees:?}");
     // As reconciliation rows; with --as-of, legs after the date are left out.

@@ -1,12 +1,12 @@
 //! Reconciliation check 6: offsets within their limits and within what was owed.
 
-use crate::checks::{Check, Status};
+use crate::checks::{Check, CheckError, CheckKind, Status};
 use crate::model::amount;
 use crate::model::date::Date;
 use crate::model::ledger::{is_under, Chart, LedgerError, Transaction};
 use crate::reports::table::Cell;
 use crate::settle::{is_offset, offset_legs, offset_terms, scale_of, OffsetTerms};
-use crate::store::{Store, StoreError};
+use crate::store::Store;
 use rust_decimal::Decimal;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -19,7 +19,7 @@ use std::collections::{BTreeMap, BTreeSet};
 ///
 /// Its own failure is a sum beyond the exact range (a `LedgerError`); the plugin signature
 /// carries it as `StoreError::Ledger`.
-pub fn check_offsets(store: &Store, as_of: Option<Date>) -> Result<Vec<Check>, StoreError> {
+pub fn check_offsets(store: &Store, as_of: Option<Date>) -> Result<Vec<Check>, CheckError> {
     let chart = store.chart();
     let (mut out, terms) = offset_agreements(store);
     if terms.is_empty() {
@@ -36,7 +36,7 @@ pub fn check_offsets(store: &Store, as_of: Option<Date>) -> Result<Vec<Check>, S
     })?;
     for (x, total) in terms.iter().zip(replay.totals) {
         out.push(excess_check(
-            "offset-limit",
+            CheckKind::OffsetLimit,
             format!("{}: total assigned vs limit", x.name),
             x.limit,
             total,
@@ -54,7 +54,7 @@ fn offset_agreements(store: &Store) -> (Vec<Check>, Vec<OffsetTerms>) {
         match offset_terms(a, store.chart()) {
             Ok(t) => terms.push(t),
             Err(e) => out.push(Check {
-                check: "offset-terms",
+                check: CheckKind::OffsetTerms,
                 subject: a.name.clone(),
                 expected: Cell::Text(String::new()),
                 actual: Cell::Text(String::new()),
@@ -129,14 +129,14 @@ impl<'a> Replay<'a> {
         };
         Ok(vec![
             excess_check(
-                "offset-claim",
+                CheckKind::OffsetClaim,
                 subject(&x.debtor, &x.via),
                 owed_claim,
                 used,
                 scale,
             )?,
             excess_check(
-                "offset-debt",
+                CheckKind::OffsetDebt,
                 subject(&x.via, &x.creditor),
                 owed_debt,
                 reduced,
@@ -169,7 +169,7 @@ impl<'a> Replay<'a> {
 /// every check row (negative while within); a mismatch when it is above zero. A difference
 /// beyond the exact range is an error.
 fn excess_check(
-    check: &'static str,
+    check: CheckKind,
     subject: String,
     expected: Decimal,
     actual: Decimal,

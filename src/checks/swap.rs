@@ -1,12 +1,12 @@
 //! Reconciliation check 5, the swaps: per swap and settlement period, the imbalance against the
 //! tolerance band and the fee booked against the fee the terms call for.
 
-use super::{Check, Status};
+use super::{Check, CheckError, CheckKind, Status};
 use crate::model::amount;
 use crate::model::date::Date;
 use crate::reports::swap::{self as swap_report, SwapStoreError};
 use crate::reports::table::Cell;
-use crate::store::{Store, StoreError};
+use crate::store::Store;
 use crate::swap::{format_percent, periods, PeriodRow, SwapStatus, SwapTerms};
 use rust_decimal::Decimal;
 
@@ -17,7 +17,7 @@ use rust_decimal::Decimal;
 /// row (`expected` the fee the terms call for, `actual` the fee booked, a mismatch unless they
 /// are equal). Terms that do not validate, or figures that overflow, are rows with status
 /// `mismatch`, not errors, so that the other checks still run.
-pub fn check_swaps(store: &Store, as_of: Option<Date>) -> Result<Vec<Check>, StoreError> {
+pub fn check_swaps(store: &Store, as_of: Option<Date>) -> Result<Vec<Check>, CheckError> {
     let mut valid = Vec::new();
     let mut out = Vec::new();
     for a in store.agreements().values() {
@@ -30,7 +30,7 @@ pub fn check_swaps(store: &Store, as_of: Option<Date>) -> Result<Vec<Check>, Sto
     }
     let mut legs = match swap_report::legs(store, &valid, as_of) {
         Ok(l) => l,
-        Err(SwapStoreError::Store(e)) => return Err(e),
+        Err(SwapStoreError::Store(e)) => return Err(e.into()),
         Err(SwapStoreError::Swap(e)) => {
             out.push(refused("swap legs".into(), e.to_string()));
             return Ok(out);
@@ -48,7 +48,7 @@ pub fn check_swaps(store: &Store, as_of: Option<Date>) -> Result<Vec<Check>, Sto
 /// A `swap` row that says why a swap, or a period of it, could not be checked.
 fn refused(subject: String, why: String) -> Check {
     Check {
-        check: "swap",
+        check: CheckKind::Swap,
         subject,
         expected: Cell::Text(String::new()),
         actual: Cell::Text(String::new()),
@@ -69,7 +69,7 @@ fn period_checks(terms: &SwapTerms, r: &PeriodRow) -> Vec<Check> {
         )];
     };
     let swap = Check {
-        check: "swap",
+        check: CheckKind::Swap,
         subject: format!(
             "{} {} (cumulative {} {})",
             terms.name,
@@ -86,7 +86,7 @@ fn period_checks(terms: &SwapTerms, r: &PeriodRow) -> Vec<Check> {
         },
     };
     let fee = Check {
-        check: "swap-fee",
+        check: CheckKind::SwapFee,
         subject: format!(
             "{} {} fee {} on {} {} entry",
             terms.name,

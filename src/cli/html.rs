@@ -96,7 +96,7 @@ pub fn debts_picture(
 /// `report html`: gathers what the reports compute (at `--as-of` when given) and renders it.
 pub fn report(store: &Store, args: HtmlArgs, out: &mut impl Write) -> Result<(), CliError> {
     let as_of = args.as_of;
-    let reconciliation = gasledger::checks::reconcile(store, as_of, &super::reconcile::plugins())?;
+    let reconciliation = gasledger::checks::reconcile(store, as_of)?;
     let mut swaps = Vec::new();
     let mut swap_errors = Vec::new();
     for a in store.agreements().values() {

@@ -331,6 +331,8 @@ pub enum CliError {
     #[error(transparent)]
     SwapStore(#[from] gasledger::reports::swap::SwapStoreError),
     #[error(transparent)]
+    Check(#[from] gasledger::checks::CheckError),
+    #[error(transparent)]
     Chart(#[from] gasledger::render::svg::ChartError),
     #[error("{0}")]
     Usage(String),

@@ -1,7 +1,7 @@
 //! statement add, reconcile.
 
 use super::{parse, CliError, ReconcileFormat, StatementCmd};
-use gasledger::checks::{self, Plugin};
+use gasledger::checks;
 use gasledger::model::date::Date;
 use gasledger::model::ledger::{Claim, Statement};
 use gasledger::render::table;
@@ -57,14 +57,6 @@ pub fn statement(
     Ok(())
 }
 
-/// The checks that other modules contribute.
-pub(super) fn plugins() -> Vec<Plugin<'static>> {
-    vec![
-        &gasledger::checks::swap::check_swaps,
-        &gasledger::checks::offsets::check_offsets,
-    ]
-}
-
 pub fn reconcile(
     store: &Store,
     as_of: Option<Date>,
@@ -72,7 +64,7 @@ pub fn reconcile(
     all: bool,
     out: &mut impl Write,
 ) -> Result<(), CliError> {
-    let r = checks::reconcile(store, as_of, &plugins())?;
+    let r = checks::reconcile(store, as_of)?;
     match format {
         ReconcileFormat::Table => table::write_reconciliation(out, &r, all)?,
         ReconcileFormat::Json => {

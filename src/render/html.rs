@@ -9,7 +9,7 @@
 //! return, which the caller gathers into a [`Page`]. Every text that comes from the ledger is
 //! escaped; amounts are formatted by `amount::format_grouped` at their commodity's scale.
 
-use crate::checks::{Check, Reconciliation, Status};
+use crate::checks::{Check, CheckKind, Reconciliation, Status};
 use crate::model::amount::format_grouped;
 use crate::model::date::Date;
 use crate::model::ledger::Chart;
@@ -169,7 +169,7 @@ fn checks_table(rows: &[&Check]) -> Table {
     ]);
     for c in rows {
         t.push(vec![
-            c.check.into(),
+            c.check.name().into(),
             c.subject.clone().into(),
             c.expected.clone(),
             c.actual.clone(),
@@ -212,7 +212,7 @@ fn reconciliation(h: &mut String, r: &Reconciliation) {
     if !right.is_empty() {
         h.push_str("<h3>Agrees</h3>\n");
         let mut t = Table::new(&["check", "holds"]);
-        let mut order: Vec<&'static str> = Vec::new();
+        let mut order: Vec<CheckKind> = Vec::new();
         for c in &r.checks {
             if !order.contains(&c.check) {
                 order.push(c.check);
@@ -226,7 +226,7 @@ fn reconciliation(h: &mut String, r: &Reconciliation) {
                 [one] if all == 1 => one.subject.clone(),
                 _ => format!("{} of {all}", ok.len()),
             };
-            t.push(vec![check.into(), holds.into()]);
+            t.push(vec![check.name().into(), holds.into()]);
         }
         table(h, &t, &[]);
         let _ = writeln!(

@@ -113,7 +113,7 @@ pub fn write_reconciliation(
     r: &crate::checks::Reconciliation,
     every_row: bool,
 ) -> io::Result<()> {
-    use crate::checks::Status;
+    use crate::checks::{CheckKind, Status};
     let columns = [
         "check",
         "subject",
@@ -127,7 +127,7 @@ pub fn write_reconciliation(
         let mut t = Table::new(&columns);
         for c in rows {
             t.push(vec![
-                c.check.into(),
+                c.check.name().into(),
                 c.subject.clone().into(),
                 c.expected.clone(),
                 c.actual.clone(),
@@ -151,7 +151,7 @@ pub fn write_reconciliation(
     } else if !right.is_empty() {
         writeln!(out, "AGREES (--all lists every row)")?;
         let mut t = Table::new(&["check", "holds"]);
-        let mut order: Vec<&'static str> = Vec::new();
+        let mut order: Vec<CheckKind> = Vec::new();
         for c in &r.checks {
             if !order.contains(&c.check) {
                 order.push(c.check);
@@ -167,7 +167,7 @@ pub fn write_reconciliation(
                 [one] if rows.len() == 1 => one.subject.clone(),
                 _ => format!("{} of {}", ok.len(), rows.len()),
             };
-            t.push(vec![check.into(), holds.into()]);
+            t.push(vec![check.name().into(), holds.into()]);
         }
         t.write_table(out)?;
         writeln!(out)?;
@@ -200,7 +200,7 @@ pub fn reconciliation_json(r: &crate::checks::Reconciliation) -> Value {
         .iter()
         .map(|c| {
             serde_json::json!({
-                "check": c.check,
+                "check": c.check.name(),
                 "subject": c.subject,
                 "expected": json(&c.expected),
                 "actual": json(&c.actual),

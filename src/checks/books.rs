@@ -1,0 +1,160 @@
+//! The checks of the books themselves: every transaction balances and the journal is whole
+//! (checks 1 and 2, from `verify`), every balance assertion holds (3), mirrored obligations
+//! net to zero (4).
+
+use super::{Check, CheckError, CheckKind, Status};
+use crate::model::amount;
+use crate::model::date::Date;
+use crate::model::ledger::{is_under, LedgerError};
+use crate::reports::table::Cell;
+use crate::store::{Balances, Store};
+use rust_decimal::Decimal;
+use std::collections::BTreeMap;
+
+/// Checks 1 and 2: every transaction balances on replay, stored balances equal replayed ones,
+/// every hash link holds (and the indexes agree).
+pub fn integrity(store: &Store) -> Result<Vec<Check>, CheckError> {
+    let v = store.verify()?;
+    let mut out = Vec::new();
+    let (unbalanced, rest): (Vec<_>, Vec<_>) = v.problems.iter().partition(|p| p.is_unbalanced());
+    if unbalanced.is_empty() {
+        out.push(Check::text(
+            CheckKind::TransactionBalance,
+            format!("{} transactions replayed", v.transactions),
+            Status::Ok,
+        ));
+    }
+    for p in unbalanced {
+        out.push(Check::text(
+            CheckKind::TransactionBalance,
+            p.to_string(),
+            Status::Mismatch,
+        ));
+    }
+    if rest.is_empty() {
+        out.push(Check::text(
+            CheckKind::JournalIntegrity,
+            "hash chain, stored balances and indexes".to_string(),
+            Status::Ok,
+        ));
+    }
+    for p in rest {
+        out.push(Check::text(
+            CheckKind::JournalIntegrity,
+            p.to_string(),
+            Status::Mismatch,
+        ));
+    }
+    Ok(out)
+}
+
+/// Check 3: every balance assertion holds, replayed in recorded order.
+pub fn assertions(store: &Store, as_of: Option<Date>) -> Result<Vec<Check>, CheckError> {
+    let mut running: BTreeMap<(String, String), Decimal> = BTreeMap::new();
+    let mut out = Vec::new();
+    store.for_each_txn(|_, t| {
+        for p in &t.postings {
+            let Some(a) = &p.amount else { continue };
+            let slot = running
+                .entry((p.account.clone(), a.commodity.clone()))
+                .or_default();
+            *slot = amount::exact_add(*slot, a.value, || {
+                format!("the balance of {} in {}", p.account, a.commodity)
+            })
+            .map_err(|e| crate::store::StoreError::Ledger(e.into()))?;
+            if let Some(asserted) = &p.assertion {
+                if as_of.is_some_and(|d| t.date > d) {
+                    continue;
+                }
+                let actual = running
+                    .get(&(p.account.clone(), asserted.commodity.clone()))
+                    .copied()
+                    .unwrap_or_default();
+                let scale = store
+                    .chart()
+                    .scale_of(&asserted.commodity)
+                    .map_err(crate::store::StoreError::Ledger)?;
+                let subject = format!(
+                    "{} on {}{}",
+                    p.account,
+                    t.date,
+                    t.id.as_ref().map(|i| format!(" ({i})")).unwrap_or_default()
+                );
+                out.push(
+                    Check::amounts(
+                        CheckKind::BalanceAssertion,
+                        subject,
+                        asserted.value,
+                        actual,
+                        scale,
+                    )
+                    .map_err(crate::store::StoreError::Ledger)?,
+                );
+            }
+        }
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// The sum of an account and its sub-accounts per commodity; a sum beyond the exact range
+/// is an error.
+pub(super) fn total_under(
+    balances: &Balances,
+    root: &str,
+) -> Result<BTreeMap<String, Decimal>, LedgerError> {
+    let mut out: BTreeMap<String, Decimal> = BTreeMap::new();
+    for ((a, c), v) in balances {
+        if is_under(a, root) {
+            let slot = out.entry(c.clone()).or_default();
+            *slot = amount::exact_add(*slot, *v, || format!("the total under {root} in {c}"))
+                .map_err(LedgerError::Amount)?;
+        }
+    }
+    Ok(out)
+}
+
+/// Check 4: mirrored obligations net to zero: `A:receivable:B` + `B:payable:A` = 0, for every
+/// pair with either account declared, per commodity.
+pub fn mirrors(store: &Store, balances: &Balances) -> Result<Vec<Check>, CheckError> {
+    let chart = store.chart();
+    let mut pairs: BTreeMap<(String, String), ()> = BTreeMap::new();
+    for name in chart.accounts.keys() {
+        let parts: Vec<&str> = name.split(':').collect();
+        if parts.len() == 3 && chart.parties.contains_key(parts[2]) {
+            match parts[1] {
+                "receivable" => pairs.insert((parts[0].to_string(), parts[2].to_string()), ()),
+                "payable" => pairs.insert((parts[2].to_string(), parts[0].to_string()), ()),
+                _ => None,
+            };
+        }
+    }
+    let mut out = Vec::new();
+    for (creditor, debtor) in pairs.keys() {
+        let receivable = format!("{creditor}:receivable:{debtor}");
+        let payable = format!("{debtor}:payable:{creditor}");
+        let r = total_under(balances, &receivable)?;
+        let p = total_under(balances, &payable)?;
+        let mut commodities: Vec<&String> = r.keys().chain(p.keys()).collect();
+        commodities.sort();
+        commodities.dedup();
+        for c in commodities {
+            let rv = r.get(c).copied().unwrap_or_default();
+            let pv = p.get(c).copied().unwrap_or_default();
+            let scale = chart.scale_of(c)?;
+            let sum = amount::exact_add(rv, pv, || format!("{receivable} + {payable} in {c}"))
+                .map_err(LedgerError::Amount)?;
+            let mut check = Check::amounts(
+                CheckKind::MirroredObligation,
+                format!("{receivable} + {payable} ({c})"),
+                Decimal::ZERO,
+                sum,
+                scale,
+            )?;
+            check.expected = Cell::Amount(-pv, scale);
+            check.actual = Cell::Amount(rv, scale);
+            out.push(check);
+        }
+    }
+    Ok(out)
+}
