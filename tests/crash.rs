@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{at, copy_dir, id_journal as journal, run_at as run, Gasledger};
+use common::{at, copy_dir, id_journal as journal, run_at as run, write_file, Gasledger};
 use std::path::{Path, PathBuf};
 use std::process::Child;
 use std::time::{Duration, Instant};
@@ -155,12 +155,11 @@ fn a_writer_dead_before_its_head_moved_leaves_nothing_that_counts() {
     verify_ok(&db);
     // And with other content under one of those ids, a conflict names the recorded one only
     // once it is recorded: now.
-    let clash = dir.path().join("clash.journal");
-    std::fs::write(
-        &clash,
+    let clash = write_file(
+        dir.path(),
+        "clash.journal",
         "2023-01-01 * other  ; id: late-7\n    TM:receivable:IR  1.00 USD\n    IR:payable:TM\n",
-    )
-    .expect("write");
+    );
     let o = run(&db, &["import", clash.to_str().expect("utf-8")]);
     assert_eq!(o.code, Some(2));
     assert!(

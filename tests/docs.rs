@@ -31,10 +31,8 @@ fn every_journal_example_in_the_docs_behaves_as_it_says() {
     let l = Ledger::new();
     let (mut accepted, mut refused) = (0, 0);
     for (i, (info, body)) in blocks(&text).into_iter().enumerate() {
-        let file = l.dir.path().join(format!("example-{i}.ledger"));
-        std::fs::write(&file, &body).expect("write the example");
         let before = l.run(&["export"]).stdout;
-        let r = l.run(&["import", file.to_str().expect("utf-8 path")]);
+        let r = l.import(&format!("example-{i}.ledger"), &body);
         match info.as_str() {
             "journal" => {
                 assert_eq!(r.code, Some(0), "example {i} is refused:\n{body}\n{r:#?}");
