@@ -110,7 +110,7 @@ impl Gasledger {
         c
     }
 
-    /// Start the binary with standard output and standard error piped (and standard input
+    /// Start the binary with standard output and standard error as given (and standard input
     /// written, then closed), for a test that waits for it or kills it.
     pub fn spawn_with(&self, stdout: Stdio, stderr: Stdio) -> Child {
         let mut child = self
@@ -121,8 +121,12 @@ impl Gasledger {
             .expect("spawn gasledger");
         if let Some(bytes) = &self.stdin {
             let mut input = child.stdin.take().expect("piped stdin");
-            // A child that exits without reading its input is not this test's failure.
-            let _ = input.write_all(bytes);
+            let bytes = bytes.clone();
+            // Written beside the run, so that a child filling its output pipe before it reads
+            // cannot block the test; a child that exits without reading is no failure here.
+            std::thread::spawn(move || {
+                let _ = input.write_all(&bytes);
+            });
         }
         child
     }
