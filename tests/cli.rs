@@ -1280,23 +1280,16 @@ fn concurrent_writers_wait_for_each_other() {
     // Many processes recording at once: each waits (up to --lock-timeout) for the one that
     // holds the store, so all succeed, and the journal holds every one of them.
     let l = scenario();
-    let db = l.db();
     let mut n = 0;
     for round in 0..4 {
         let children: Vec<_> = (0..30)
             .map(|i| {
                 let id = format!("concurrent-{round}-{i}");
-                std::process::Command::new(env!("CARGO_BIN_EXE_gasledger"))
-                    .arg("--db")
-                    .arg(&db)
+                l.cmd()
                     .args(["record", "--date", "2022-06-01", "--desc", "concurrent"])
                     .args(["--post", "IR:cash 1 mcm", "--post", "TM:gas:delivered"])
                     .args(["--id", &id])
-                    .env_remove("GASLEDGER_DB")
-                    .stdout(std::process::Stdio::null())
-                    .stderr(std::process::Stdio::piped())
                     .spawn()
-                    .expect("spawn gasledger")
             })
             .collect();
         let mut failures = Vec::new();

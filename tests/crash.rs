@@ -5,62 +5,35 @@
 
 mod common;
 
-use common::{copy_dir, id_journal as journal};
+use common::{at, copy_dir, id_journal as journal, run_at as run, write_file, Gasledger};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::Child;
 use std::time::{Duration, Instant};
 
-fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_gasledger"));
-    c.env_remove("GASLEDGER_DB");
-    c.env_remove(REOPEN_VAR);
-    c
-}
-
 /// Makes the binary close and open sled again every so many bytes written or read by a long
-/// scan (16 MiB unless set; see `store/handle.rs`).
+/// scan (16 MiB unless set; see `store/handle.rs`). The harness clears it for every other run.
 const REOPEN_VAR: &str = "GASLEDGER_TEST_REOPEN_BYTES";
 
-fn run(db: &Path, args: &[&str]) -> Output {
-    run_cmd(db, args).output().expect("run gasledger")
-}
-
-fn run_cmd(db: &Path, args: &[&str]) -> Command {
-    let mut c = bin();
-    c.arg("--db").arg(db).args(args);
-    c
-}
-
-fn spawn_cmd(db: &Path, args: &[&str]) -> Command {
-    let mut c = run_cmd(db, args);
-    c.stdout(Stdio::null()).stderr(Stdio::piped());
-    c
-}
-
-fn spawn(db: &Path, args: &[&str]) -> Child {
-    spawn_cmd(db, args).spawn().expect("spawn gasledger")
-}
-
-fn with_reopen(mut c: Command, reopen_bytes: Option<&str>) -> Command {
-    if let Some(b) = reopen_bytes {
-        c.env(REOPEN_VAR, b);
+fn with_reopen(c: Gasledger, reopen_bytes: Option<&str>) -> Gasledger {
+    match reopen_bytes {
+        Some(b) => c.env(REOPEN_VAR, b),
+        None => c,
     }
-    c
 }
 
 fn balances(db: &Path) -> String {
     let o = run(db, &["report", "balances", "--format", "csv"]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    String::from_utf8_lossy(&o.stdout).into_owned()
+    assert!(o.success(), "{}", o.stderr);
+    o.stdout
 }
 
 fn verify_ok(db: &Path) {
     let o = run(db, &["verify"]);
     assert!(
-        o.status.success(),
+        o.success(),
         "verify failed after a kill: {}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
+        o.stdout,
+        o.stderr.as_str()
     );
 }
 
@@ -69,7 +42,7 @@ fn base_store(dir: &Path) -> PathBuf {
     let db = dir.join("base.db");
     let base = journal(dir, "base.journal", "base", 50);
     let o = run(&db, &["import", base.to_str().expect("utf-8")]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(o.success(), "{}", o.stderr);
     db
 }
 
@@ -104,11 +77,9 @@ fn import_killed_at_many_points(reopen_bytes: Option<&str>) {
     let full = dir.path().join("full.db");
     copy_dir(&base, &full);
     let start = Instant::now();
-    let o = with_reopen(run_cmd(&full, &["import", big]), reopen_bytes)
-        .output()
-        .expect("run gasledger");
+    let o = with_reopen(at(&full).args(["import", big]), reopen_bytes).run();
     let took = start.elapsed();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(o.success(), "{}", o.stderr);
     let after = balances(&full);
     assert_ne!(before, after);
 
@@ -119,9 +90,7 @@ fn import_killed_at_many_points(reopen_bytes: Option<&str>) {
         let db = dir.path().join(format!("kill-{i}.db"));
         copy_dir(&base, &db);
         let delay = took.mul_f64(i as f64 / (points - 4) as f64);
-        let mut child = with_reopen(spawn_cmd(&db, &["import", big]), reopen_bytes)
-            .spawn()
-            .expect("spawn gasledger");
+        let mut child = with_reopen(at(&db).args(["import", big]), reopen_bytes).spawn();
         std::thread::sleep(delay);
         if kill(&mut child) {
             killed += 1;
@@ -137,7 +106,7 @@ fn import_killed_at_many_points(reopen_bytes: Option<&str>) {
         }
         // And the store still takes the import afterwards, ending in the full state.
         let o = run(&db, &["import", big]);
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        assert!(o.success(), "{}", o.stderr);
         assert_eq!(
             balances(&db),
             after,
@@ -162,23 +131,23 @@ fn a_writer_dead_before_its_head_moved_leaves_nothing_that_counts() {
     let before = balances(&db);
     let late = journal(dir.path(), "late.journal", "late", 3000);
     let late = late.to_str().expect("utf-8");
-    let o = run_cmd(&db, &["import", late])
+    let o = at(&db)
+        .args(["import", late])
         .env("GASLEDGER_TEST_ABORT_BEFORE_HEAD", "1")
-        .output()
-        .expect("run gasledger");
-    assert_eq!(o.status.code(), None, "the import was to abort");
+        .run();
+    assert_eq!(o.code, None, "the import was to abort");
     verify_ok(&db);
     assert_eq!(balances(&db), before);
     // A later commit with other ids moves the head past those entries: it cleans them out of
     // the buckets it does not write itself, or verify would find them inside the head.
     let other = journal(dir.path(), "other.journal", "other", 50);
     let o = run(&db, &["import", other.to_str().expect("utf-8")]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(o.success(), "{}", o.stderr);
     verify_ok(&db);
     // The ids are in its buckets, past the head: none of them is recorded.
     let o = run(&db, &["import", late]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(o.success(), "{}", o.stderr);
+    let out = o.stdout.as_str();
     assert!(
         out.contains("added 3000 transactions (0 already recorded)"),
         "{out}"
@@ -186,18 +155,17 @@ fn a_writer_dead_before_its_head_moved_leaves_nothing_that_counts() {
     verify_ok(&db);
     // And with other content under one of those ids, a conflict names the recorded one only
     // once it is recorded: now.
-    let clash = dir.path().join("clash.journal");
-    std::fs::write(
-        &clash,
+    let clash = write_file(
+        dir.path(),
+        "clash.journal",
         "2023-01-01 * other  ; id: late-7\n    TM:receivable:IR  1.00 USD\n    IR:payable:TM\n",
-    )
-    .expect("write");
+    );
     let o = run(&db, &["import", clash.to_str().expect("utf-8")]);
-    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(o.code, Some(2));
     assert!(
-        String::from_utf8_lossy(&o.stderr).contains("id late-7 is recorded already"),
+        o.stderr.contains("id late-7 is recorded already"),
         "{}",
-        String::from_utf8_lossy(&o.stderr)
+        o.stderr
     );
 }
 
@@ -222,7 +190,7 @@ fn record_killed_at_many_points_is_all_or_nothing() {
     let full = dir.path().join("full.db");
     copy_dir(&base, &full);
     let start = Instant::now();
-    assert!(run(&full, &args).status.success());
+    assert!(run(&full, &args).success());
     let took = start.elapsed();
     let after = balances(&full);
     let points = 20;
@@ -230,7 +198,7 @@ fn record_killed_at_many_points_is_all_or_nothing() {
     for i in 0..points {
         let db = dir.path().join(format!("rec-{i}.db"));
         copy_dir(&base, &db);
-        let mut child = spawn(&db, &args);
+        let mut child = at(&db).args(args).spawn();
         // From the start of the process to a little past its usual end.
         std::thread::sleep(took.mul_f64(1.3 * i as f64 / points as f64));
         kill(&mut child);
@@ -244,7 +212,7 @@ fn record_killed_at_many_points_is_all_or_nothing() {
             panic!("record kill point {i}: partial state:\n{now}");
         }
         // Recording again is exactly-once: either it lands now or it was there already.
-        assert!(run(&db, &args).status.success());
+        assert!(run(&db, &args).success());
         assert_eq!(balances(&db), after);
     }
     eprintln!("record: {points} kill points over {took:?}: {saw_before} before, {saw_after} after");
@@ -255,13 +223,15 @@ fn a_second_writer_waits_or_says_the_store_is_in_use() {
     let dir = tempfile::tempdir().expect("temp dir");
     let db = base_store(dir.path());
     let big = journal(dir.path(), "big.journal", "big", 40_000);
-    let mut importer = spawn(&db, &["import", big.to_str().expect("utf-8")]);
+    let mut importer = at(&db)
+        .args(["import", big.to_str().expect("utf-8")])
+        .spawn();
     // Wait until the importer holds the store: a short-timeout reader is refused.
     let deadline = Instant::now() + Duration::from_secs(30);
     let refused = loop {
         let o = run(&db, &["--lock-timeout", "0.05", "report", "balances"]);
-        if !o.status.success() {
-            break String::from_utf8_lossy(&o.stderr).into_owned();
+        if !o.success() {
+            break o.stderr.clone();
         }
         assert!(
             Instant::now() < deadline,
@@ -299,14 +269,10 @@ fn a_second_writer_waits_or_says_the_store_is_in_use() {
             "after",
         ],
     );
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(o.success(), "{}", o.stderr);
     assert!(importer.wait().expect("wait").success());
     verify_ok(&db);
     // Both writes are there, once each: 50 + 40,000 + 1 transactions.
     let v = run(&db, &["verify"]);
-    assert!(
-        String::from_utf8_lossy(&v.stdout).contains("40051 transactions"),
-        "{}",
-        String::from_utf8_lossy(&v.stdout)
-    );
+    assert!(v.stdout.contains("40051 transactions"), "{}", v.stdout);
 }

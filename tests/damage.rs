@@ -4,19 +4,8 @@
 
 mod common;
 
-use common::copy_dir;
+use common::{copy_dir, run_at as run};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn run(db: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_gasledger"))
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env_remove("GASLEDGER_DB")
-        .output()
-        .expect("run gasledger")
-}
 
 fn scenario() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("ledgers/02-debt-offset.ledger")
@@ -28,28 +17,28 @@ fn check_damaged(db: &Path, original: &str, what: &str) -> bool {
     let bal = run(db, &["report", "balances", "--format", "csv"]);
     let verify = run(db, &["verify"]);
     for o in [&bal, &verify] {
-        let err = String::from_utf8_lossy(&o.stderr);
+        let err = o.stderr.as_str();
         assert!(!err.contains("panicked"), "{what}: panic: {err}");
         assert!(
-            matches!(o.status.code(), Some(0..=2)),
+            matches!(o.code, Some(0..=2)),
             "{what}: exit {:?}: {err}",
-            o.status.code()
+            o.code
         );
     }
-    if bal.status.success() {
+    if bal.success() {
         assert_eq!(
-            String::from_utf8_lossy(&bal.stdout),
+            bal.stdout.as_str(),
             original,
             "{what}: a silently wrong balance"
         );
         assert!(
-            verify.status.success(),
+            verify.success(),
             "{what}: balances shown but verify fails: {}",
-            String::from_utf8_lossy(&verify.stdout)
+            verify.stdout
         );
         false
     } else {
-        let err = String::from_utf8_lossy(&bal.stderr);
+        let err = bal.stderr.as_str();
         assert!(err.starts_with("gasledger: "), "{what}: {err}");
         assert!(
             err.contains("damaged") || err.contains("storage error") || err.contains("no ledger"),
@@ -69,10 +58,8 @@ fn setup() -> (tempfile::TempDir, PathBuf, String) {
     let dir = tempfile::tempdir().expect("temp dir");
     let db = dir.path().join("good.db");
     let o = run(&db, &["import", scenario().to_str().expect("utf-8")]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let original =
-        String::from_utf8_lossy(&run(&db, &["report", "balances", "--format", "csv"]).stdout)
-            .into_owned();
+    assert!(o.success(), "{}", o.stderr);
+    let original = run(&db, &["report", "balances", "--format", "csv"]).stdout;
     (dir, db, original)
 }
 
@@ -159,8 +146,8 @@ fn a_commodity_record_with_an_impossible_scale_is_refused() {
         sled.flush().expect("flush");
     }
     let o = run(&db, &["report", "balances"]);
-    assert_eq!(o.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.code, Some(2));
+    let err = o.stderr.as_str();
     assert!(
         err.contains("damaged") && err.contains("scale 1000"),
         "{err}"
@@ -176,7 +163,7 @@ fn an_unfinished_snapshot_left_by_a_kill_does_not_lock_the_store_out() {
     let (_dir, db, original) = setup();
     // sled starts a snapshot at every open; `report balances` (from the balances view) may not
     // have opened it.
-    assert!(run(&db, &["verify"]).status.success());
+    assert!(run(&db, &["verify"]).success());
     let snaps: Vec<String> = std::fs::read_dir(&db)
         .expect("read dir")
         .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
@@ -194,18 +181,10 @@ fn an_unfinished_snapshot_left_by_a_kill_does_not_lock_the_store_out() {
         std::fs::write(db.join(name), cut).expect("plant snapshot");
     }
     let bal = run(&db, &["report", "balances", "--format", "csv"]);
-    assert!(
-        bal.status.success(),
-        "the store was refused: {}",
-        String::from_utf8_lossy(&bal.stderr)
-    );
-    assert_eq!(String::from_utf8_lossy(&bal.stdout), original);
+    assert!(bal.success(), "the store was refused: {}", bal.stderr);
+    assert_eq!(bal.stdout.as_str(), original);
     let verify = run(&db, &["verify"]);
-    assert!(
-        verify.status.success(),
-        "{}",
-        String::from_utf8_lossy(&verify.stdout)
-    );
+    assert!(verify.success(), "{}", verify.stdout);
     let left: Vec<String> = std::fs::read_dir(&db)
         .expect("read dir")
         .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())

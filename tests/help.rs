@@ -1,17 +1,17 @@
 //! The whole `--help` tree as one snapshot, so that a changed flag or wording shows up in review.
 
-use std::process::Command;
+mod common;
+
+use common::gasledger;
 
 fn help(path: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_gasledger"))
+    let out = gasledger()
         .args(path)
         .arg("--help")
-        .env_remove("GASLEDGER_DB")
         .env("COLUMNS", "100")
-        .output()
-        .expect("run gasledger");
-    assert!(out.status.success(), "{path:?} --help failed");
-    String::from_utf8_lossy(&out.stdout).into_owned()
+        .run();
+    assert!(out.success(), "{path:?} --help failed");
+    out.stdout
 }
 
 /// The subcommands listed under "Commands:" in a help text (but `help` itself).

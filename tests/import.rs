@@ -2,51 +2,16 @@
 //! adds nothing, and every bad input of issue 3: one error naming FILE:LINE, exit status 2, no
 //! panic, and the store exactly as it was.
 
+mod common;
+
+use common::{Ledger, Run};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
-struct Ledger {
-    dir: tempfile::TempDir,
-}
-
-impl Ledger {
-    fn new() -> Ledger {
-        Ledger {
-            dir: tempfile::tempdir().expect("temp dir"),
-        }
-    }
-    fn db(&self) -> PathBuf {
-        self.dir.path().join("db")
-    }
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_gasledger"))
-            .arg("--db")
-            .arg(self.db())
-            .args(args)
-            .env_remove("GASLEDGER_DB")
-            .output()
-            .expect("run gasledger")
-    }
-    fn file(&self, name: &str, text: &[u8]) -> PathBuf {
-        let p = self.dir.path().join(name);
-        std::fs::write(&p, text).expect("write journal");
-        p
-    }
-    fn import(&self, files: &[&Path]) -> Output {
-        let mut args = vec!["import"];
-        args.extend(files.iter().map(|f| f.to_str().expect("utf-8")));
-        self.run(&args)
-    }
-    /// Everything a user can see of the store: the journal export and the balances.
-    fn state(&self) -> String {
-        let e = self.run(&["export"]);
-        let b = self.run(&["report", "balances", "--format", "csv"]);
-        format!(
-            "{}\n{}",
-            String::from_utf8_lossy(&e.stdout),
-            String::from_utf8_lossy(&b.stdout)
-        )
-    }
+/// Everything a user can see of the store: the journal export and the balances.
+fn state(l: &Ledger) -> String {
+    let e = l.run(&["export"]);
+    let b = l.run(&["report", "balances", "--format", "csv"]);
+    format!("{}\n{}", e.stdout, b.stdout)
 }
 
 const CHART: &str = "\
@@ -70,20 +35,16 @@ const GOOD: &str = "
     TM:gas:delivered
 ";
 
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
 /// Import `bad` (after a good import of the chart) and check the refusal.
 fn refused(bad: &[u8], expect_line: u32, expect_message: &str) {
     let l = Ledger::new();
     let base = l.file("base.journal", format!("{CHART}{GOOD}").as_bytes());
-    assert!(l.import(&[&base]).status.success());
-    let before = l.state();
+    assert!(l.import_files(&[&base]).success());
+    let before = state(&l);
     let f = l.file("bad.journal", bad);
-    let out = l.import(&[&f]);
-    let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(2), "{err}");
+    let out = l.import_files(&[&f]);
+    let err = out.stderr.clone();
+    assert_eq!(out.code, Some(2), "{err}");
     assert!(!err.contains("panicked"), "{err}");
     assert!(
         err.contains(&format!("bad.journal:{expect_line}:")),
@@ -94,16 +55,16 @@ fn refused(bad: &[u8], expect_line: u32, expect_message: &str) {
         "expected {expect_message:?} in: {err}"
     );
     assert_eq!(err.trim().lines().count(), 1, "one error: {err}");
-    assert_eq!(l.state(), before, "the store changed");
+    assert_eq!(state(&l), before, "the store changed");
 }
 
 #[test]
 fn good_file_adds_and_reports() {
     let l = Ledger::new();
     let f = l.file("a.journal", format!("{CHART}{GOOD}").as_bytes());
-    let out = l.import(&[&f]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    let text = String::from_utf8_lossy(&out.stdout);
+    let out = l.import_files(&[&f]);
+    assert!(out.success(), "{}", out.stderr);
+    let text = out.stdout.as_str();
     assert!(
         text.contains(
             "added 2 transactions (0 already recorded), 2 commodities, 2 parties, 4 accounts"
@@ -113,7 +74,7 @@ fn good_file_adds_and_reports() {
     assert!(text.contains("mcm: 4 postings"), "{text}");
     let b = l.run(&["report", "balances", "--format", "csv"]);
     assert_eq!(
-        String::from_utf8_lossy(&b.stdout),
+        b.stdout.as_str(),
         "account,commodity,balance\nIR:swap:tm-ir-az,mcm,310.000\nTM:gas:delivered,mcm,-310.000\n"
     );
 }
@@ -122,23 +83,23 @@ fn good_file_adds_and_reports() {
 fn importing_twice_adds_nothing() {
     let l = Ledger::new();
     let f = l.file("a.journal", format!("{CHART}{GOOD}").as_bytes());
-    assert!(l.import(&[&f]).status.success());
-    let before = l.state();
-    let out = l.import(&[&f]);
-    assert!(out.status.success());
-    assert!(String::from_utf8_lossy(&out.stdout).contains("imported before"));
-    assert_eq!(l.state(), before);
+    assert!(l.import_files(&[&f]).success());
+    let before = state(&l);
+    let out = l.import_files(&[&f]);
+    assert!(out.success());
+    assert!(out.stdout.contains("imported before"));
+    assert_eq!(state(&l), before);
     // The same transactions in another file: their ids make them no-ops.
     let g = l.file(
         "b.journal",
         format!("{CHART}\n; another copy\n{GOOD}").as_bytes(),
     );
-    let out = l.import(&[&g]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert!(
-        String::from_utf8_lossy(&out.stdout).contains("added 0 transactions (2 already recorded)")
-    );
-    assert_eq!(l.state(), before);
+    let out = l.import_files(&[&g]);
+    assert!(out.success(), "{}", out.stderr);
+    assert!(out
+        .stdout
+        .contains("added 0 transactions (2 already recorded)"));
+    assert_eq!(state(&l), before);
 }
 
 /// Id-less transactions: a file imported before would add them again, so it is skipped
@@ -149,7 +110,7 @@ fn importing_twice_adds_nothing() {
 fn a_file_imported_before_is_skipped_among_new_ones() {
     let l = Ledger::new();
     let chart = l.file("chart.journal", CHART.as_bytes());
-    assert!(l.import(&[&chart]).status.success());
+    assert!(l.import_files(&[&chart]).success());
     let idless = |n: usize, tag: &str| {
         (0..n)
             .map(|i| {
@@ -163,12 +124,12 @@ fn a_file_imported_before_is_skipped_among_new_ones() {
     for (n, name) in [(3, "small"), (30_000, "large")] {
         let old = l.file(&format!("{name}-old.journal"), idless(n, "old").as_bytes());
         let new = l.file(&format!("{name}-new.journal"), idless(n, "new").as_bytes());
-        let out = l.import(&[&old]);
-        assert!(out.status.success(), "{}", stderr(&out));
-        let before = l.state();
-        let out = l.import(&[&new, &old, &new]);
-        assert!(out.status.success(), "{}", stderr(&out));
-        let text = String::from_utf8_lossy(&out.stdout);
+        let out = l.import_files(&[&old]);
+        assert!(out.success(), "{}", out.stderr);
+        let before = state(&l);
+        let out = l.import_files(&[&new, &old, &new]);
+        assert!(out.success(), "{}", out.stderr);
+        let text = out.stdout.as_str();
         assert!(
             text.contains(&format!("skipped {}", old.display())),
             "{text}"
@@ -178,14 +139,14 @@ fn a_file_imported_before_is_skipped_among_new_ones() {
             "{text}"
         );
         assert!(text.contains(&format!("added {n} transactions")), "{text}");
-        assert_ne!(l.state(), before);
-        let out = l.import(&[&old, &new]);
-        assert!(out.status.success(), "{}", stderr(&out));
-        assert!(String::from_utf8_lossy(&out.stdout).contains("nothing added"));
+        assert_ne!(state(&l), before);
+        let out = l.import_files(&[&old, &new]);
+        assert!(out.success(), "{}", out.stderr);
+        assert!(out.stdout.contains("nothing added"));
     }
     let b = l.run(&["report", "balances", "--format", "csv"]);
     assert_eq!(
-        String::from_utf8_lossy(&b.stdout),
+        b.stdout.as_str(),
         "account,commodity,balance\nIR:swap:tm-ir-az,mcm,60006.000\nTM:gas:delivered,mcm,-60006.000\n"
     );
 }
@@ -198,15 +159,12 @@ fn all_or_nothing_across_files() {
         "b.journal",
         b"2022-03-31 * bad\n    IR:swap:tm-ir-az   1.000 mcm\n    TM:gas:delivered  -2.000 mcm\n",
     );
-    let out = l.import(&[&a, &b]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("b.journal:1:"));
+    let out = l.import_files(&[&a, &b]);
+    assert_eq!(out.code, Some(2));
+    assert!(out.stderr.contains("b.journal:1:"));
     // Nothing of a.journal either: the read-only report finds no ledger content.
     let bal = l.run(&["report", "balances", "--format", "csv"]);
-    assert_eq!(
-        String::from_utf8_lossy(&bal.stdout),
-        "account,commodity,balance\n"
-    );
+    assert_eq!(bal.stdout.as_str(), "account,commodity,balance\n");
 }
 
 #[test]
@@ -356,11 +314,11 @@ fn agreement_with_a_fee_over_100_percent() {
 fn missing_file() {
     let l = Ledger::new();
     let out = l.run(&["import", "/nonexistent/x.journal"]);
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.code, Some(2));
     assert!(
-        stderr(&out).contains("/nonexistent/x.journal"),
+        out.stderr.contains("/nonexistent/x.journal"),
         "{}",
-        stderr(&out)
+        out.stderr
     );
 }
 
@@ -391,14 +349,14 @@ fn declarations_in_the_file_are_used_by_the_transactions_after_them() {
         "b.journal",
         b"account IR:cash\n\n2022-03-02 * more cash  ; id: c2\n    IR:cash   7.00 USD\n    IR:payable:TM\n",
     );
-    let out = l.import(&[&a, &b]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    let out = l.import_files(&[&a, &b]);
+    assert!(out.success(), "{}", out.stderr);
     let bal = l.run(&["report", "balances", "--format", "csv"]);
     assert_eq!(
-        String::from_utf8_lossy(&bal.stdout),
+        bal.stdout.as_str(),
         "account,commodity,balance\nIR:cash,USD,7.00\nIR:payable:TM,USD,-7.00\nIR:swap:tm-ir-az,mcm,310.000\nTM:cash,USD,-5.00\nTM:gas:delivered,mcm,-310.000\nTM:receivable:IR,USD,5.00\n"
     );
-    assert!(l.run(&["verify"]).status.success());
+    assert!(l.run(&["verify"]).success());
 }
 
 /// A delivery of one mcm with id `d{i}`, all on one day, so that a repeat is the same text.
@@ -430,15 +388,15 @@ fn a_repeat_inside_one_import_counts_once() {
         );
         let f = l.file("a.journal", text.as_bytes());
         let added = if check.is_empty() { 2 } else { 3 };
-        imported(&l, &l.import(&[&f]), added, 1);
+        imported(&l, &l.import_files(&[&f]), added, 1);
     }
 }
 
 /// `out` is an import that added `added` transactions of one mcm each into a new store, and
 /// recognised `repeats` repeated ids; the store holds exactly that, and verifies.
-fn imported(l: &Ledger, out: &Output, added: usize, repeats: usize) {
-    assert!(out.status.success(), "{}", stderr(out));
-    let text = String::from_utf8_lossy(&out.stdout);
+fn imported(l: &Ledger, out: &Run, added: usize, repeats: usize) {
+    assert!(out.success(), "{}", out.stderr);
+    let text = out.stdout.as_str();
     assert!(
         text.contains(&format!(
             "added {added} transactions ({repeats} already recorded)"
@@ -447,10 +405,10 @@ fn imported(l: &Ledger, out: &Output, added: usize, repeats: usize) {
     );
     let b = l.run(&["report", "balances", "--party", "IR", "--format", "csv"]);
     assert_eq!(
-        String::from_utf8_lossy(&b.stdout),
+        b.stdout.as_str(),
         format!("account,commodity,balance\nIR:swap:tm-ir-az,mcm,{added}.000\n")
     );
-    assert!(l.run(&["verify"]).status.success());
+    assert!(l.run(&["verify"]).success());
 }
 
 /// A new store in a temp dir, opened through the library (to see what the command line does not
@@ -538,14 +496,15 @@ fn a_copy_with_other_bytes_adds_nothing_though_its_assertions_hold_only_once() {
         asserting(1).replace("check", "check ; id: c1")
     );
     let a = l.file("a.journal", text.as_bytes());
-    imported(&l, &l.import(&[&a]), 2, 0);
+    imported(&l, &l.import_files(&[&a]), 2, 0);
     let b = l.file("b.journal", format!("{text}\n; a copy\n").as_bytes());
-    let out = l.import(&[&b]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    let out = l.import_files(&[&b]);
+    assert!(out.success(), "{}", out.stderr);
     assert!(
-        String::from_utf8_lossy(&out.stdout).contains("added 0 transactions (2 already recorded)"),
+        out.stdout
+            .contains("added 0 transactions (2 already recorded)"),
         "{}",
-        String::from_utf8_lossy(&out.stdout)
+        out.stdout
     );
 }
 
@@ -563,13 +522,13 @@ fn every_bundled_scenario_imported_again_as_a_copy_adds_no_transaction() {
     assert!(files.len() >= 8, "{files:?}");
     for f in &files {
         let l = Ledger::new();
-        let out = l.import(&[f]);
-        assert!(out.status.success(), "{}: {}", f.display(), stderr(&out));
+        let out = l.import_files(&[f]);
+        assert!(out.success(), "{}: {}", f.display(), out.stderr);
         let text = std::fs::read_to_string(f).expect("read scenario");
         let copy = l.file("copy.ledger", format!("{text}\n; a copy\n").as_bytes());
-        let out = l.import(&[&copy]);
-        assert!(out.status.success(), "{}: {}", f.display(), stderr(&out));
-        let said = String::from_utf8_lossy(&out.stdout);
+        let out = l.import_files(&[&copy]);
+        assert!(out.success(), "{}: {}", f.display(), out.stderr);
+        let said = out.stdout.as_str();
         assert!(
             said.contains("added 0 transactions ("),
             "{}: {said}",
@@ -593,9 +552,9 @@ fn repeats_and_conflicts_are_found_across_spilled_runs() {
     let conflict_line = text.lines().count() + 2;
     let bad = format!("{text}{}", delivery(5).replace("1.000 mcm", "2.000 mcm"));
     let f = l.file("bad.journal", bad.as_bytes());
-    let out = l.import(&[&f]);
-    let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(2), "{err}");
+    let out = l.import_files(&[&f]);
+    let err = out.stderr.clone();
+    assert_eq!(out.code, Some(2), "{err}");
     assert!(
         err.contains(&format!("bad.journal:{conflict_line}:"))
             && err.contains("id d5 is recorded already with other content"),
@@ -604,17 +563,13 @@ fn repeats_and_conflicts_are_found_across_spilled_runs() {
     assert!(!l.db().join("gasledger.ids-spill").exists());
     // Nothing imported, not even the chart.
     let export = l.run(&["export"]);
-    assert!(export.status.success(), "{}", stderr(&export));
-    assert!(
-        !String::from_utf8_lossy(&export.stdout).contains("mcm"),
-        "{}",
-        String::from_utf8_lossy(&export.stdout)
-    );
+    assert!(export.success(), "{}", export.stderr);
+    assert!(!export.stdout.contains("mcm"), "{}", export.stdout);
 
     // No assertion after them: the commit must find them.
     text.push_str(&delivery(5));
     text.push_str(&delivery(n - 2));
     let f = l.file("good.journal", text.as_bytes());
-    imported(&l, &l.import(&[&f]), n, 2);
+    imported(&l, &l.import_files(&[&f]), n, 2);
     assert!(!l.db().join("gasledger.ids-spill").exists());
 }

@@ -43,9 +43,7 @@ fn refused(l: &Ledger, needle: &str, run: impl FnOnce(&Ledger) -> Run) -> Run {
 
 /// Write `text` to `name` in the ledger's temp folder; its path as a string.
 fn journal(l: &Ledger, name: &str, text: &str) -> String {
-    let path = l.dir.path().join(name);
-    std::fs::write(&path, text).expect("write journal");
-    path.display().to_string()
+    l.file(name, text).display().to_string()
 }
 
 fn import(l: &Ledger, path: &str) -> Run {

@@ -14,6 +14,9 @@
 //! commodities must match exactly. A missing tool skips its cross-check with a line on standard
 //! error; it never fails the test.
 
+mod common;
+
+use common::run_at;
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -165,22 +168,16 @@ impl Tools {
 }
 
 fn gasledger(db: &Path, args: &[&str]) -> Result<String, String> {
-    let out = Command::new(env!("CARGO_BIN_EXE_gasledger"))
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env_remove("GASLEDGER_DB")
-        .output()
-        .map_err(|e| format!("cannot run gasledger: {e}"))?;
-    if !out.status.success() {
+    let out = run_at(db, args);
+    if !out.success() {
         return Err(format!(
             "gasledger {} failed: {}{}",
             args.join(" "),
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
+            out.stdout,
+            out.stderr
         ));
     }
-    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    Ok(out.stdout)
 }
 
 fn run(program: &str, args: &[&str]) -> Result<Output, String> {

@@ -15,11 +15,11 @@ mod common;
 #[path = "power/fs.rs"]
 mod fs;
 
-use common::{copy_dir, id_journal};
+use common::{at, copy_dir, id_journal};
 use fs::PowerFs;
 use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 use std::time::Duration;
 
 /// The binary under test; `GASLEDGER_POWER_BIN` points it at another build (to see what an
@@ -27,35 +27,16 @@ use std::time::Duration;
 fn bin() -> PathBuf {
     std::env::var_os("GASLEDGER_POWER_BIN")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_gasledger")))
+        .unwrap_or_else(|| PathBuf::from(common::BIN))
 }
 
 fn run(db: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut c = Command::new(bin());
-    c.arg("--db")
-        .arg(db)
-        .args(args)
-        .env_remove("GASLEDGER_DB")
-        .env_remove("GASLEDGER_TEST_REOPEN_BYTES")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    for (k, v) in env {
-        c.env(k, v);
-    }
-    let child = c.spawn().expect("spawn gasledger");
     // A process stuck on a dead disk is killed, as the power cut would have stopped it.
-    let pid = child.id().to_string();
-    let (done, finished) = std::sync::mpsc::channel::<()>();
-    let watchdog = std::thread::spawn(move || {
-        if finished.recv_timeout(Duration::from_secs(120)).is_err() {
-            let _ = Command::new("kill").args(["-9", &pid]).status();
-        }
-    });
-    let out = child.wait_with_output().expect("output");
-    let _ = done.send(());
-    let _ = watchdog.join();
-    out
+    at(db)
+        .program(bin())
+        .args(args)
+        .envs(env)
+        .output_within(Duration::from_secs(120))
 }
 
 fn text(b: &[u8]) -> String {

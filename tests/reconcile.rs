@@ -3,90 +3,63 @@
 //! difference, and nothing else; a store altered behind the ledger's back fails `verify` and
 //! `reconcile` (tamper evidence).
 
+mod common;
+
+use common::Ledger;
 use gasledger::store::codec::{Dec, Enc};
 use gasledger::store::record::{block_entries, chain_hash, decode_txn, encode_txn, BlockBuf};
 use serde_json::Value;
-use std::path::PathBuf;
-use std::process::{Command, Output};
 
-struct Ledger {
-    dir: tempfile::TempDir,
+/// A ledger with Iran's debt to Turkmenistan recorded on both sides.
+fn debt_ledger() -> Ledger {
+    let l = Ledger::new();
+    for args in [
+        &["commodity", "add", "USD", "--kind", "money", "--scale", "2"][..],
+        &["party", "add", "TM", "--name", "Turkmenistan"],
+        &["party", "add", "IR", "--name", "Iran"],
+        &["account", "add", "TM:receivable:IR", "--type", "asset"],
+        &["account", "add", "TM:revenue:gas", "--type", "revenue"],
+        &["account", "add", "IR:payable:TM", "--type", "liability"],
+        &["account", "add", "IR:expense:gas", "--type", "expense"],
+        &[
+            "record",
+            "--date",
+            "2017-01-01",
+            "--desc",
+            "Iran's debt for gas",
+            "--post",
+            "TM:receivable:IR 1800000000 USD",
+            "--post",
+            "TM:revenue:gas -1800000000 USD",
+            "--post",
+            "IR:expense:gas 1800000000 USD",
+            "--post",
+            "IR:payable:TM -1800000000 USD = -1800000000 USD",
+        ],
+    ] {
+        l.ok(args);
+    }
+    l
 }
 
-impl Ledger {
-    /// A ledger with Iran's debt to Turkmenistan recorded on both sides.
-    fn new() -> Ledger {
-        let l = Ledger {
-            dir: tempfile::tempdir().expect("temp dir"),
-        };
-        for args in [
-            &["commodity", "add", "USD", "--kind", "money", "--scale", "2"][..],
-            &["party", "add", "TM", "--name", "Turkmenistan"],
-            &["party", "add", "IR", "--name", "Iran"],
-            &["account", "add", "TM:receivable:IR", "--type", "asset"],
-            &["account", "add", "TM:revenue:gas", "--type", "revenue"],
-            &["account", "add", "IR:payable:TM", "--type", "liability"],
-            &["account", "add", "IR:expense:gas", "--type", "expense"],
-            &[
-                "record",
-                "--date",
-                "2017-01-01",
-                "--desc",
-                "Iran's debt for gas",
-                "--post",
-                "TM:receivable:IR 1800000000 USD",
-                "--post",
-                "TM:revenue:gas -1800000000 USD",
-                "--post",
-                "IR:expense:gas 1800000000 USD",
-                "--post",
-                "IR:payable:TM -1800000000 USD = -1800000000 USD",
-            ],
-        ] {
-            l.ok(args);
-        }
-        l
-    }
-    fn db(&self) -> PathBuf {
-        self.dir.path().join("db")
-    }
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_gasledger"))
-            .arg("--db")
-            .arg(self.db())
-            .args(args)
-            .env_remove("GASLEDGER_DB")
-            .output()
-            .expect("run gasledger")
-    }
-    fn ok(&self, args: &[&str]) -> String {
-        let o = self.run(args);
-        assert!(
-            o.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&o.stderr)
-        );
-        String::from_utf8_lossy(&o.stdout).into_owned()
-    }
-    /// reconcile --format json: the exit code and the checks that do not hold.
-    fn discrepancies(&self) -> (Option<i32>, Vec<Value>) {
-        let o = self.run(&["reconcile", "--format", "json"]);
-        let doc: Value = serde_json::from_slice(&o.stdout).expect("reconcile prints JSON");
-        let bad: Vec<Value> = doc["checks"]
-            .as_array()
-            .expect("checks")
-            .iter()
-            .filter(|c| c["status"] != "ok")
-            .cloned()
-            .collect();
-        assert_eq!(doc["ok"], bad.is_empty());
-        (o.status.code(), bad)
-    }
+/// reconcile --format json: the exit code and the checks that do not hold.
+fn discrepancies(l: &Ledger) -> (Option<i32>, Vec<Value>) {
+    let o = l.run(&["reconcile", "--format", "json"]);
+    let doc: Value = serde_json::from_str(&o.stdout).expect("reconcile prints JSON");
+    let bad: Vec<Value> = doc["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .filter(|c| c["status"] != "ok")
+        .cloned()
+        .collect();
+    assert_eq!(doc["ok"], bad.is_empty());
+    (o.code, bad)
 }
 
 #[test]
 fn clean_ledger_passes_every_check() {
-    let l = Ledger::new();
+    let l = debt_ledger();
     l.ok(&[
         "statement",
         "add",
@@ -107,7 +80,7 @@ fn clean_ledger_passes_every_check() {
         "--claim",
         "IR:payable:TM -1800000000 USD",
     ]);
-    let (code, bad) = l.discrepancies();
+    let (code, bad) = discrepancies(&l);
     assert_eq!(code, Some(0));
     assert!(bad.is_empty(), "{bad:?}");
     let table = l.ok(&["reconcile"]);
@@ -129,7 +102,7 @@ fn clean_ledger_passes_every_check() {
 
 #[test]
 fn a_one_sided_obligation_breaks_the_mirror() {
-    let l = Ledger::new();
+    let l = debt_ledger();
     // Interest booked by Turkmenistan only: Iran's payable does not move.
     l.ok(&[
         "record",
@@ -142,7 +115,7 @@ fn a_one_sided_obligation_breaks_the_mirror() {
         "--post",
         "TM:revenue:gas",
     ]);
-    let (code, bad) = l.discrepancies();
+    let (code, bad) = discrepancies(&l);
     assert_eq!(code, Some(1));
     assert_eq!(bad.len(), 1, "{bad:?}");
     assert_eq!(bad[0]["check"], "mirrored-obligation");
@@ -154,7 +127,7 @@ fn a_one_sided_obligation_breaks_the_mirror() {
 
 #[test]
 fn a_statement_that_disagrees_with_the_books() {
-    let l = Ledger::new();
+    let l = debt_ledger();
     l.ok(&[
         "statement",
         "add",
@@ -164,7 +137,7 @@ fn a_statement_that_disagrees_with_the_books() {
         "--claim",
         "TM:receivable:IR 1850000000 USD",
     ]);
-    let (code, bad) = l.discrepancies();
+    let (code, bad) = discrepancies(&l);
     assert_eq!(code, Some(1));
     assert_eq!(bad.len(), 1, "{bad:?}");
     assert_eq!(bad[0]["check"], "statement");
@@ -179,7 +152,7 @@ fn a_statement_that_disagrees_with_the_books() {
 
 #[test]
 fn a_statement_before_the_debt_is_checked_against_the_books_at_its_date() {
-    let l = Ledger::new();
+    let l = debt_ledger();
     l.ok(&[
         "statement",
         "add",
@@ -189,13 +162,13 @@ fn a_statement_before_the_debt_is_checked_against_the_books_at_its_date() {
         "--claim",
         "TM:receivable:IR 0 USD",
     ]);
-    let (code, bad) = l.discrepancies();
+    let (code, bad) = discrepancies(&l);
     assert_eq!(code, Some(0), "{bad:?}");
 }
 
 #[test]
 fn two_statements_that_disagree_with_each_other_and_the_books() {
-    let l = Ledger::new();
+    let l = debt_ledger();
     l.ok(&[
         "statement",
         "add",
@@ -214,7 +187,7 @@ fn two_statements_that_disagree_with_each_other_and_the_books() {
         "--claim",
         "IR:payable:TM -1700000000 USD",
     ]);
-    let (code, bad) = l.discrepancies();
+    let (code, bad) = discrepancies(&l);
     assert_eq!(code, Some(1));
     let find = |check: &str, subject: &str| {
         bad.iter()
@@ -245,7 +218,7 @@ fn two_statements_that_disagree_with_each_other_and_the_books() {
 
 #[test]
 fn statements_are_validated_and_change_no_balance() {
-    let l = Ledger::new();
+    let l = debt_ledger();
     let before = l.ok(&["report", "balances", "--format", "csv"]);
     let o = l.run(&[
         "statement",
@@ -256,8 +229,8 @@ fn statements_are_validated_and_change_no_balance() {
         "--claim",
         "TM:receivable:IRR 1 USD",
     ]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("did you mean TM:receivable:IR?"));
+    assert_eq!(o.code, Some(2));
+    assert!(o.stderr.contains("did you mean TM:receivable:IR?"));
     let o = l.run(&[
         "statement",
         "add",
@@ -267,7 +240,7 @@ fn statements_are_validated_and_change_no_balance() {
         "--claim",
         "TM:receivable:IR 1 USD",
     ]);
-    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(o.code, Some(2));
     let o = l.run(&[
         "statement",
         "add",
@@ -277,7 +250,7 @@ fn statements_are_validated_and_change_no_balance() {
         "--claim",
         "TM:receivable:IR 1.001 USD",
     ]);
-    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(o.code, Some(2));
     l.ok(&[
         "statement",
         "add",
@@ -335,7 +308,7 @@ fn rewrite_first_transaction(
 
 #[test]
 fn an_assertion_rewritten_behind_the_ledger_is_found() {
-    let l = Ledger::new();
+    let l = debt_ledger();
     rewrite_first_transaction(&l.db(), |t| {
         let p = t
             .postings
@@ -345,7 +318,7 @@ fn an_assertion_rewritten_behind_the_ledger_is_found() {
         let (c, v) = p.assertion.expect("assertion");
         p.assertion = Some((c, v - rust_decimal::Decimal::from(1000)));
     });
-    let (code, bad) = l.discrepancies();
+    let (code, bad) = discrepancies(&l);
     assert_eq!(code, Some(1));
     assert_eq!(bad.len(), 1, "{bad:?}");
     assert_eq!(bad[0]["check"], "balance-assertion");
@@ -356,11 +329,11 @@ fn an_assertion_rewritten_behind_the_ledger_is_found() {
 
 #[test]
 fn an_unbalanced_transaction_rewritten_behind_the_ledger_is_found() {
-    let l = Ledger::new();
+    let l = debt_ledger();
     rewrite_first_transaction(&l.db(), |t| {
         t.postings[0].value += rust_decimal::Decimal::from(7);
     });
-    let (code, bad) = l.discrepancies();
+    let (code, bad) = discrepancies(&l);
     assert_eq!(code, Some(1));
     assert!(
         bad.iter().any(|c| c["check"] == "transaction-balance"
@@ -374,12 +347,12 @@ fn an_unbalanced_transaction_rewritten_behind_the_ledger_is_found() {
         bad.iter().any(|c| c["check"] == "journal-integrity"),
         "{bad:?}"
     );
-    assert_eq!(l.run(&["verify"]).status.code(), Some(1));
+    assert_eq!(l.run(&["verify"]).code, Some(1));
 }
 
 #[test]
 fn a_flipped_byte_fails_verify_and_reconcile() {
-    let l = Ledger::new();
+    let l = debt_ledger();
     {
         let sled = sled::open(l.db()).expect("open sled");
         let mut key = vec![b'B'];
@@ -395,9 +368,9 @@ fn a_flipped_byte_fails_verify_and_reconcile() {
         sled.flush().expect("flush");
     }
     let v = l.run(&["verify"]);
-    assert_eq!(v.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&v.stdout).contains("hash link broken"));
-    let (code, bad) = l.discrepancies();
+    assert_eq!(v.code, Some(1));
+    assert!(v.stdout.contains("hash link broken"));
+    let (code, bad) = discrepancies(&l);
     assert_eq!(code, Some(1));
     assert!(
         bad.iter().any(|c| c["check"] == "journal-integrity"),

@@ -48,17 +48,10 @@ fn refused(l: &Ledger, args: &[&str], needle: &str) -> Run {
     r
 }
 
-/// Write `text` to a journal file in the ledger's folder and import it.
-fn import(l: &Ledger, name: &str, text: &str) -> Run {
-    let path = l.dir.path().join(name);
-    std::fs::write(&path, text).expect("write journal");
-    l.run(&["import", path.to_str().expect("utf-8 path")])
-}
-
 /// A journal import that must be refused with `needle`, the store unchanged.
 fn import_refused(l: &Ledger, name: &str, text: &str, needle: &str) {
     let before = export(l);
-    import(l, name, text).fails(2, needle);
+    l.import(name, text).fails(2, needle);
     assert_eq!(
         export(l),
         before,
@@ -181,14 +174,15 @@ fn an_imported_payment_dated_before_its_debt_is_refused() {
         "; a comment\n\n{}",
         payment_journal("2024-01-01", "IR", "TM", "40.00")
     );
-    import(&l, "located.journal", &text).fails(2, "located.journal:3:1: ");
+    l.import("located.journal", &text)
+        .fails(2, "located.journal:3:1: ");
     // A debt and its payment in one file, in any order of lines, are judged by their dates.
     let l = parties();
     let text = format!(
         "{}2024-01-01 * Debt\n    TM:receivable:IR  100.00 USD\n    IR:payable:TM  -100.00 USD\n\n",
         payment_journal("2024-02-01", "IR", "TM", "40.00")
     );
-    import(&l, "both.journal", &text).ok();
+    l.import("both.journal", &text).ok();
     let back_dated = format!(
         "{}{}",
         payment_journal("2024-03-01", "IR", "TM", "50.00"),
@@ -231,7 +225,7 @@ fn a_library_write_of_a_back_dated_payment_is_refused_at_its_commit() {
 #[test]
 fn an_offset_dated_before_the_debt_it_assigns_is_refused() {
     let l = parties();
-    import(&l, "terms.journal", OFFSET_TERMS).ok();
+    l.import("terms.journal", OFFSET_TERMS).ok();
     debt(&l, "IR", "TM", "500 USD", "2024-01-01").ok();
     debt(&l, "IQ", "IR", "300 USD", "2024-06-01").ok();
     refused(
@@ -550,7 +544,7 @@ fn a_large_import_reads_its_own_blocks_back_for_the_rules() {
         payment_journal("2024-04-01", "IR", "TM", "120.00")
     );
     import_refused(&l, "over.journal", &over, "IR would then owe -20.00 USD");
-    import(&l, "fine.journal", &fine).ok();
+    l.import("fine.journal", &fine).ok();
     let debts = l.run(&["report", "debts", "--format", "csv"]).ok().stdout;
     assert_eq!(debts, "debtor,creditor,commodity,amount\nIR,TM,USD,60.00\n");
 }

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{Ledger, Run};
+use common::Ledger;
 
 const BOOKS: &str = "\
 commodity 1000.00 USD  ; kind: money
@@ -51,33 +51,25 @@ fn offset(date: &str, id: &str, assigned: &str, reduced: &str) -> String {
     )
 }
 
-fn import(l: &Ledger, name: &str, text: &str) -> Run {
-    let p = l.dir.path().join(name);
-    std::fs::write(&p, text).expect("write the journal");
-    l.run(&["import", p.to_str().expect("utf-8 path")])
-}
-
 fn books() -> Ledger {
     let l = Ledger::new();
-    import(&l, "books.ledger", BOOKS).ok();
+    l.import("books.ledger", BOOKS).ok();
     l
 }
 
 #[test]
 fn imported_offsets_stay_within_the_agreements_limit() {
     let l = books();
-    import(
-        &l,
+    l.import(
         "first.ledger",
-        &offset("2022-02-01", "o1", "300.00", "300.00"),
+        offset("2022-02-01", "o1", "300.00", "300.00"),
     )
     .ok();
     let before = l.run(&["export"]).ok().stdout;
     // 300 + 300 is more than the 500 the agreement allows, though both debts could carry it.
-    let r = import(
-        &l,
+    let r = l.import(
         "second.ledger",
-        &offset("2022-03-01", "o2", "300.00", "300.00"),
+        offset("2022-03-01", "o2", "300.00", "300.00"),
     );
     assert_eq!(r.code, Some(2), "{r:#?}");
     // Checked at the commit, and still named by its place in the file.
@@ -91,10 +83,9 @@ fn imported_offsets_stay_within_the_agreements_limit() {
     );
     assert_eq!(l.run(&["export"]).ok().stdout, before);
     // Within the limit it is recorded, and the command refuses what is left beyond it too.
-    import(
-        &l,
+    l.import(
         "third.ledger",
-        &offset("2022-03-01", "o3", "200.00", "200.00"),
+        offset("2022-03-01", "o3", "200.00", "200.00"),
     )
     .ok();
     let r = l.run(&[
@@ -117,7 +108,7 @@ fn an_imported_offset_must_reduce_the_debt_by_what_it_assigns() {
     // IR gives up 300 of its claim on IQ but its debt to TM shrinks by 400: postings that
     // balance, and are no offset. (The 100 difference is booked to IQ's payable to TM.)
     let text = "2022-02-01 * Offset  ; agreement: iq-ir-tm\n    IQ:payable:IR      300.00 USD\n    IQ:payable:TM     -400.00 USD\n    IR:receivable:IQ  -300.00 USD\n    IR:payable:TM      400.00 USD\n    TM:receivable:IQ   400.00 USD\n    TM:receivable:IR  -400.00 USD\n";
-    let r = import(&l, "bad.ledger", text);
+    let r = l.import("bad.ledger", text);
     assert_eq!(r.code, Some(2), "{r:#?}");
     assert!(r.stderr.contains("bad.ledger:1:"), "{}", r.stderr);
     assert!(
@@ -142,7 +133,7 @@ fn a_write_refused_at_its_commit_leaves_no_id_behind() {
         )
     };
     // Before the debt of 2022-01-01: refused.
-    let r = import(&l, "early.ledger", &pay("2021-12-01", "early"));
+    let r = l.import("early.ledger", pay("2021-12-01", "early"));
     assert_eq!(r.code, Some(2), "{r:#?}");
     assert!(r.stderr.contains("early.ledger:1:1: "), "{}", r.stderr);
     let r = l.run(&[
@@ -156,11 +147,10 @@ fn a_write_refused_at_its_commit_leaves_no_id_behind() {
         "too-much",
     ]);
     assert_eq!(r.code, Some(2), "{r:#?}");
-    import(&l, "later.ledger", &pay("2022-02-01", "later")).ok();
-    import(
-        &l,
+    l.import("later.ledger", pay("2022-02-01", "later")).ok();
+    l.import(
         "offset.ledger",
-        &offset("2022-02-02", "o1", "100.00", "100.00"),
+        offset("2022-02-02", "o1", "100.00", "100.00"),
     )
     .ok();
     l.run(&["verify"]).ok();

@@ -244,9 +244,7 @@ fn apply(l: &Ledger, op: &Op, n: usize) {
         Op::Journal { desc, tag, amount } => {
             let text =
                 format!("{date} * {desc}  ; note: {tag}\n    TM:cash  {amount} USD\n    IR:cash\n");
-            let p = l.dir.path().join(format!("op{n}.ledger"));
-            std::fs::write(&p, text).expect("write the journal");
-            let r = l.run(&["import", p.to_str().expect("utf-8 path")]);
+            let r = l.import(&format!("op{n}.ledger"), text);
             assert!(matches!(r.code, Some(0 | 2)), "{op:?}: {r:#?}");
             assert!(!r.stderr.contains("panicked"), "{op:?}: {}", r.stderr);
         }
@@ -273,9 +271,7 @@ fn export(l: &Ledger, format: &str, ops: &[Op]) -> std::path::PathBuf {
 
 fn check(ops: &[Op]) {
     let l = Ledger::new();
-    let base = l.dir.path().join("base.ledger");
-    std::fs::write(&base, BASE).expect("write the base");
-    l.run(&["import", base.to_str().expect("utf-8 path")]).ok();
+    l.import("base.ledger", BASE).ok();
     for (n, op) in ops.iter().enumerate() {
         apply(&l, op, n);
     }

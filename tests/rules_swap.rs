@@ -4,8 +4,7 @@
 
 mod common;
 
-use common::{Ledger, Run};
-use std::path::PathBuf;
+use common::Ledger;
 
 /// A swap with a fee of 12.5% and a tolerance of 2%, from 2022-01-01, and its accounts.
 const TERMS: &str = "\
@@ -40,17 +39,6 @@ fn entry(date: &str, tags: &str, fee: &str) -> String {
     )
 }
 
-fn write(l: &Ledger, name: &str, text: &str) -> PathBuf {
-    let p = l.dir.path().join(name);
-    std::fs::write(&p, text).expect("write the journal");
-    p
-}
-
-fn import(l: &Ledger, name: &str, text: &str) -> Run {
-    let p = write(l, name, text);
-    l.run(&["import", p.to_str().expect("utf-8 path")])
-}
-
 /// What a user can see of the store: its journal export.
 fn state(l: &Ledger) -> String {
     l.run(&["export"]).ok().stdout
@@ -59,7 +47,7 @@ fn state(l: &Ledger) -> String {
 /// A store holding the terms.
 fn with_terms() -> Ledger {
     let l = Ledger::new();
-    import(&l, "terms.ledger", TERMS).ok();
+    l.import("terms.ledger", TERMS).ok();
     l
 }
 
@@ -116,7 +104,7 @@ fn a_fee_booked_beyond_the_terms_is_reported_and_reconcile_fails() {
         "{}\n2022-01-31 * Astara exit  ; agreement: tm-ir-az, leg: exit, point: Astara\n    AZ:gas:received    86.000 mcm\n    IR:swap:tm-ir-az  -86.000 mcm\n",
         entry("2022-01-31", "", "14.000")
     );
-    import(&l, "jan.ledger", &journal).ok();
+    l.import("jan.ledger", &journal).ok();
     let csv = l
         .run(&["report", "swap", "tm-ir-az", "--format", "csv"])
         .ok()
@@ -216,7 +204,7 @@ fn journal_legs_that_break_the_terms_are_refused_with_the_line() {
             "{}\n2022-02-28 * Astara exit  ; agreement: tm-ir-az, leg: exit, point: Astara\n    AZ:gas:received    87.500 mcm\n    IR:swap:tm-ir-az  -87.500 mcm\n\n",
             entry("2022-02-28", "", "12.500")
         );
-        let r = import(&l, "bad.ledger", &format!("{good}{text}"));
+        let r = l.import("bad.ledger", format!("{good}{text}"));
         assert_eq!(r.code, Some(2), "{what}: {r:#?}");
         assert!(r.stderr.contains(needle), "{what}: {}", r.stderr);
         assert!(r.stderr.contains("bad.ledger:11:"), "{what}: {}", r.stderr);

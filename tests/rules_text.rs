@@ -8,7 +8,6 @@
 mod common;
 
 use common::Ledger;
-use std::path::PathBuf;
 
 /// The whole store as a user sees it: its journal export, which must succeed.
 fn journal(l: &Ledger) -> String {
@@ -33,16 +32,9 @@ fn refused(l: &Ledger, args: &[&str], needles: &[&str]) {
     exports_everywhere(l);
 }
 
-/// Write `text` as `name` beside the store.
-fn file(l: &Ledger, name: &str, text: &str) -> PathBuf {
-    let p = l.dir.path().join(name);
-    std::fs::write(&p, text).expect("write journal");
-    p
-}
-
 /// Import `text` as a journal file and expect it refused with every needle, the store unchanged.
 fn import_refused(l: &Ledger, text: &str, needles: &[&str]) {
-    let p = file(l, "bad.ledger", text);
+    let p = l.file("bad.ledger", text);
     refused(l, &["import", p.to_str().expect("utf-8 path")], needles);
 }
 
@@ -506,8 +498,7 @@ fn a_statement_with_an_id_is_recorded_once() {
         &["statement id nigc-2022-06 is recorded already with other content"],
     );
     // The same statement in a journal is already recorded too; other content is refused.
-    let p = file(
-        &l,
+    let p = l.file(
         "same.ledger",
         "statement 2022-06-30 IR  ; id: nigc-2022-06, source: NIGC letter\n    \
          IR:receivable:IQ  1600000000.00 USD\n",
@@ -571,13 +562,13 @@ fn statement_ids_survive_the_journal_round_trip() {
     ])
     .ok();
     let text = journal(&l);
-    let p = file(&l, "export.ledger", &text);
+    let p = l.file("export.ledger", &text);
     let fresh = Ledger::new();
     fresh.run(&["import", p.to_str().expect("path")]).ok();
     assert_eq!(journal(&fresh), text);
     // Importing the export again changes nothing: the statement with an id is recorded once
     // (the file is known by its bytes, so a copy with one more comment line is used).
-    let p2 = file(&l, "export2.ledger", &format!("; again\n{text}"));
+    let p2 = l.file("export2.ledger", format!("; again\n{text}"));
     fresh.run(&["import", p2.to_str().expect("path")]).ok();
     let after = journal(&fresh);
     assert_eq!(after.matches("id: nigc-2022-06").count(), 1, "{after}");
@@ -611,8 +602,7 @@ fn an_account_name_that_hledger_would_cut_is_refused() {
     // One no-break space is one blank: accepted, and hledger reads the export.
     l.run(&["account", "add", "TM:gas\u{a0}sold"]).ok();
     // Posted from a journal: `record --post` splits its argument at blanks of any kind.
-    let p = file(
-        &l,
+    let p = l.file(
         "sale.ledger",
         "2022-02-01 sale\n    TM:gas\u{a0}sold  1 mcm\n    TM:gas:delivered\n",
     );
@@ -644,7 +634,7 @@ fn an_account_name_that_hledger_would_cut_is_refused() {
 fn a_statement_id_repeated_in_one_file_is_recorded_once_or_refused() {
     let l = Ledger::with_one_entry();
     let s = "statement 2022-06-30 IR  ; id: nigc-2022-06\n    IR:receivable:IQ  5.00 USD\n";
-    let p = file(&l, "twice.ledger", &format!("{s}\n{s}"));
+    let p = l.file("twice.ledger", format!("{s}\n{s}"));
     let run = l.run(&["import", p.to_str().expect("path")]).ok();
     assert!(run.stdout.contains(", 1 statement"), "{run:?}");
     assert_eq!(journal(&l).matches("id: nigc-2022-06").count(), 1);

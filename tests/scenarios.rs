@@ -3,20 +3,14 @@
 //! `report debts` where there are obligations, `report swap` for every swap agreement, and the
 //! journal export (which must round-trip to the same bytes through a second store).
 
+mod common;
+
+use common::run_at;
 use std::path::Path;
-use std::process::Command;
 
 fn run(db: &Path, args: &[&str]) -> (bool, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_gasledger"))
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env_remove("GASLEDGER_DB")
-        .output()
-        .expect("run gasledger");
-    let mut text = String::from_utf8_lossy(&out.stdout).into_owned();
-    text.push_str(&String::from_utf8_lossy(&out.stderr));
-    (out.status.success(), text)
+    let out = run_at(db, args);
+    (out.success(), out.stdout + &out.stderr)
 }
 
 #[test]

@@ -35,12 +35,6 @@ fn parties() -> Ledger {
 }
 
 /// Write `text` to a journal file in the ledger's folder and import it.
-fn import(l: &Ledger, name: &str, text: &str) -> Run {
-    let path = l.dir.path().join(name);
-    std::fs::write(&path, text).expect("write journal");
-    l.run(&["import", path.to_str().expect("utf-8 path")])
-}
-
 fn offset_agreement(name: &str, limit: &str) -> String {
     format!(
         "agreement {name}\n    kind       offset\n    debtor     IQ\n    via        IR\n    \
@@ -77,10 +71,9 @@ fn plan_csv(l: &Ledger, extra: &[&str]) -> String {
 /// $1.6 bn, and the offset agreement iq-ir-tm with a limit of $1.6 bn.
 fn founding() -> Ledger {
     let l = parties();
-    import(
-        &l,
+    l.import(
         "terms.journal",
-        &offset_agreement("iq-ir-tm", "1600000000.00"),
+        offset_agreement("iq-ir-tm", "1600000000.00"),
     )
     .ok();
     debt(&l, "IR", "TM", "1800000000 USD", "2017-01-01").ok();
@@ -219,12 +212,8 @@ fn refused(l: &Ledger, args: &[&str], needle: &str) {
 #[test]
 fn offset_beyond_the_limit_is_refused() {
     let l = founding();
-    import(
-        &l,
-        "small.journal",
-        &offset_agreement("small", "1000000000.00"),
-    )
-    .ok();
+    l.import("small.journal", offset_agreement("small", "1000000000.00"))
+        .ok();
     let off = |amount: &'static str| {
         [
             "offset",
@@ -255,12 +244,8 @@ fn offset_beyond_the_limit_is_refused() {
 #[test]
 fn offset_beyond_what_the_debtor_owes_is_refused() {
     let l = founding();
-    import(
-        &l,
-        "wide.journal",
-        &offset_agreement("wide", "5000000000.00"),
-    )
-    .ok();
+    l.import("wide.journal", offset_agreement("wide", "5000000000.00"))
+        .ok();
     let args = [
         "offset",
         "wide",
@@ -285,12 +270,8 @@ fn offset_beyond_what_the_debtor_owes_is_refused() {
 #[test]
 fn offset_beyond_what_the_intermediary_owes_is_refused() {
     let l = parties();
-    import(
-        &l,
-        "wide.journal",
-        &offset_agreement("wide", "5000000000.00"),
-    )
-    .ok();
+    l.import("wide.journal", offset_agreement("wide", "5000000000.00"))
+        .ok();
     debt(&l, "IR", "TM", "1000000000 USD", "2017-01-01").ok();
     debt(&l, "IQ", "IR", "1600000000 USD", "2021-12-31").ok();
     refused(
@@ -307,7 +288,8 @@ fn offset_beyond_what_the_intermediary_owes_is_refused() {
          200000000.00 USD (IR owes TM 1000000000.00 USD)",
     );
     // All three at once are all named.
-    import(&l, "tight.journal", &offset_agreement("tight", "100.00")).ok();
+    l.import("tight.journal", offset_agreement("tight", "100.00"))
+        .ok();
     let e = l
         .run(&[
             "offset",
@@ -635,7 +617,7 @@ fn an_offset_beyond_the_limit_is_refused_on_import_as_by_the_command() {
     let chart = "account TM:receivable:IR\naccount IR:payable:TM\naccount IR:receivable:IQ\n\
                  account IQ:payable:IR\naccount IQ:payable:TM\naccount TM:receivable:IQ\n";
     let before = l.run(&["export"]).stdout;
-    let r = import(&l, "planted.journal", &format!("{chart}{journal}"));
+    let r = l.import("planted.journal", format!("{chart}{journal}"));
     assert_eq!(r.code, Some(2), "{r:#?}");
     assert!(
         r.stderr.contains("offset agreement iq-ir-tm would assign 1,600,000,000.00 USD in all, more than its limit of 1,500,000,000.00 USD"),
@@ -673,7 +655,7 @@ fn an_imported_offset_beyond_what_was_owed_is_refused() {
     );
     // The import applies the same rule as `offset`: what is assigned must be owed at the
     // offset's date and after, so the planted offset never reaches the books.
-    import(&l, "planted.journal", &journal).fails(
+    l.import("planted.journal", &journal).fails(
         2,
         "Offset beyond the claim (planted), dated 2022-06-20, takes 1200000000.00 USD off \
          what IQ owes IR",
@@ -728,7 +710,7 @@ fn offset_agreements_from_the_command_line_and_from_files_are_validated() {
         "account TM:cash\n{}",
         offset_agreement("bad", "1.00").replace("IQ", "XX")
     );
-    import(&l, "bad.journal", &bad).fails(
+    l.import("bad.journal", &bad).fails(
         2,
         "bad.journal:2:1: agreement bad: party XX is not declared",
     );

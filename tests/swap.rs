@@ -2,12 +2,9 @@
 //! `swap entry` / `swap exit`, `report swap`, and the swap check of imports. Every refused leg
 //! gets one message, exit status 2, and leaves the store exactly as it was.
 
-use std::path::PathBuf;
-use std::process::{Command, Output};
+mod common;
 
-struct Ledger {
-    dir: tempfile::TempDir,
-}
+use common::{run_at, Ledger};
 
 const SWAP: &[&str] = &[
     "agreement",
@@ -31,79 +28,61 @@ const SWAP: &[&str] = &[
     "mcm",
 ];
 
-impl Ledger {
-    /// mcm (scale 3), GJ (scale 0), USD; parties TM, IR, AZ, IQ; no agreement.
-    fn new() -> Ledger {
-        let l = Ledger {
-            dir: tempfile::tempdir().expect("temp dir"),
-        };
-        for args in [
-            &[
-                "commodity",
-                "add",
-                "mcm",
-                "--kind",
-                "volume",
-                "--scale",
-                "3",
-            ][..],
-            &["commodity", "add", "GJ", "--kind", "energy", "--scale", "0"],
-            &["commodity", "add", "USD", "--kind", "money", "--scale", "2"],
-            &["party", "add", "TM", "--name", "Turkmenistan"],
-            &["party", "add", "IR", "--name", "Iran"],
-            &["party", "add", "AZ", "--name", "Azerbaijan"],
-            &["party", "add", "IQ", "--name", "Iraq"],
-        ] {
-            l.ok(args);
-        }
-        l
+/// mcm (scale 3), GJ (scale 0), USD; parties TM, IR, AZ, IQ; no agreement.
+fn parties() -> Ledger {
+    let l = Ledger::new();
+    for args in [
+        &[
+            "commodity",
+            "add",
+            "mcm",
+            "--kind",
+            "volume",
+            "--scale",
+            "3",
+        ][..],
+        &["commodity", "add", "GJ", "--kind", "energy", "--scale", "0"],
+        &["commodity", "add", "USD", "--kind", "money", "--scale", "2"],
+        &["party", "add", "TM", "--name", "Turkmenistan"],
+        &["party", "add", "IR", "--name", "Iran"],
+        &["party", "add", "AZ", "--name", "Azerbaijan"],
+        &["party", "add", "IQ", "--name", "Iraq"],
+    ] {
+        l.ok(args);
     }
+    l
+}
 
-    /// With the swap tm-ir-az at this fee and tolerance, plus `extra` flags.
-    fn with_swap(fee: &str, tolerance: &str, extra: &[&str]) -> Ledger {
-        let l = Ledger::new();
-        let mut args = SWAP.to_vec();
-        args.extend(["--fee", fee, "--tolerance", tolerance]);
-        args.extend(extra);
-        l.ok(&args);
-        l
-    }
+/// With the swap tm-ir-az at this fee and tolerance, plus `extra` flags.
+fn with_swap(fee: &str, tolerance: &str, extra: &[&str]) -> Ledger {
+    let l = parties();
+    let mut args = SWAP.to_vec();
+    args.extend(["--fee", fee, "--tolerance", tolerance]);
+    args.extend(extra);
+    l.ok(&args);
+    l
+}
 
-    fn db(&self) -> PathBuf {
-        self.dir.path().join("db")
-    }
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_gasledger"))
-            .arg("--db")
-            .arg(self.db())
-            .args(args)
-            .env_remove("GASLEDGER_DB")
-            .output()
-            .expect("run gasledger")
-    }
-    /// Run a command that must succeed; its standard output.
-    fn ok(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        assert!(
-            out.status.success(),
-            "{args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
+/// The swap commands and reports, run on a ledger.
+trait Swap {
+    fn refused(&self, args: &[&str]) -> String;
+    fn state(&self) -> String;
+    fn entry(&self, date: &str, volume: &str, extra: &[&str]) -> String;
+    fn exit(&self, date: &str, volume: &str, point: &str) -> String;
+    fn csv_all(&self, extra: &[&str]) -> String;
+    fn csv(&self, extra: &[&str]) -> String;
+}
+
+impl Swap for Ledger {
     /// Run a command that must be refused: exit status 2, one line on standard error, nothing
     /// on standard output, no panic, and the store as it was. Returns the message.
     fn refused(&self, args: &[&str]) -> String {
         let before = self.state();
         let out = self.run(args);
-        let err = String::from_utf8_lossy(&out.stderr).into_owned();
-        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        let err = out.stderr.clone();
+        assert_eq!(out.code, Some(2), "{args:?}: {err}");
         assert!(!err.contains("panicked"), "{err}");
-        assert!(
-            out.stdout.is_empty(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stdout)
-        );
+        assert!(out.stdout.is_empty(), "{args:?}: {}", out.stdout);
         assert_eq!(self.state(), before, "{args:?} changed the store");
         err
     }
@@ -147,7 +126,7 @@ const HEADER: &str = "period,entry,fee,exit,imbalance,cumulative,status\n";
 
 #[test]
 fn several_legs_a_month_from_the_command_line() {
-    let l = Ledger::with_swap("20%", "2%", &[]);
+    let l = with_swap("20%", "2%", &[]);
     let out = l.entry("2022-01-10", "100 mcm", &["--id", "jan-1"]);
     assert_eq!(
         out,
@@ -194,7 +173,7 @@ fn several_legs_a_month_from_the_command_line() {
 
 #[test]
 fn the_table_and_by_point() {
-    let l = Ledger::with_swap("20%", "2%", &[]);
+    let l = with_swap("20%", "2%", &[]);
     l.entry("2022-01-31", "160 mcm", &[]);
     l.exit("2022-01-31", "80 mcm", "Astara");
     l.exit("2022-01-31", "48 mcm", "Nakhchivan");
@@ -230,7 +209,7 @@ fn the_table_and_by_point() {
 
 #[test]
 fn fee_rounds_half_even_at_the_commodity_scale_leg_by_leg() {
-    let l = Ledger::with_swap("1%", "100%", &["--fee-basis", "leg"]);
+    let l = with_swap("1%", "100%", &["--fee-basis", "leg"]);
     // 1.250 × 1% = 0.0125 → 0.012 (half-up would give 0.013); 1.350 → 0.0135 → 0.014.
     let out = l.entry("2022-01-31", "1.250 mcm", &[]);
     assert!(out.contains("fee 0.012 mcm"), "{out}");
@@ -259,7 +238,7 @@ fn fee_rounds_half_even_at_the_commodity_scale_leg_by_leg() {
 
 #[test]
 fn cumulative_carries_across_periods_and_the_year_end() {
-    let l = Ledger::with_swap("0%", "2%", &[]);
+    let l = with_swap("0%", "2%", &[]);
     l.entry("2022-11-30", "100 mcm", &[]);
     l.exit("2022-11-30", "98 mcm", "Astara");
     // Nothing in December: no row, but the cumulative carries on.
@@ -299,7 +278,7 @@ fn cumulative_carries_across_periods_and_the_year_end() {
              2023,200.000,0.000,199.500,0.500,2.500,ok\n",
         ),
     ] {
-        let l = Ledger::with_swap("0%", "2%", &["--period", period]);
+        let l = with_swap("0%", "2%", &["--period", period]);
         for (date, entry, exit) in [
             ("2022-11-30", "100 mcm", "98 mcm"),
             ("2023-01-31", "100 mcm", "100.5 mcm"),
@@ -314,7 +293,7 @@ fn cumulative_carries_across_periods_and_the_year_end() {
 
 #[test]
 fn tolerance_exactly_at_the_bound_is_ok() {
-    let l = Ledger::with_swap("0%", "2%", &[]);
+    let l = with_swap("0%", "2%", &[]);
     // 2% of 100.000 is 2.000: an imbalance of exactly ±2.000 is ok, 0.001 more is not.
     for (date, exit) in [
         ("2022-01-31", "98 mcm"),
@@ -338,7 +317,7 @@ fn tolerance_exactly_at_the_bound_is_ok() {
 
 #[test]
 fn an_energy_basis_month() {
-    let l = Ledger::new();
+    let l = parties();
     let mut args = SWAP.to_vec();
     args[2] = "tm-ir-az-gj";
     *args.last_mut().expect("commodity") = "GJ";
@@ -422,7 +401,7 @@ fn an_energy_basis_month() {
 
 #[test]
 fn an_energy_basis_in_mmbtu_refuses_what_no_decimal_holds() {
-    let l = Ledger::new();
+    let l = parties();
     l.ok(&[
         "commodity",
         "add",
@@ -476,7 +455,7 @@ fn an_energy_basis_in_mmbtu_refuses_what_no_decimal_holds() {
 
 #[test]
 fn every_refused_leg_leaves_the_store_as_it_was() {
-    let l = Ledger::with_swap("20%", "2%", &["--start", "2022-01-01"]);
+    let l = with_swap("20%", "2%", &["--start", "2022-01-01"]);
     l.ok(&[
         "agreement",
         "add",
@@ -622,7 +601,7 @@ fn every_refused_leg_leaves_the_store_as_it_was() {
 
 #[test]
 fn a_volume_in_another_unit_converts_exactly() {
-    let l = Ledger::with_swap("20%", "2%", &[]);
+    let l = with_swap("20%", "2%", &[]);
     let out = l.entry("2022-01-31", "0.16 bcm", &[]);
     assert!(
         out.contains(": 160.000 mcm (0.16 bcm) into IR:swap:tm-ir-az, fee 32.000 mcm"),
@@ -639,7 +618,7 @@ fn a_volume_in_another_unit_converts_exactly() {
 
 #[test]
 fn agreements_are_validated() {
-    let l = Ledger::new();
+    let l = parties();
     let swap = |extra: &[&'static str]| {
         let mut a = SWAP.to_vec();
         a.extend(["--fee", "20%", "--tolerance", "2%"]);
@@ -723,25 +702,19 @@ fn agreements_are_validated() {
 
 #[test]
 fn report_swap_errors() {
-    let l = Ledger::with_swap("20%", "2%", &[]);
+    let l = with_swap("20%", "2%", &[]);
     assert!(l
         .refused(&["report", "swap", "tm-ir-a"])
         .contains("no agreement named tm-ir-a (did you mean tm-ir-az?)"));
     let dir = tempfile::tempdir().expect("temp dir");
-    let out = Command::new(env!("CARGO_BIN_EXE_gasledger"))
-        .arg("--db")
-        .arg(dir.path().join("none"))
-        .args(["report", "swap", "tm-ir-az"])
-        .env_remove("GASLEDGER_DB")
-        .output()
-        .expect("run");
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("no ledger at"));
+    let out = run_at(&dir.path().join("none"), &["report", "swap", "tm-ir-az"]);
+    assert_eq!(out.code, Some(2));
+    assert!(out.stderr.contains("no ledger at"));
 }
 
 #[test]
 fn a_reversed_leg_counts_as_its_opposite_on_the_reversal_date() {
-    let l = Ledger::with_swap("20%", "2%", &[]);
+    let l = with_swap("20%", "2%", &[]);
     l.entry("2022-01-31", "160 mcm", &["--id", "e1"]);
     l.entry("2022-01-31", "150 mcm", &["--id", "e1-right"]);
     l.exit("2022-01-31", "120 mcm", "Astara");
@@ -760,7 +733,7 @@ fn a_reversed_leg_counts_as_its_opposite_on_the_reversal_date() {
         .ok(&["report", "balances", "--format", "csv"])
         .contains("IR:swap:tm-ir-az"));
     // Dated in a later period, it counts there: the opposite leg, fee and all.
-    let l = Ledger::with_swap("20%", "2%", &[]);
+    let l = with_swap("20%", "2%", &[]);
     l.entry("2022-01-31", "160 mcm", &["--id", "e1"]);
     l.ok(&["reverse", "e1", "--date", "2022-02-02"]);
     assert_eq!(
@@ -774,13 +747,11 @@ fn a_reversed_leg_counts_as_its_opposite_on_the_reversal_date() {
 
 #[test]
 fn imports_validate_swap_agreements_and_legs_mix_with_the_command_line() {
-    let l = Ledger::new();
-    let bad = l.dir.path().join("bad.ledger");
-    std::fs::write(
-        &bad,
+    let l = parties();
+    let bad = l.file(
+        "bad.ledger",
         "agreement a1\n    kind       swap\n    supplier   TM\n    hub        IR\n    receiver   AZ\n    entry      Sarakhs\n    exit       Astara\n    commodity  mcm\n    fee        20%\n    tolerance  2%\n    period     weekly\n",
-    )
-    .expect("write");
+    );
     let err = l.refused(&["import", bad.to_str().expect("utf-8")]);
     assert!(
         err.contains("bad.ledger:1:1: agreement a1: period \"weekly\" is not one of daily, monthly, quarterly, yearly"),

@@ -1,12 +1,173 @@
-//! Shared helpers for the integration tests: a temp store, the real binary run against it, a
-//! small chart, and the balances as CSV (what a user sees of the store).
+//! The one integration-test harness: the real binary run against a temp store (the only place
+//! that builds its command line), a small chart, journal files in the temp folder, and the
+//! balances as CSV (what a user sees of the store). Every file under `tests/` runs the binary
+//! through here.
 
 // Each test binary uses a different subset of these helpers.
 #![allow(dead_code)]
 
+use std::ffi::{OsStr, OsString};
+use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
+
+/// The binary under test, as Cargo built it for this test run.
+pub const BIN: &str = env!("CARGO_BIN_EXE_gasledger");
+
+/// Environment variables that change where or how the binary stores; a test that means one
+/// sets it with [`Gasledger::env`].
+const CLEARED_ENV: [&str; 2] = ["GASLEDGER_DB", "GASLEDGER_TEST_REOPEN_BYTES"];
+
+/// One run of the binary, being set up: `gasledger [--db DB] ARGS...` with [`CLEARED_ENV`]
+/// removed, extra environment variables, and optionally bytes on standard input.
+#[derive(Debug, Clone)]
+pub struct Gasledger {
+    program: OsString,
+    db: Option<PathBuf>,
+    args: Vec<OsString>,
+    env: Vec<(OsString, OsString)>,
+    stdin: Option<Vec<u8>>,
+}
+
+/// The binary with no `--db` (for `--help`, or a test that passes `--db` itself).
+pub fn gasledger() -> Gasledger {
+    Gasledger {
+        program: BIN.into(),
+        db: None,
+        args: Vec::new(),
+        env: Vec::new(),
+        stdin: None,
+    }
+}
+
+/// The binary on the store at `db`.
+pub fn at(db: &Path) -> Gasledger {
+    gasledger().db(db)
+}
+
+impl Gasledger {
+    /// Run another build instead of [`BIN`] (the same arguments and environment).
+    pub fn program(mut self, program: impl AsRef<OsStr>) -> Self {
+        self.program = program.as_ref().to_owned();
+        self
+    }
+
+    /// `--db <db>`, always first on the command line.
+    pub fn db(mut self, db: &Path) -> Self {
+        self.db = Some(db.to_path_buf());
+        self
+    }
+
+    pub fn arg(mut self, arg: impl AsRef<OsStr>) -> Self {
+        self.args.push(arg.as_ref().to_owned());
+        self
+    }
+
+    pub fn args<S: AsRef<OsStr>>(mut self, args: impl IntoIterator<Item = S>) -> Self {
+        self.args
+            .extend(args.into_iter().map(|a| a.as_ref().to_owned()));
+        self
+    }
+
+    pub fn env(mut self, key: impl AsRef<OsStr>, value: impl AsRef<OsStr>) -> Self {
+        self.env
+            .push((key.as_ref().to_owned(), value.as_ref().to_owned()));
+        self
+    }
+
+    pub fn envs<'a>(mut self, vars: impl IntoIterator<Item = &'a (&'a str, &'a str)>) -> Self {
+        for (k, v) in vars {
+            self = self.env(k, v);
+        }
+        self
+    }
+
+    /// Bytes for the binary's standard input (otherwise it reads an empty one).
+    pub fn stdin(mut self, bytes: impl Into<Vec<u8>>) -> Self {
+        self.stdin = Some(bytes.into());
+        self
+    }
+
+    /// The command line as a [`Command`]; standard input null unless [`Gasledger::stdin`].
+    pub fn command(&self) -> Command {
+        let mut c = Command::new(&self.program);
+        if let Some(db) = &self.db {
+            c.arg("--db").arg(db);
+        }
+        c.args(&self.args);
+        for k in CLEARED_ENV {
+            c.env_remove(k);
+        }
+        for (k, v) in &self.env {
+            c.env(k, v);
+        }
+        c.stdin(if self.stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        });
+        c
+    }
+
+    /// Start the binary with standard output and standard error as given (and standard input
+    /// written, then closed), for a test that waits for it or kills it.
+    pub fn spawn_with(&self, stdout: Stdio, stderr: Stdio) -> Child {
+        let mut child = self
+            .command()
+            .stdout(stdout)
+            .stderr(stderr)
+            .spawn()
+            .expect("spawn gasledger");
+        if let Some(bytes) = &self.stdin {
+            let mut input = child.stdin.take().expect("piped stdin");
+            let bytes = bytes.clone();
+            // Written beside the run, so that a child filling its output pipe before it reads
+            // cannot block the test; a child that exits without reading is no failure here.
+            std::thread::spawn(move || {
+                let _ = input.write_all(&bytes);
+            });
+        }
+        child
+    }
+
+    /// Start the binary with standard output discarded and standard error piped: a writer a
+    /// test kills, or waits for and reads the error of.
+    pub fn spawn(&self) -> Child {
+        self.spawn_with(Stdio::null(), Stdio::piped())
+    }
+
+    /// Run to the end; what it printed and its status.
+    pub fn output(&self) -> Output {
+        self.spawn_with(Stdio::piped(), Stdio::piped())
+            .wait_with_output()
+            .expect("run gasledger")
+    }
+
+    /// Run to the end, but SIGKILL it if it has not ended after `limit` (a process stuck on a
+    /// dead disk, stopped as a power cut would have stopped it).
+    pub fn output_within(&self, limit: Duration) -> Output {
+        let child = self.spawn_with(Stdio::piped(), Stdio::piped());
+        let pid = child.id().to_string();
+        let (done, finished) = std::sync::mpsc::channel::<()>();
+        let watchdog = std::thread::spawn(move || {
+            if finished.recv_timeout(limit).is_err() {
+                let _ = Command::new("kill").args(["-9", &pid]).status();
+            }
+        });
+        let out = child.wait_with_output().expect("output");
+        let _ = done.send(());
+        let _ = watchdog.join();
+        out
+    }
+
+    /// Run to the end; a [`Run`].
+    pub fn run(&self) -> Run {
+        let start = Instant::now();
+        let out = self.output();
+        Run::from_output(&out, start.elapsed())
+    }
+}
 
 /// What one run of the binary did.
 #[derive(Debug, Clone)]
@@ -19,6 +180,20 @@ pub struct Run {
 }
 
 impl Run {
+    pub fn from_output(out: &Output, elapsed: Duration) -> Run {
+        Run {
+            code: out.status.code(),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+            elapsed,
+        }
+    }
+
+    /// Whether it exited with status 0.
+    pub fn success(&self) -> bool {
+        self.code == Some(0)
+    }
+
     /// Exit status 0, or a panic with everything the run printed.
     pub fn ok(self) -> Run {
         assert_eq!(self.code, Some(0), "expected success, got {self:#?}");
@@ -62,9 +237,42 @@ impl Ledger {
         self.dir.path().join("db")
     }
 
-    /// Run the real binary with `--db <tempdir>/db` (GASLEDGER_DB removed).
+    /// The binary on this store, to add environment variables or standard input to.
+    pub fn cmd(&self) -> Gasledger {
+        at(&self.db())
+    }
+
+    /// Run the real binary with `--db <tempdir>/db`.
     pub fn run(&self, args: &[&str]) -> Run {
         run_at(&self.db(), args)
+    }
+
+    /// Run a command that must succeed; its standard output.
+    pub fn ok(&self, args: &[&str]) -> String {
+        self.run(args).ok().stdout
+    }
+
+    /// `export` (the journal, the default format), which must succeed.
+    pub fn export(&self) -> String {
+        self.ok(&["export"])
+    }
+
+    /// Write `text` to `name` in the ledger's temp folder; its path.
+    pub fn file(&self, name: &str, text: impl AsRef<[u8]>) -> PathBuf {
+        write_file(self.dir.path(), name, text)
+    }
+
+    /// Write `text` to `name` in the ledger's temp folder and import it.
+    pub fn import(&self, name: &str, text: impl AsRef<[u8]>) -> Run {
+        let p = self.file(name, text);
+        self.import_files(&[&p])
+    }
+
+    /// `import` of these files, in order.
+    pub fn import_files(&self, files: &[&Path]) -> Run {
+        let mut args = vec!["import"];
+        args.extend(files.iter().map(|f| arg(f)));
+        self.run(&args)
     }
 
     /// `report balances --format csv`, which must succeed.
@@ -144,20 +352,19 @@ impl Ledger {
 
 /// Run the real binary on the store at `db`.
 pub fn run_at(db: &Path, args: &[&str]) -> Run {
-    let start = Instant::now();
-    let out = Command::new(env!("CARGO_BIN_EXE_gasledger"))
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env_remove("GASLEDGER_DB")
-        .output()
-        .expect("run gasledger");
-    Run {
-        code: out.status.code(),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        elapsed: start.elapsed(),
-    }
+    at(db).args(args).run()
+}
+
+/// Write `text` to `dir/name` (a journal, usually); its path.
+pub fn write_file(dir: &Path, name: &str, text: impl AsRef<[u8]>) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).expect("write journal");
+    p
+}
+
+/// A path as the `&str` an argument list takes.
+pub fn arg(p: &Path) -> &str {
+    p.to_str().expect("utf-8 path")
 }
 
 /// Copy a store's folder, as a backup or a restore would.
@@ -193,7 +400,5 @@ pub fn id_journal(dir: &Path, name: &str, tag: &str, n: usize) -> PathBuf {
             cents % 100
         ));
     }
-    let p = dir.join(name);
-    std::fs::write(&p, text).expect("write journal");
-    p
+    write_file(dir, name, text)
 }
