@@ -242,24 +242,38 @@ fn check_leg(terms: &SwapTerms, t: &Transaction, leg: Option<&str>) -> Result<()
             )));
         }
     }
+    let (quantity, fee) = leg_postings(terms, t, side).map_err(bad)?;
+    check_leg_figures(terms, side, quantity, fee).map_err(bad)?;
+    check_measurement(terms, t, quantity).map_err(bad)
+}
+
+/// What a leg's postings move: the quantity (out of the supplier's delivered account for an
+/// entry, into the receiver's received account for an exit) and the fee booked on the hub's fee
+/// account (`None` where an entry books none); every posting in the agreement's commodity,
+/// without a price, on the leg's accounts.
+fn leg_postings(
+    terms: &SwapTerms,
+    t: &Transaction,
+    side: Side,
+) -> Result<(Decimal, Option<Decimal>), String> {
     let code = &terms.commodity.code;
     let allowed = terms.leg_accounts(side);
-    let (mut quantity, mut fee, mut fee_posted) = (Decimal::ZERO, Decimal::ZERO, false);
+    let (mut quantity, mut fee) = (Decimal::ZERO, None);
     for p in &t.postings {
         let Some(a) = &p.amount else {
-            return Err(bad("a posting has no amount".into()));
+            return Err("a posting has no amount".into());
         };
         if a.commodity != *code {
-            return Err(bad(format!(
+            return Err(format!(
                 "posting {} {a} is not in the agreement's commodity {code}",
                 p.account
-            )));
+            ));
         }
         if p.price.is_some() {
-            return Err(bad(format!("posting {} {a} carries a price", p.account)));
+            return Err(format!("posting {} {a} carries a price", p.account));
         }
         if !allowed.iter().any(|(name, _)| *name == p.account) {
-            return Err(bad(format!(
+            return Err(format!(
                 "an {side} leg posts to {}, but only to {}",
                 p.account,
                 allowed
@@ -267,21 +281,20 @@ fn check_leg(terms: &SwapTerms, t: &Transaction, leg: Option<&str>) -> Result<()
                     .map(|(n, _)| n.as_str())
                     .collect::<Vec<_>>()
                     .join(", ")
-            )));
+            ));
         }
         let sum = |acc: Decimal, v: Decimal| {
             amount::checked_add(acc, v, || {
                 format!("the postings of a leg under {}", terms.name)
             })
-            .map_err(|e| bad(e.to_string()))
+            .map_err(|e| e.to_string())
         };
         match side {
             Side::Entry if p.account == terms.delivered_account() => {
                 quantity = sum(quantity, -a.value)?
             }
             Side::Entry if p.account == terms.fee_account() => {
-                fee_posted = true;
-                fee = sum(fee, a.value)?
+                fee = Some(sum(fee.unwrap_or_default(), a.value)?)
             }
             Side::Exit if p.account == terms.received_account() => {
                 quantity = sum(quantity, a.value)?
@@ -289,31 +302,44 @@ fn check_leg(terms: &SwapTerms, t: &Transaction, leg: Option<&str>) -> Result<()
             _ => {}
         }
     }
+    Ok((quantity, fee))
+}
+
+/// A leg's quantity is positive; an entry under a fee above zero books its fee (zero is a
+/// fee), between none and the whole quantity.
+fn check_leg_figures(
+    terms: &SwapTerms,
+    side: Side,
+    quantity: Decimal,
+    fee: Option<Decimal>,
+) -> Result<(), String> {
+    let code = &terms.commodity.code;
     let quantity_text = amount::format_at_scale(quantity, terms.commodity.scale);
     if quantity <= Decimal::ZERO {
-        return Err(bad(format!(
+        return Err(format!(
             "the quantity of an {side} leg must be positive, found {quantity_text} {code} ({})",
             match side {
                 Side::Entry => format!("taken out of {}", terms.delivered_account()),
                 Side::Exit => format!("put into {}", terms.received_account()),
             }
-        )));
+        ));
     }
     if side == Side::Entry {
-        if !fee_posted && !terms.fee_rate.is_zero() {
-            return Err(bad(format!(
+        if fee.is_none() && !terms.fee_rate.is_zero() {
+            return Err(format!(
                 "an entry leg books the hub's fee in kind on {} (zero where it is none)",
                 terms.fee_account()
-            )));
+            ));
         }
+        let fee = fee.unwrap_or_default();
         if fee < Decimal::ZERO || fee > quantity {
-            return Err(bad(format!(
+            return Err(format!(
                 "the fee booked, {} {code}, must be between none and the leg's {quantity_text} {code}",
                 amount::format_at_scale(fee, terms.commodity.scale)
-            )));
+            ));
         }
     }
-    check_measurement(terms, t, quantity).map_err(bad)
+    Ok(())
 }
 
 /// A leg's `volume:` and `gcv:` tags against the quantity it posts.
