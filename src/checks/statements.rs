@@ -46,7 +46,15 @@ pub fn statements(store: &Store, as_of: Option<Date>) -> Result<Vec<Check>, Chec
             )?);
         }
     }
-    // Pairs: A's claim on A:receivable:B (or A:payable:B) against B's claim on the mirror.
+    out.extend(pairs(store, &all)?);
+    Ok(out)
+}
+
+/// Each party's claim on `A:receivable:B` (or `A:payable:B`) against the other party's
+/// claim, in a statement of the same date, on the mirrored account.
+fn pairs(store: &Store, all: &[Statement]) -> Result<Vec<Check>, CheckError> {
+    let chart = store.chart();
+    let mut out = Vec::new();
     for (i, s) in all.iter().enumerate() {
         for c in &s.claims {
             let Some(mirror) = mirror_of(&c.account) else {

@@ -496,24 +496,7 @@ fn indented(
         ));
     };
     match block {
-        Block::Transaction(t) => match comment {
-            Some(c) => match t.item.postings.last_mut() {
-                Some(p) => p.tags.extend(tags(c).map(owned)),
-                None => transaction_tags(ctx, &mut t.item, c)?,
-            },
-            None => {
-                if t.item.postings.len() >= ledger::POSTINGS_MAX {
-                    return Err(ctx.err(
-                        content,
-                        format!(
-                            "a transaction may have at most {} postings",
-                            ledger::POSTINGS_MAX
-                        ),
-                    ));
-                }
-                t.item.postings.push(posting(ctx, content)?);
-            }
-        },
+        Block::Transaction(t) => transaction_line(ctx, &mut t.item, content, comment)?,
         Block::Commodity {
             code, scale, kind, ..
         } => match comment {
@@ -530,18 +513,7 @@ fn indented(
         },
         Block::Agreement(a) => {
             if comment.is_none() {
-                let (body, _) = split_comment(content);
-                let (key, value) = split_word(body.trim_end());
-                let value = value.trim();
-                // The model's rule for a field, here so that the error names its line.
-                ledger::check_agreement_field(&a.item.fields, key, value).map_err(|e| {
-                    let why = match e {
-                        ledger::LedgerError::BadAgreement { why, .. } => why,
-                        e => e.to_string(),
-                    };
-                    ctx.err(key, format!("agreement {}: {why}", a.item.name))
-                })?;
-                a.item.fields.push((key.to_string(), value.to_string()));
+                agreement_field(ctx, &mut a.item, content)?;
             }
         }
         Block::Statement(s) => match comment {
@@ -549,6 +521,51 @@ fn indented(
             None => s.item.claims.push(claim(ctx, content)?),
         },
     }
+    Ok(())
+}
+
+/// A line of a transaction: a comment (tags of the last posting, or of the transaction before
+/// any posting), or a posting.
+fn transaction_line(
+    ctx: &Ctx,
+    t: &mut Transaction,
+    content: &str,
+    comment: Option<&str>,
+) -> Result<(), JournalError> {
+    if let Some(c) = comment {
+        match t.postings.last_mut() {
+            Some(p) => p.tags.extend(tags(c).map(owned)),
+            None => transaction_tags(ctx, t, c)?,
+        }
+        return Ok(());
+    }
+    if t.postings.len() >= ledger::POSTINGS_MAX {
+        return Err(ctx.err(
+            content,
+            format!(
+                "a transaction may have at most {} postings",
+                ledger::POSTINGS_MAX
+            ),
+        ));
+    }
+    t.postings.push(posting(ctx, content)?);
+    Ok(())
+}
+
+/// A field of an agreement (`NAME VALUE`), checked by the model's rule for a field here, so
+/// that the error names its line.
+fn agreement_field(ctx: &Ctx, a: &mut Agreement, content: &str) -> Result<(), JournalError> {
+    let (body, _) = split_comment(content);
+    let (key, value) = split_word(body.trim_end());
+    let value = value.trim();
+    ledger::check_agreement_field(&a.fields, key, value).map_err(|e| {
+        let why = match e {
+            ledger::LedgerError::BadAgreement { why, .. } => why,
+            e => e.to_string(),
+        };
+        ctx.err(key, format!("agreement {}: {why}", a.name))
+    })?;
+    a.fields.push((key.to_string(), value.to_string()));
     Ok(())
 }
 

@@ -535,20 +535,7 @@ impl Transaction {
                 }
             }
             if let Some(price) = &p.price {
-                let (Price::Unit(pa) | Price::Total(pa)) = price;
-                chart.commodity(&pa.commodity)?;
-                if p.amount
-                    .as_ref()
-                    .is_some_and(|a| a.commodity == pa.commodity)
-                {
-                    return Err(LedgerError::PriceSameCommodity {
-                        commodity: pa.commodity.clone(),
-                    });
-                }
-                if matches!(price, Price::Total(t) if t.value.is_sign_negative() && !t.value.is_zero())
-                {
-                    return Err(LedgerError::NegativeTotalPrice);
-                }
+                check_price(chart, p.amount.as_ref(), price)?;
             }
             if let Some(a) = &p.assertion {
                 chart.commodity(&a.commodity)?.check_scale(a.value)?;
@@ -830,6 +817,22 @@ impl std::fmt::Display for AgreementKind {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.name())
     }
+}
+
+/// A posting's price: in a declared commodity other than the posting's, and a total price
+/// not negative.
+fn check_price(chart: &Chart, amount: Option<&Amount>, price: &Price) -> Result<(), LedgerError> {
+    let (Price::Unit(pa) | Price::Total(pa)) = price;
+    chart.commodity(&pa.commodity)?;
+    if amount.is_some_and(|a| a.commodity == pa.commodity) {
+        return Err(LedgerError::PriceSameCommodity {
+            commodity: pa.commodity.clone(),
+        });
+    }
+    if matches!(price, Price::Total(t) if t.value.is_sign_negative() && !t.value.is_zero()) {
+        return Err(LedgerError::NegativeTotalPrice);
+    }
+    Ok(())
 }
 
 /// An id (of a transaction or a statement): non-empty, written as a tag value.

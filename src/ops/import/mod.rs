@@ -21,7 +21,7 @@ use pipeline::{apply_files, Applied};
 /// For sizing up front the table of new ids of a writer that checks each id (an import's run
 /// again): a transaction with an id takes a little over 100 bytes of journal (the generated one
 /// 116). The guess may be low: the table has room for twice the guess, rounded up to a power of
-/// two, before it grows. A file with fewer ids costs only address space (see `store/fresh.rs`).
+/// two, before it grows. A file with fewer ids costs only address space (see `store/ids/fresh.rs`).
 const BYTES_PER_ID_GUESS: u64 = 128;
 const IDS_GUESS_MAX: usize = 1 << 24;
 
@@ -81,7 +81,7 @@ pub fn import(
 /// `check` says.
 ///
 /// The first run checks ids at the commit, in memory that does not grow with them
-/// (`store/deferred.rs`). Where that finds a repeated id, where a sampled id (the 1st, 2nd,
+/// (`store/ids/deferred.rs`). Where that finds a repeated id, where a sampled id (the 1st, 2nd,
 /// 4th... given), looked up as it comes, is stored already (`Writer::repeats_stored`: a file
 /// that has grown since it was imported stops within its first batch), or where the run fails
 /// at or after a transaction with an id (the failure may come from a repeat not yet

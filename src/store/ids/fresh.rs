@@ -4,9 +4,9 @@
 //! The entries sit in one vector in the order added, 16 bytes each. An open-addressing table
 //! of 8-byte slots (at most half full) finds them by id hash: each slot holds an entry's
 //! position and the top bits of its hash, so the usual look-up, of an id not seen before, reads
-//! one slot and no entry: one cache miss. (Before, a table of 65,536 small vectors took two
-//! misses and a short scan per look-up, a quarter of the import's writer thread, and the
-//! commit freed 65,536 vectors.) At the commit the entries are put in id-bucket order in place.
+//! one slot and no entry: one cache miss, where a table of small vectors would take two misses
+//! and a scan, and leave many vectors to free at the commit. At the commit the entries are put
+//! in id-bucket order in place.
 
 use super::{bucket_of, IdEntry};
 use crate::store::ID_BUCKETS;
