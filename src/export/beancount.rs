@@ -128,6 +128,7 @@ fn write_parties(buf: &mut String, chart: &Chart) {
     }
 }
 
+/// A commodity's scale; 0 for one the chart lacks.
 fn scale(chart: &Chart, code: &str) -> u32 {
     chart.commodities.get(code).map_or(0, |c| c.scale)
 }
