@@ -77,9 +77,9 @@ pub fn export(
         match format {
             ExportFormat::Journal => export::journal(store, &mut w)?,
             ExportFormat::Json => export::json(store, &mut w)?,
-            ExportFormat::Hledger => gasledger::export::peers::hledger(store, &mut w)?,
-            ExportFormat::Ledger => gasledger::export::peers::ledger(store, &mut w)?,
-            ExportFormat::Beancount => gasledger::export::peers::beancount(store, &mut w)?,
+            ExportFormat::Hledger => export::hledger(store, &mut w)?,
+            ExportFormat::Ledger => export::ledger(store, &mut w)?,
+            ExportFormat::Beancount => export::beancount(store, &mut w)?,
         }
         w.flush()?;
         Ok(())

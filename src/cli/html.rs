@@ -86,7 +86,7 @@ pub fn debts_picture(
     out: &mut impl Write,
 ) -> Result<(), CliError> {
     let text = match format {
-        DebtsFormatArg::Dot => svg::debts_dot(r, store.chart()),
+        DebtsFormatArg::Dot => gasledger::render::dot::debts_dot(r, store.chart()),
         _ => svg::debts_svg(r, store.chart()),
     };
     out.write_all(text.as_bytes())?;

@@ -4,12 +4,12 @@
 //! (what does not agree first, with the differences), each swap's chart beside its table, the
 //! debt graph before and after netting beside its tables, and each party's balances.
 //!
-//! Like `report`, this module computes nothing: it renders the plain data that
-//! `reconcile::reconcile`, `swap` (periods), `reports::debts::debt_report` and `query::balances`
-//! return, which the caller gathers into a [`Page`]. Every text that comes from the ledger is
-//! escaped; amounts are formatted by `amount::format_grouped` at their commodity's scale.
+//! Like `render::table`, this module computes nothing: it renders the plain data that the
+//! reconciliation, the swap and debt reports and the balances report compute, which the caller
+//! gathers into a [`Page`]. Every text that comes from the ledger is escaped; amounts are
+//! formatted by `amount::format_grouped` at their commodity's scale.
 
-use crate::checks::{Check, CheckKind, Reconciliation, Status};
+use crate::checks::{Check, Reconciliation, Status};
 use crate::model::amount::format_grouped;
 use crate::model::date::Date;
 use crate::model::ledger::Chart;
@@ -158,28 +158,6 @@ fn table(h: &mut String, t: &Table, wrap: &[&str]) {
     h.push_str("</tbody>\n</table>\n");
 }
 
-fn checks_table(rows: &[&Check]) -> Table {
-    let mut t = Table::new(&[
-        "check",
-        "subject",
-        "expected",
-        "actual",
-        "difference",
-        "status",
-    ]);
-    for c in rows {
-        t.push(vec![
-            c.check.name().into(),
-            c.subject.clone().into(),
-            c.expected.clone(),
-            c.actual.clone(),
-            c.difference.clone(),
-            c.status.as_str().into(),
-        ]);
-    }
-    t
-}
-
 fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
@@ -207,34 +185,17 @@ fn reconciliation(h: &mut String, r: &Reconciliation) {
             outside
         );
         h.push_str("<h3>Does not agree</h3>\n");
-        table(h, &checks_table(&wrong), &["subject"]);
+        table(h, &crate::render::table::checks_table(&wrong), &["subject"]);
     }
     if !right.is_empty() {
         h.push_str("<h3>Agrees</h3>\n");
-        let mut t = Table::new(&["check", "holds"]);
-        let mut order: Vec<CheckKind> = Vec::new();
-        for c in &r.checks {
-            if !order.contains(&c.check) {
-                order.push(c.check);
-            }
-        }
-        for check in order {
-            let all = r.checks.iter().filter(|c| c.check == check).count();
-            let ok: Vec<&&Check> = right.iter().filter(|c| c.check == check).collect();
-            let holds = match ok.as_slice() {
-                [] => continue,
-                [one] if all == 1 => one.subject.clone(),
-                _ => format!("{} of {all}", ok.len()),
-            };
-            t.push(vec![check.name().into(), holds.into()]);
-        }
-        table(h, &t, &[]);
+        table(h, &crate::render::table::holds_table(r), &[]);
         let _ = writeln!(
             h,
             "<details><summary>Every check that holds ({})</summary>",
             right.len()
         );
-        table(h, &checks_table(&right), &["subject"]);
+        table(h, &crate::render::table::checks_table(&right), &["subject"]);
         h.push_str("</details>\n");
     }
     h.push_str("</section>\n");
@@ -243,24 +204,8 @@ fn reconciliation(h: &mut String, r: &Reconciliation) {
 /// One swap: its terms, its chart, and the same figures as a table beside it.
 fn swap(h: &mut String, r: &SwapReport) -> Result<(), ChartError> {
     let t = &r.terms;
-    let scale = t.commodity.scale;
     let unit = &t.commodity.code;
-    let _ = writeln!(
-        h,
-        "<section class=\"swap\">\n<h2>Swap {}</h2>\n<p class=\"terms\">{} delivers into {} at {}; {} delivers to {} at {}. Fee {} of entry, kept in kind; tolerance {} of entry per {} period; {} basis, in {}.</p>",
-        esc(&t.name),
-        esc(&t.supplier),
-        esc(&t.hub),
-        esc(&t.entry_points.join(", ")),
-        esc(&t.hub),
-        esc(&t.receiver),
-        esc(&t.exit_points.join(", ")),
-        esc(&format_percent(t.fee_rate)),
-        esc(&format_percent(t.tolerance_rate)),
-        esc(t.period.as_str()),
-        esc(t.basis.as_str()),
-        esc(unit),
-    );
+    swap_terms(h, r);
     let outside: Vec<&str> = r
         .rows
         .iter()
@@ -288,6 +233,36 @@ fn swap(h: &mut String, r: &SwapReport) -> Result<(), ChartError> {
         esc(unit),
         esc(&format_percent(t.tolerance_rate))
     );
+    let _ = writeln!(h, "<h3>Per period, in {}</h3>", esc(unit));
+    table(h, &periods_table(r), &[]);
+    h.push_str("</div>\n</div>\n</section>\n");
+    Ok(())
+}
+
+/// The section's start: the swap's name and its terms in a sentence.
+fn swap_terms(h: &mut String, r: &SwapReport) {
+    let t = &r.terms;
+    let _ = writeln!(
+        h,
+        "<section class=\"swap\">\n<h2>Swap {}</h2>\n<p class=\"terms\">{} delivers into {} at {}; {} delivers to {} at {}. Fee {} of entry, kept in kind; tolerance {} of entry per {} period; {} basis, in {}.</p>",
+        esc(&t.name),
+        esc(&t.supplier),
+        esc(&t.hub),
+        esc(&t.entry_points.join(", ")),
+        esc(&t.hub),
+        esc(&t.receiver),
+        esc(&t.exit_points.join(", ")),
+        esc(&format_percent(t.fee_rate)),
+        esc(&format_percent(t.tolerance_rate)),
+        esc(t.period.as_str()),
+        esc(t.basis.as_str()),
+        esc(&t.commodity.code),
+    );
+}
+
+/// The swap's figures per period, at its commodity's scale.
+fn periods_table(r: &SwapReport) -> Table {
+    let scale = r.terms.commodity.scale;
     let mut tab = Table::new(&[
         "period",
         "entry",
@@ -310,10 +285,7 @@ fn swap(h: &mut String, r: &SwapReport) -> Result<(), ChartError> {
             x.status.as_str().into(),
         ]);
     }
-    let _ = writeln!(h, "<h3>Per period, in {}</h3>", esc(unit));
-    table(h, &tab, &[]);
-    h.push_str("</div>\n</div>\n</section>\n");
-    Ok(())
+    tab
 }
 
 fn party_name(chart: &Chart, code: &str) -> String {

@@ -2,6 +2,7 @@
 //! module only formats. Amounts are formatted here, at their commodity's scale: digit groups in
 //! tables, plain decimals in CSV and JSON (JSON carries them as strings, which lose nothing).
 
+use crate::checks::{Check, CheckKind, Reconciliation, Status};
 use crate::model::amount::format_grouped;
 use serde_json::{Map, Value};
 use std::io::{self, Write};
@@ -110,68 +111,79 @@ impl Table {
 /// subjects hold); with it true, every row is listed.
 pub fn write_reconciliation(
     out: &mut impl Write,
-    r: &crate::checks::Reconciliation,
+    r: &Reconciliation,
     every_row: bool,
 ) -> io::Result<()> {
-    use crate::checks::{CheckKind, Status};
-    let columns = [
+    let wrong: Vec<_> = r.checks.iter().filter(|c| c.status != Status::Ok).collect();
+    let right: Vec<_> = r.checks.iter().filter(|c| c.status == Status::Ok).collect();
+    if !wrong.is_empty() {
+        writeln!(out, "DISCREPANCIES")?;
+        checks_table(&wrong).write_table(out)?;
+        writeln!(out)?;
+    }
+    if !right.is_empty() && every_row {
+        writeln!(out, "AGREES")?;
+        checks_table(&right).write_table(out)?;
+        writeln!(out)?;
+    } else if !right.is_empty() {
+        writeln!(out, "AGREES (--all lists every row)")?;
+        holds_table(r).write_table(out)?;
+        writeln!(out)?;
+    }
+    writeln!(out, "{}", summary(r))
+}
+
+/// Reconciliation rows as a table, in the order given (the order of the checks, so that each
+/// check's rows stay together).
+pub fn checks_table(rows: &[&Check]) -> Table {
+    let mut t = Table::new(&[
         "check",
         "subject",
         "expected",
         "actual",
         "difference",
         "status",
-    ];
-    let table = |rows: Vec<&crate::checks::Check>| {
-        // Rows stay in the order of the checks, so each check's rows stay together.
-        let mut t = Table::new(&columns);
-        for c in rows {
-            t.push(vec![
-                c.check.name().into(),
-                c.subject.clone().into(),
-                c.expected.clone(),
-                c.actual.clone(),
-                c.difference.clone(),
-                c.status.as_str().into(),
-            ]);
-        }
-        t
-    };
-    let wrong: Vec<_> = r.checks.iter().filter(|c| c.status != Status::Ok).collect();
-    let right: Vec<_> = r.checks.iter().filter(|c| c.status == Status::Ok).collect();
-    if !wrong.is_empty() {
-        writeln!(out, "DISCREPANCIES")?;
-        table(wrong).write_table(out)?;
-        writeln!(out)?;
+    ]);
+    for c in rows {
+        t.push(vec![
+            c.check.name().into(),
+            c.subject.clone().into(),
+            c.expected.clone(),
+            c.actual.clone(),
+            c.difference.clone(),
+            c.status.as_str().into(),
+        ]);
     }
-    if !right.is_empty() && every_row {
-        writeln!(out, "AGREES")?;
-        table(right).write_table(out)?;
-        writeln!(out)?;
-    } else if !right.is_empty() {
-        writeln!(out, "AGREES (--all lists every row)")?;
-        let mut t = Table::new(&["check", "holds"]);
-        let mut order: Vec<CheckKind> = Vec::new();
-        for c in &r.checks {
-            if !order.contains(&c.check) {
-                order.push(c.check);
-            }
+    t
+}
+
+/// One row per check with rows that hold, in the order of the checks: the subject when the
+/// check has a single row, else how many of its rows hold (`3 of 4`).
+pub fn holds_table(r: &Reconciliation) -> Table {
+    let mut t = Table::new(&["check", "holds"]);
+    let mut order: Vec<CheckKind> = Vec::new();
+    for c in &r.checks {
+        if !order.contains(&c.check) {
+            order.push(c.check);
         }
-        for check in order {
-            let rows: Vec<_> = r.checks.iter().filter(|c| c.check == check).collect();
-            let ok: Vec<_> = rows.iter().filter(|c| c.status == Status::Ok).collect();
-            if ok.is_empty() {
-                continue;
-            }
-            let holds = match ok.as_slice() {
-                [one] if rows.len() == 1 => one.subject.clone(),
-                _ => format!("{} of {}", ok.len(), rows.len()),
-            };
-            t.push(vec![check.name().into(), holds.into()]);
-        }
-        t.write_table(out)?;
-        writeln!(out)?;
     }
+    for check in order {
+        let rows: Vec<_> = r.checks.iter().filter(|c| c.check == check).collect();
+        let ok: Vec<_> = rows.iter().filter(|c| c.status == Status::Ok).collect();
+        if ok.is_empty() {
+            continue;
+        }
+        let holds = match ok.as_slice() {
+            [one] if rows.len() == 1 => one.subject.clone(),
+            _ => format!("{} of {}", ok.len(), rows.len()),
+        };
+        t.push(vec![check.name().into(), holds.into()]);
+    }
+    t
+}
+
+/// `N checks, M mismatches[, K outside tolerance][: the books agree]`.
+fn summary(r: &Reconciliation) -> String {
     let n = r.checks.len();
     let mismatches = r.count(Status::Mismatch);
     let outside = r.count(Status::OutsideTolerance);
@@ -190,11 +202,11 @@ pub fn write_reconciliation(
     if r.ok() {
         summary.push_str(": the books agree");
     }
-    writeln!(out, "{summary}")
+    summary
 }
 
 /// `{"ok": bool, "checks": [{"check", "subject", "expected", "actual", "difference", "status"}]}`.
-pub fn reconciliation_json(r: &crate::checks::Reconciliation) -> Value {
+pub fn reconciliation_json(r: &Reconciliation) -> Value {
     let checks: Vec<Value> = r
         .checks
         .iter()

@@ -1,0 +1,262 @@
+//! What the hledger and ledger-cli exports share. Both read the same journal syntax (a header
+//! line, indented postings aligned in columns, `@`/`@@` prices, `= X` balance assertions, `;`
+//! comments); they differ in their declarations, in how they read tags and in which balance
+//! assertions they accept, which a [`JournalDialect`] says.
+
+use crate::export::peer::{check_price, invalid, number, pad, transactions, write_commented, Peer};
+use crate::export::ExportError;
+use crate::journal::{write_directive, Directive};
+use crate::model::amount::{Amount, Commodity};
+use crate::model::ledger::{Chart, Posting, Price, Status, Transaction};
+use crate::store::Store;
+use std::borrow::Cow;
+use std::collections::HashSet;
+use std::fmt::Write as _;
+use std::io::{self, Write};
+
+/// What differs between the journals of hledger and ledger-cli.
+pub(super) trait JournalDialect {
+    const PEER: Peer;
+    /// The comment lines at the top of the file.
+    const HEADER: &'static str;
+    /// Why a balance assertion the peer would not accept is left out. No `:` in it: both peers
+    /// would read `word:` in a comment as a tag.
+    const DROPPED: &'static str;
+
+    /// The balance assertions (transaction index, posting index) the peer accepts.
+    fn kept(txns: &[Transaction]) -> HashSet<(usize, usize)>;
+
+    /// A commodity declaration.
+    fn commodity(buf: &mut String, c: &Commodity);
+
+    /// A party or account declaration.
+    fn declaration(buf: &mut String, d: &Directive, chart: &Chart) -> io::Result<()>;
+
+    /// Declarations after the parties and accounts: none unless the peer needs them.
+    fn more_declarations(_buf: &mut String, _txns: &[Transaction]) {}
+
+    /// The end of a line that carries tags: the tags in the peer's syntax, and the line break.
+    /// `indent` is the indentation of a line under it.
+    fn end_line_with_tags(buf: &mut String, indent: &str, tags: &[(&str, &str)]);
+
+    /// The tag under which the peer finds a posting's tag `key`.
+    fn posting_tag(key: &str) -> Cow<'_, str> {
+        Cow::Borrowed(key)
+    }
+}
+
+/// The whole ledger as a journal of dialect `D`: declarations, agreements as comments,
+/// transactions in recorded order, statements as comments.
+pub(super) fn write_journal_dialect<D: JournalDialect>(
+    store: &Store,
+    out: &mut impl Write,
+) -> Result<(), ExportError> {
+    let chart = store.chart();
+    let txns = transactions(store)?;
+    let kept = D::kept(&txns);
+
+    let mut buf = String::with_capacity(4096);
+    buf.push_str(D::HEADER);
+    declarations::<D>(&mut buf, chart, &txns)?;
+    out.write_all(buf.as_bytes())?;
+
+    for a in store.agreements().values() {
+        write_commented(out, &Directive::Agreement(a.clone()), chart)?;
+    }
+    for (i, t) in txns.iter().enumerate() {
+        buf.clear();
+        buf.push('\n');
+        journal_transaction::<D>(&mut buf, t, i, &kept, chart)?;
+        out.write_all(buf.as_bytes())?;
+    }
+    for s in store.statements()? {
+        write_commented(out, &Directive::Statement(s), chart)?;
+    }
+    Ok(())
+}
+
+/// Commodities, then parties and accounts, then whatever else the dialect declares.
+fn declarations<D: JournalDialect>(
+    buf: &mut String,
+    chart: &Chart,
+    txns: &[Transaction],
+) -> io::Result<()> {
+    if !chart.commodities.is_empty() {
+        buf.push('\n');
+    }
+    for c in chart.commodities.values() {
+        D::commodity(buf, c);
+    }
+    if !chart.parties.is_empty() || !chart.accounts.is_empty() {
+        buf.push('\n');
+    }
+    let parties = chart.parties.values().cloned().map(Directive::Party);
+    let accounts = chart.accounts.values().cloned().map(Directive::Account);
+    for d in parties.chain(accounts) {
+        if let Directive::Account(a) = &d {
+            peer_account::<D>(&a.name)?;
+        }
+        D::declaration(buf, &d, chart)?;
+    }
+    D::more_declarations(buf, txns);
+    Ok(())
+}
+
+/// A commodity code as hledger and ledger-cli read it: quoted when it holds a digit.
+pub(super) fn journal_code(code: &str) -> Cow<'_, str> {
+    if code.chars().all(|c| c.is_alphabetic() || c == '_') {
+        Cow::Borrowed(code)
+    } else {
+        Cow::Owned(format!("\"{code}\""))
+    }
+}
+
+pub(super) fn journal_amount(a: &Amount, chart: &Chart) -> String {
+    format!("{} {}", number(a, chart), journal_code(&a.commodity))
+}
+
+/// An account name that hledger and ledger-cli read as it is written (`text::account_for_peers`,
+/// the rule the model accepts names by).
+fn peer_account<D: JournalDialect>(name: &str) -> io::Result<()> {
+    crate::model::text::account_for_peers(name).map_err(|e| {
+        invalid(format!(
+            "{} {} cannot be written for {}: {}",
+            e.what,
+            e.shown,
+            D::PEER.name(),
+            e.why
+        ))
+    })
+}
+
+fn journal_transaction<D: JournalDialect>(
+    buf: &mut String,
+    t: &Transaction,
+    index: usize,
+    kept: &HashSet<(usize, usize)>,
+    chart: &Chart,
+) -> io::Result<()> {
+    // The canonical printer refuses what would not read back as written (a description with
+    // ';', a tag value with ',' …): the peers read that syntax the same way.
+    write_directive(&mut io::sink(), &Directive::Transaction(t.clone()), chart)?;
+    for p in &t.postings {
+        check_price(t, p, D::PEER)?;
+        peer_account::<D>(&p.account)?;
+    }
+    header::<D>(buf, t);
+
+    let amounts: Vec<Option<String>> = t
+        .postings
+        .iter()
+        .map(|p| p.amount.as_ref().map(|a| journal_amount(a, chart)))
+        .collect();
+    let account_width = t
+        .postings
+        .iter()
+        .map(|p| p.account.chars().count())
+        .max()
+        .unwrap_or(0);
+    let amount_width = amounts
+        .iter()
+        .flatten()
+        .map(|a| a.chars().count())
+        .max()
+        .unwrap_or(0);
+    for (j, (p, amount)) in t.postings.iter().zip(&amounts).enumerate() {
+        let assertion = p
+            .assertion
+            .as_ref()
+            .map(|a| (journal_amount(a, chart), kept.contains(&(index, j))));
+        let widths = (account_width, amount_width);
+        posting::<D>(buf, p, amount.as_deref(), assertion, widths, chart);
+    }
+    Ok(())
+}
+
+/// The first line of a transaction: date, mark, code, description; its id and tags.
+fn header<D: JournalDialect>(buf: &mut String, t: &Transaction) {
+    write!(buf, "{}", t.date).ok();
+    if t.status != Status::Unmarked {
+        buf.push(' ');
+        buf.push_str(t.status.mark());
+    }
+    if let Some(code) = &t.code {
+        write!(buf, " ({code})").ok();
+    }
+    if !t.description.is_empty() {
+        buf.push(' ');
+        buf.push_str(&t.description);
+    }
+    let tags: Vec<(&str, &str)> =
+        t.id.as_deref()
+            .map(|id| ("id", id))
+            .into_iter()
+            .chain(t.tags.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .collect();
+    D::end_line_with_tags(buf, "    ", &tags);
+}
+
+/// One posting, its amount aligned at `widths` (of the accounts, of the amounts); its balance
+/// assertion, if any, with whether the peer accepts it (else it becomes a comment line).
+fn posting<D: JournalDialect>(
+    buf: &mut String,
+    p: &Posting,
+    amount: Option<&str>,
+    assertion: Option<(String, bool)>,
+    (account_width, amount_width): (usize, usize),
+    chart: &Chart,
+) {
+    buf.push_str("    ");
+    buf.push_str(&p.account);
+    if amount.is_some() || matches!(assertion, Some((_, true))) {
+        let text = amount.unwrap_or("");
+        pad(buf, account_width - p.account.chars().count() + 2);
+        pad(buf, amount_width - text.chars().count());
+        buf.push_str(text);
+    }
+    match &p.price {
+        Some(Price::Unit(a)) => write!(buf, " @ {}", journal_amount(a, chart)).ok(),
+        Some(Price::Total(a)) => write!(buf, " @@ {}", journal_amount(a, chart)).ok(),
+        None => None,
+    };
+    if let Some((text, true)) = &assertion {
+        write!(buf, " = {text}").ok();
+    }
+    let tags: Vec<(Cow<'_, str>, &str)> = p
+        .tags
+        .iter()
+        .map(|(k, v)| (D::posting_tag(k), v.as_str()))
+        .collect();
+    let tags: Vec<(&str, &str)> = tags.iter().map(|(k, v)| (k.as_ref(), *v)).collect();
+    D::end_line_with_tags(buf, "        ", &tags);
+    if let Some((text, false)) = &assertion {
+        writeln!(
+            buf,
+            "        ; not exported, balance assertion = {text} ({})",
+            D::DROPPED
+        )
+        .ok();
+    }
+}
+
+/// `key: value`, or `key:` for an empty value.
+pub(super) fn push_tag(buf: &mut String, key: &str, value: &str) {
+    buf.push_str(key);
+    buf.push(':');
+    if !value.is_empty() {
+        buf.push(' ');
+        buf.push_str(value);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_with_digits_are_quoted_for_hledger_and_ledger() {
+        assert_eq!(journal_code("mcm"), "mcm");
+        assert_eq!(journal_code("gas_x"), "gas_x");
+        assert_eq!(journal_code("m3"), "\"m3\"");
+    }
+}

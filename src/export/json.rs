@@ -1,0 +1,28 @@
+//! The ledger as one JSON document.
+
+use crate::export::ExportError;
+use crate::store::Store;
+use serde_json::json;
+use std::io::Write;
+
+/// One JSON document: commodities, parties, accounts, agreements, statements, transactions.
+/// Amounts are strings (exact decimals at their scale as recorded).
+pub fn json(store: &Store, out: &mut impl Write) -> Result<(), ExportError> {
+    let chart = store.chart();
+    let mut transactions = Vec::new();
+    store.for_each_txn(|_, t| {
+        transactions.push(serde_json::to_value(&t).unwrap_or_default());
+        Ok(())
+    })?;
+    let doc = json!({
+        "commodities": chart.commodities.values().collect::<Vec<_>>(),
+        "parties": chart.parties.values().collect::<Vec<_>>(),
+        "accounts": chart.accounts.values().collect::<Vec<_>>(),
+        "agreements": store.agreements().values().collect::<Vec<_>>(),
+        "statements": store.statements()?,
+        "transactions": transactions,
+    });
+    serde_json::to_writer_pretty(&mut *out, &doc).map_err(std::io::Error::from)?;
+    writeln!(out)?;
+    Ok(())
+}
