@@ -357,6 +357,51 @@ fn a_reversal_dated_before_what_it_reverses_is_refused() {
 }
 
 #[test]
+fn a_reversal_posts_the_exact_opposite_of_what_it_reverses() {
+    let l = with_a_sale();
+    let wrong =
+        |posts: &str| format!("2024-03-05 * Reversal   ; id: r-1, reverses: sale-1\n{posts}");
+    // More than the original: the balance would go past zero, not back to it.
+    import_refused(
+        &l,
+        "more.journal",
+        &wrong("    TM:cash  -13.00 USD\n    TM:revenue  13.00 USD\n"),
+        "a reversal posts the exact opposite of the transaction it reverses",
+    );
+    // Onto another account, and the same sign as the original.
+    l.run(&["account", "add", "TM:other"]).ok();
+    import_refused(
+        &l,
+        "other.journal",
+        &wrong("    TM:cash  -10.00 USD\n    TM:other  10.00 USD\n"),
+        "exact opposite",
+    );
+    import_refused(
+        &l,
+        "same.journal",
+        &wrong("    TM:cash  10.00 USD\n    TM:revenue  -10.00 USD\n"),
+        "exact opposite",
+    );
+    // The refusal names the reversal's place in the file.
+    l.import(
+        "placed.journal",
+        &wrong("    TM:cash  -1.00 USD\n    TM:revenue  1.00 USD\n"),
+    )
+    .fails(2, "placed.journal:1:");
+    // The exact opposite, in another order of postings and with its amounts at another
+    // scale of writing, is a reversal.
+    l.import(
+        "right.journal",
+        &wrong("    TM:revenue  10 USD\n    TM:cash  -10.00 USD\n"),
+    )
+    .ok();
+    assert!(l
+        .balances_csv()
+        .lines()
+        .all(|line| !line.starts_with("TM:cash,")));
+}
+
+#[test]
 fn a_transaction_is_reversed_once_on_every_path() {
     let l = with_a_sale();
     l.run(&["reverse", "sale-1", "--date", "2024-03-02"]).ok();

@@ -432,12 +432,19 @@ impl Rules {
             return Ok(());
         }
         let wanted: FxHashSet<&str> = self.reversals.iter().map(|r| r.reversed.as_str()).collect();
-        let mut originals: FxHashMap<String, u32> = FxHashMap::default();
+        let reversal_seqs: FxHashSet<u64> = self.reversals.iter().map(|r| r.seq).collect();
+        let mut originals: FxHashMap<String, (u32, Vec<PostingKey>)> = FxHashMap::default();
+        let mut posted: FxHashMap<u64, Vec<PostingKey>> = FxHashMap::default();
         let mut reversed_by: FxHashMap<String, Vec<(u64, u32, Option<String>)>> =
             FxHashMap::default();
         each(&mut |seq, t| {
             if let Some(id) = t.id.as_deref().filter(|i| wanted.contains(i)) {
-                originals.entry(id.to_string()).or_insert(t.date);
+                originals
+                    .entry(id.to_string())
+                    .or_insert_with(|| (t.date, posting_keys(t, true)));
+            }
+            if reversal_seqs.contains(&seq) {
+                posted.insert(seq, posting_keys(t, false));
             }
             for (k, v) in &t.tags {
                 if k == "reverses" && wanted.contains(v.as_str()) {
@@ -449,12 +456,21 @@ impl Rules {
             }
         })?;
         for r in &self.reversals {
-            let Some(&original) = originals.get(&r.reversed) else {
+            let Some((original, opposite)) = originals.get(&r.reversed) else {
                 return Err(StoreError::Reversal {
                     id: r.reversed.clone(),
                     why: "no transaction has this id".into(),
                 });
             };
+            let original = *original;
+            if posted.get(&r.seq) != Some(opposite) {
+                return Err(StoreError::Reversal {
+                    id: r.reversed.clone(),
+                    why: "a reversal posts the exact opposite of the transaction it reverses \
+                          (each posting's amount negated, on the same account, its price kept)"
+                        .into(),
+                });
+            }
             if r.date < original {
                 return Err(StoreError::Reversal {
                     id: r.reversed.clone(),
@@ -481,6 +497,25 @@ impl Rules {
         }
         Ok(())
     }
+}
+
+/// A posting as a reversal must mirror it: account, commodity, amount and price (kind,
+/// commodity, value) by ids; tags and assertions are not part of it.
+type PostingKey = (u32, u32, Decimal, Option<(u8, u32, Decimal)>);
+
+/// The postings of `t` in a fixed order, their amounts negated where `negate`.
+fn posting_keys(t: &RawTxn, negate: bool) -> Vec<PostingKey> {
+    let mut keys: Vec<PostingKey> = t
+        .postings
+        .iter()
+        .map(|p| {
+            let value = if negate { -p.value } else { p.value };
+            let price = p.price.map(|(kind, c, v)| (kind as u8, c, v));
+            (p.account, p.commodity, value, price)
+        })
+        .collect();
+    keys.sort();
+    keys
 }
 
 fn date_text(packed: u32) -> String {

@@ -170,11 +170,16 @@ fn located(files: &[PathBuf], e: StoreError) -> ImportError {
             }
             _ => return e.into(),
         },
+        StoreError::Reversal { id, .. } => {
+            let id = id.clone();
+            Box::new(move |t| t.tag("reverses") == Some(id.as_str()))
+        }
         _ => return e.into(),
     };
     // The first such transaction for a payment; the last offset under the agreement, which
-    // took the total past its limit.
-    let last = matches!(&e, StoreError::Rule(_));
+    // took the total past its limit; the last reversal of a transaction (a second reversal is
+    // the one refused).
+    let last = matches!(&e, StoreError::Rule(_) | StoreError::Reversal { .. });
     let mut at = None;
     'files: for path in files {
         let Ok(journal) = journal::open(path) else {
