@@ -1,6 +1,7 @@
 //! One output format for every command (`--format`); each command accepts its subset.
 
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+use clap::error::ErrorKind;
 use clap::ValueEnum;
 use gasledger::render::table::Format;
 use std::ffi::OsStr;
@@ -131,8 +132,14 @@ impl TypedValueParser for Formats {
         // clap's own parser of these values, so that a refusal reads as clap's always does
         // (the value, what the command accepts, a near one).
         let name = PossibleValuesParser::new(self.values()).parse_ref(cmd, arg, value)?;
-        let found = self.0.iter().find(|(f, _)| f.name() == name);
-        Ok(found.map(|(f, _)| *f).expect("a value clap accepted"))
+        let found = self
+            .0
+            .iter()
+            .find(|(f, _)| f.name().eq_ignore_ascii_case(&name));
+        // Always found: the parser accepts only the names of `self.0`.
+        found.map(|(f, _)| *f).ok_or_else(|| {
+            clap::Error::raw(ErrorKind::InvalidValue, format!("unknown format {name:?}"))
+        })
     }
 
     fn possible_values(&self) -> Option<Box<dyn Iterator<Item = PossibleValue> + '_>> {

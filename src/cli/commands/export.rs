@@ -4,8 +4,8 @@ use crate::cli::format::{self, OutputFormat};
 use crate::cli::ledger::Ledger;
 use crate::cli::{output, CliError};
 use clap::Args;
-use gasledger::export;
-use gasledger::store::Access;
+use gasledger::export::{self, ExportError};
+use gasledger::store::{Access, Store};
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -22,18 +22,10 @@ pub struct ExportArgs {
 
 pub fn run(args: ExportArgs, ledger: &Ledger, out: &mut impl Write) -> Result<(), CliError> {
     let store = &ledger.open(Access::Read)?;
-    let format = args.format;
-    let write = |w: &mut dyn Write| -> Result<(), export::ExportError> {
+    let dialect = dialect(args.format)?;
+    let write = |w: &mut dyn Write| -> Result<(), ExportError> {
         let mut w = std::io::BufWriter::new(w);
-        match format {
-            OutputFormat::Journal => export::journal(store, &mut w)?,
-            OutputFormat::Json => export::json(store, &mut w)?,
-            OutputFormat::Hledger => export::peers::hledger(store, &mut w)?,
-            OutputFormat::Ledger => export::peers::ledger(store, &mut w)?,
-            OutputFormat::Beancount => export::peers::beancount(store, &mut w)?,
-            // The only formats `--format` accepts here are those above.
-            other => unreachable!("export --format {other}"),
-        }
+        dialect(store, &mut w)?;
         w.flush()?;
         Ok(())
     };
@@ -42,4 +34,23 @@ pub fn run(args: ExportArgs, ledger: &Ledger, out: &mut impl Write) -> Result<()
         Some(path) => output::write_atomically(&path, |f| write(f).map_err(CliError::from))?,
     }
     Ok(())
+}
+
+/// What writes the ledger out in one dialect.
+type Dialect = fn(&Store, &mut std::io::BufWriter<&mut dyn Write>) -> Result<(), ExportError>;
+
+/// The writer of `--format` (clap lets only these through).
+fn dialect(format: OutputFormat) -> Result<Dialect, CliError> {
+    Ok(match format {
+        OutputFormat::Journal => |s, w| export::journal(s, w),
+        OutputFormat::Json => |s, w| export::json(s, w),
+        OutputFormat::Hledger => |s, w| export::peers::hledger(s, w),
+        OutputFormat::Ledger => |s, w| export::peers::ledger(s, w),
+        OutputFormat::Beancount => |s, w| export::peers::beancount(s, w),
+        other => {
+            return Err(CliError::Usage(format!(
+                "export cannot write {other}: --format takes journal, json, hledger, ledger or beancount"
+            )))
+        }
+    })
 }
