@@ -385,14 +385,14 @@ fn a_reversal_posts_the_exact_opposite_of_what_it_reverses() {
     // The refusal names the reversal's place in the file.
     l.import(
         "placed.journal",
-        &wrong("    TM:cash  -1.00 USD\n    TM:revenue  1.00 USD\n"),
+        wrong("    TM:cash  -1.00 USD\n    TM:revenue  1.00 USD\n"),
     )
     .fails(2, "placed.journal:1:");
     // The exact opposite, in another order of postings and with its amounts at another
     // scale of writing, is a reversal.
     l.import(
         "right.journal",
-        &wrong("    TM:revenue  10 USD\n    TM:cash  -10.00 USD\n"),
+        wrong("    TM:revenue  10 USD\n    TM:cash  -10.00 USD\n"),
     )
     .ok();
     assert!(l

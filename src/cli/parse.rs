@@ -1,8 +1,33 @@
 //! Turning argument strings into domain values, once, at the edge.
 
+use clap::builder::{PossibleValuesParser, TypedValueParser};
 use gasledger::model::amount::{parse_amount, Amount, Kind};
 use gasledger::model::date::Date;
-use gasledger::model::ledger::{AccountType, Posting, Price};
+use gasledger::model::ledger::{AccountType, AgreementKind, Posting, Price, Status};
+
+/// `--status`: cleared (*), pending (!) or none.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum StatusArg {
+    None,
+    Pending,
+    Cleared,
+}
+
+impl From<StatusArg> for Status {
+    fn from(s: StatusArg) -> Status {
+        match s {
+            StatusArg::None => Status::Unmarked,
+            StatusArg::Pending => Status::Pending,
+            StatusArg::Cleared => Status::Cleared,
+        }
+    }
+}
+
+/// `--kind` of an agreement: the model's kinds, by the words a journal names them by.
+pub fn agreement_kind() -> impl TypedValueParser<Value = AgreementKind> {
+    PossibleValuesParser::new(AgreementKind::ALL.map(AgreementKind::name))
+        .try_map(|w| AgreementKind::parse(&w).ok_or(format!("unknown agreement kind {w:?}")))
+}
 
 pub fn kind(s: &str) -> Result<Kind, String> {
     s.parse()

@@ -1,18 +1,39 @@
-//! statement add, reconcile.
+//! `statement add`: a party's claimed balances at a date.
 
-use super::{parse, CliError, ReconcileFormat, StatementCmd};
-use gasledger::checks;
+use crate::cli::ledger::Ledger;
+use crate::cli::parse;
+use crate::cli::CliError;
+use clap::Subcommand;
 use gasledger::model::date::Date;
 use gasledger::model::ledger::{Claim, Statement};
-use gasledger::render::table;
-use gasledger::store::Store;
+use gasledger::store::Access;
 use std::io::Write;
 
-pub fn statement(
-    store: &mut Store,
-    cmd: StatementCmd,
-    out: &mut impl Write,
-) -> Result<(), CliError> {
+#[derive(Debug, Subcommand)]
+pub enum StatementCmd {
+    /// gasledger statement add TM --date 2022-06-30 --claim "TM:receivable:IR 1800000000 USD"
+    Add {
+        /// The party whose statement this is.
+        party: String,
+        /// The date at which the balances are claimed.
+        #[arg(long, value_parser = parse::date)]
+        date: Date,
+        /// A claimed balance, "ACCOUNT AMOUNT", in the ledger's signs (a debt the party owes
+        /// is negative on its payable account); repeat for each.
+        #[arg(long = "claim", required = true, value_name = "ACCOUNT AMOUNT")]
+        claims: Vec<String>,
+        /// Where the statement comes from (a letter, a reference).
+        #[arg(long)]
+        source: Option<String>,
+        /// Id of the statement: recording the same id with the same content again changes
+        /// nothing; with other content it is an error.
+        #[arg(long)]
+        id: Option<String>,
+    },
+}
+
+pub fn run(cmd: StatementCmd, ledger: &Ledger, out: &mut impl Write) -> Result<(), CliError> {
+    let mut store = ledger.open(Access::Write)?;
     let StatementCmd::Add {
         party,
         date,
@@ -55,31 +76,4 @@ pub fn statement(
         )?,
     }
     Ok(())
-}
-
-pub fn reconcile(
-    store: &Store,
-    as_of: Option<Date>,
-    format: ReconcileFormat,
-    all: bool,
-    out: &mut impl Write,
-) -> Result<(), CliError> {
-    let r = checks::reconcile(store, as_of)?;
-    match format {
-        ReconcileFormat::Table => table::write_reconciliation(out, &r, all)?,
-        ReconcileFormat::Json => {
-            serde_json::to_writer_pretty(&mut *out, &table::reconciliation_json(&r))
-                .map_err(std::io::Error::from)?;
-            writeln!(out)?;
-        }
-    }
-    if r.ok() {
-        Ok(())
-    } else {
-        Err(CliError::Discrepancy(format!(
-            "{} of {} checks do not hold",
-            r.checks.len() - r.count(checks::Status::Ok),
-            r.checks.len()
-        )))
-    }
 }

@@ -1,0 +1,298 @@
+//! `agreement add`: a swap or an offset agreement, declared once and never changed.
+
+use crate::cli::ledger::Ledger;
+use crate::cli::settled::grouped;
+use crate::cli::{error, parse, CliError};
+use clap::{Args, Subcommand, ValueEnum};
+use gasledger::model::amount::parse_number;
+use gasledger::model::date::Date;
+use gasledger::model::ledger::{Agreement, AgreementKind};
+use gasledger::settle;
+use gasledger::store::{Access, Store};
+use gasledger::swap::{self, format_percent, SwapTerms};
+use std::io::Write;
+
+#[derive(Debug, Subcommand)]
+pub enum AgreementCmd {
+    /// Declare an agreement: a swap (supplier, hub, receiver, points, commodity, fee,
+    /// tolerance) or an offset (debtor, intermediary, creditor, commodity, limit).
+    ///
+    /// gasledger agreement add tm-ir-az --kind swap --supplier TM --hub IR --receiver AZ
+    /// --entry Sarakhs --exit Astara --exit Nakhchivan --commodity mcm --fee 10% --tolerance 2%
+    ///
+    /// gasledger agreement add iq-ir-tm --kind offset --debtor IQ --via IR --creditor TM
+    /// --commodity USD --limit 1600000000.00
+    Add(AgreementAddArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum PeriodArg {
+    Daily,
+    Monthly,
+    Quarterly,
+    Yearly,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum FeeBasisArg {
+    Leg,
+    Period,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum BasisArg {
+    Volume,
+    Energy,
+}
+
+#[derive(Debug, Args)]
+pub struct AgreementAddArgs {
+    /// The agreement's name. Legs and offsets refer to it with the tag `agreement: NAME`; a
+    /// swap's name is also the last segment of the hub's accounts (HUB:swap:NAME, HUB:fee:NAME).
+    name: String,
+    #[arg(long, value_parser = parse::agreement_kind())]
+    kind: AgreementKind,
+
+    /// The party that delivers gas into the hub.
+    #[arg(long, help_heading = "Swap")]
+    supplier: Option<String>,
+    /// The party that takes the gas in and delivers it on, keeping its fee in kind.
+    #[arg(long, help_heading = "Swap")]
+    hub: Option<String>,
+    /// The party that receives the gas out of the hub.
+    #[arg(long, help_heading = "Swap")]
+    receiver: Option<String>,
+    /// An entry point (repeat, or separate with commas).
+    #[arg(long = "entry", value_name = "POINT", help_heading = "Swap")]
+    entry: Vec<String>,
+    /// An exit point (repeat, or separate with commas).
+    #[arg(long = "exit", value_name = "POINT", help_heading = "Swap")]
+    exit: Vec<String>,
+    /// The hub's fee in kind, a percentage of each entry leg (e.g. 20%).
+    #[arg(
+        long,
+        value_name = "PERCENT",
+        help_heading = "Swap",
+        allow_hyphen_values = true
+    )]
+    fee: Option<String>,
+    /// How far exit may differ from entry less fee in a period, a percentage of entry.
+    #[arg(
+        long,
+        value_name = "PERCENT",
+        help_heading = "Swap",
+        allow_hyphen_values = true
+    )]
+    tolerance: Option<String>,
+    /// The settlement period [default: monthly].
+    #[arg(long, value_enum, help_heading = "Swap")]
+    period: Option<PeriodArg>,
+    /// Compare legs by volume, or by energy (each leg's volume × its --gcv, in the
+    /// agreement's energy commodity) [default: volume].
+    #[arg(long, value_enum, help_heading = "Swap")]
+    basis: Option<BasisArg>,
+    /// Compute the fee on each entry leg (rounded per leg), or on the period's total entry
+    /// (rounded once per period; each leg books what brings the period's fee to the fee of
+    /// its entry so far) [default: period].
+    #[arg(long, value_enum, help_heading = "Swap")]
+    fee_basis: Option<FeeBasisArg>,
+    /// Legs dated before this are refused.
+    #[arg(long, value_parser = parse::date, help_heading = "Swap")]
+    start: Option<Date>,
+
+    /// The party that owes the intermediary.
+    #[arg(long, help_heading = "Offset")]
+    debtor: Option<String>,
+    /// The intermediary, who assigns its claim on the debtor to the creditor.
+    #[arg(long, help_heading = "Offset")]
+    via: Option<String>,
+    /// The party the intermediary owes.
+    #[arg(long, help_heading = "Offset")]
+    creditor: Option<String>,
+    /// The amount or limit of the assignment: a number, or "NUMBER CODE" in the commodity.
+    #[arg(long, value_name = "AMOUNT", help_heading = "Offset")]
+    limit: Option<String>,
+
+    /// The commodity: a swap's volume or energy unit, an offset's currency.
+    #[arg(long)]
+    commodity: Option<String>,
+}
+
+/// `agreement add`: the terms are validated in full by their kind's module, then stored by
+/// the one path of every agreement (the store's writer), which keeps an agreement unchanged:
+/// the same terms again change nothing, other terms are refused.
+pub fn run(cmd: AgreementCmd, ledger: &Ledger, out: &mut impl Write) -> Result<(), CliError> {
+    let AgreementCmd::Add(args) = cmd;
+    let mut store = ledger.open(Access::Write)?;
+    let name = agreement_name(&args.name)?;
+    refuse_misplaced(&args)?;
+    let (agreement, summary) = match args.kind {
+        AgreementKind::Swap => {
+            let a = Agreement {
+                name: name.to_string(),
+                fields: swap_fields(&args),
+            };
+            let summary = describe(&SwapTerms::from_agreement(&a, store.chart())?);
+            (a, summary)
+        }
+        AgreementKind::Offset => offset_agreement(&store, name, &args)?,
+    };
+    let mut w = store.writer()?;
+    if w.add_agreement(agreement)? {
+        w.commit()?;
+        writeln!(out, "declared {summary}")?;
+    } else {
+        writeln!(
+            out,
+            "agreement {name} is declared already with the same terms; nothing changed"
+        )?;
+    }
+    Ok(())
+}
+
+/// The name as given: one word without ';' or ','.
+fn agreement_name(given: &str) -> Result<&str, CliError> {
+    let name = given.trim();
+    if name.is_empty()
+        || name != given
+        || name.contains([';', ','])
+        || name.chars().any(char::is_whitespace)
+    {
+        return Err(CliError::Usage(format!(
+            "invalid agreement name {given:?}: expected one word without ';' or ','"
+        )));
+    }
+    Ok(name)
+}
+
+/// Refuses a flag that belongs to the other kind of agreement.
+fn refuse_misplaced(args: &AgreementAddArgs) -> Result<(), CliError> {
+    let swap_flags = [
+        ("--supplier", args.supplier.is_some()),
+        ("--hub", args.hub.is_some()),
+        ("--receiver", args.receiver.is_some()),
+        ("--entry", !args.entry.is_empty()),
+        ("--exit", !args.exit.is_empty()),
+        ("--fee", args.fee.is_some()),
+        ("--tolerance", args.tolerance.is_some()),
+        ("--period", args.period.is_some()),
+        ("--basis", args.basis.is_some()),
+        ("--fee-basis", args.fee_basis.is_some()),
+        ("--start", args.start.is_some()),
+    ];
+    let offset_flags = [
+        ("--debtor", args.debtor.is_some()),
+        ("--via", args.via.is_some()),
+        ("--creditor", args.creditor.is_some()),
+        ("--limit", args.limit.is_some()),
+    ];
+    let misplaced = match args.kind {
+        AgreementKind::Swap => offset_flags.as_slice(),
+        AgreementKind::Offset => swap_flags.as_slice(),
+    };
+    let kind = args.kind;
+    match misplaced.iter().find(|(_, given)| *given) {
+        Some((flag, _)) => Err(CliError::Usage(format!(
+            "{flag} does not apply to a {kind} agreement"
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// A swap's raw fields in the order of the `agreement` directive. Period and bases are
+/// written out even at their defaults: the stored terms say everything, and the export shows
+/// them.
+fn swap_fields(args: &AgreementAddArgs) -> Vec<(String, String)> {
+    let join = |v: &[String]| (!v.is_empty()).then(|| v.join(", "));
+    let period = args.period.unwrap_or(PeriodArg::Monthly);
+    let basis = args.basis.unwrap_or(BasisArg::Volume);
+    let fee_basis = args.fee_basis.unwrap_or(FeeBasisArg::Period);
+    [
+        ("kind", Some(AgreementKind::Swap.to_string())),
+        ("supplier", args.supplier.clone()),
+        ("hub", args.hub.clone()),
+        ("receiver", args.receiver.clone()),
+        ("entry", join(&args.entry)),
+        ("exit", join(&args.exit)),
+        ("commodity", args.commodity.clone()),
+        ("fee", args.fee.clone()),
+        ("tolerance", args.tolerance.clone()),
+        ("period", Some(word(period))),
+        ("basis", Some(word(basis))),
+        ("fee-basis", Some(word(fee_basis))),
+        ("start", args.start.map(|d| d.to_string())),
+    ]
+    .into_iter()
+    .filter_map(|(k, v)| Some((k.to_string(), v?)))
+    .collect()
+}
+
+/// The word clap takes for a value, which is also the directive's.
+fn word(v: impl ValueEnum) -> String {
+    v.to_possible_value()
+        .map(|p| p.get_name().to_string())
+        .unwrap_or_default()
+}
+
+/// An offset agreement from its flags, validated by the same function as the directive, and
+/// the line that declares it.
+fn offset_agreement(
+    store: &Store,
+    name: &str,
+    args: &AgreementAddArgs,
+) -> Result<(Agreement, String), CliError> {
+    let field = |value: &Option<String>, role: &str| {
+        value
+            .clone()
+            .ok_or_else(|| CliError::Usage(format!("an offset agreement needs --{role}")))
+    };
+    let debtor = field(&args.debtor, "debtor")?;
+    let via = field(&args.via, "via")?;
+    let creditor = field(&args.creditor, "creditor")?;
+    let commodity = field(&args.commodity, "commodity")?;
+    let limit = field(&args.limit, "limit")?;
+    let limit = match parse_number(&limit) {
+        Ok(v) => v,
+        Err(_) => {
+            let am = parse::amount(&limit).map_err(CliError::Usage)?;
+            if am.commodity != commodity {
+                return Err(CliError::Usage(format!(
+                    "--limit {limit:?} is in {}, the agreement's commodity is {commodity}",
+                    am.commodity
+                )));
+            }
+            am.value
+        }
+    };
+    let chart = store.chart();
+    let a = settle::offset_agreement(chart, name, &debtor, &via, &creditor, &commodity, limit)
+        .map_err(error::settle)?;
+    let summary = format!(
+        "offset agreement {name}: {debtor} owes {via}, {via} owes {creditor}; up to {} {commodity} assignable",
+        grouped(chart, limit, &commodity),
+    );
+    Ok((a, summary))
+}
+
+fn describe(t: &SwapTerms) -> String {
+    format!(
+        "swap agreement {}: {} delivers into {} at {}; {} delivers to {} at {}; {}, fee {} of each {}, tolerance {} per {} period, {} basis{}",
+        t.name,
+        t.supplier,
+        t.hub,
+        t.entry_points.join(", "),
+        t.hub,
+        t.receiver,
+        t.exit_points.join(", "),
+        t.commodity.code,
+        format_percent(t.fee_rate),
+        match t.fee_basis {
+            swap::FeeBasis::Leg => "leg",
+            swap::FeeBasis::Period => "period's entry",
+        },
+        format_percent(t.tolerance_rate),
+        t.period.as_str(),
+        t.basis.as_str(),
+        t.start.map(|s| format!(", from {s}")).unwrap_or_default(),
+    )
+}

@@ -1,0 +1,56 @@
+//! `export`: the whole ledger out, to standard output or a file.
+
+use crate::cli::format::{self, OutputFormat};
+use crate::cli::ledger::Ledger;
+use crate::cli::{output, CliError};
+use clap::Args;
+use gasledger::export::{self, ExportError};
+use gasledger::store::{Access, Store};
+use std::io::Write;
+use std::path::PathBuf;
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// journal: gasledger's own syntax, which round-trips; json: one document;
+    /// hledger, ledger (ledger-cli), beancount: for those tools, with the same balances.
+    #[arg(long, value_parser = format::EXPORT, default_value_t = OutputFormat::Journal)]
+    format: OutputFormat,
+    /// Write to this file instead of standard output (replaced atomically).
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    output: Option<PathBuf>,
+}
+
+pub fn run(args: ExportArgs, ledger: &Ledger, out: &mut impl Write) -> Result<(), CliError> {
+    let store = &ledger.open(Access::Read)?;
+    let dialect = dialect(args.format)?;
+    let write = |w: &mut dyn Write| -> Result<(), ExportError> {
+        let mut w = std::io::BufWriter::new(w);
+        dialect(store, &mut w)?;
+        w.flush()?;
+        Ok(())
+    };
+    match args.output {
+        None => write(out)?,
+        Some(path) => output::write_atomically(&path, |f| write(f).map_err(CliError::from))?,
+    }
+    Ok(())
+}
+
+/// What writes the ledger out in one dialect.
+type Dialect = fn(&Store, &mut std::io::BufWriter<&mut dyn Write>) -> Result<(), ExportError>;
+
+/// The writer of `--format` (clap lets only these through).
+fn dialect(format: OutputFormat) -> Result<Dialect, CliError> {
+    Ok(match format {
+        OutputFormat::Journal => |s, w| export::journal(s, w),
+        OutputFormat::Json => |s, w| export::json(s, w),
+        OutputFormat::Hledger => |s, w| export::hledger(s, w),
+        OutputFormat::Ledger => |s, w| export::ledger(s, w),
+        OutputFormat::Beancount => |s, w| export::beancount(s, w),
+        other => {
+            return Err(CliError::Usage(format!(
+                "export cannot write {other}: --format takes journal, json, hledger, ledger or beancount"
+            )))
+        }
+    })
+}

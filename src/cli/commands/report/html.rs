@@ -1,0 +1,45 @@
+//! `report html`: the settlement report as one self-contained HTML page.
+
+use crate::cli::ledger::Ledger;
+use crate::cli::{output, parse, CliError};
+use clap::Args;
+use gasledger::model::date::Date;
+use gasledger::render::html::{self, Page};
+use gasledger::reports::page;
+use gasledger::store::Access;
+use std::io::Write;
+use std::path::PathBuf;
+
+#[derive(Debug, Args)]
+pub struct HtmlArgs {
+    /// Write to this file instead of standard output (replaced atomically).
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// The books as they stood at the end of this date.
+    #[arg(long, value_parser = parse::date)]
+    as_of: Option<Date>,
+}
+
+/// The reconciliation and what the reports compute (at `--as-of` when given), rendered.
+pub fn run(args: HtmlArgs, ledger: &Ledger, out: &mut impl Write) -> Result<(), CliError> {
+    let store = ledger.open(Access::Read)?;
+    let as_of = args.as_of;
+    let reconciliation = gasledger::checks::reconcile(&store, as_of)?;
+    let parts = page::parts(&store, as_of)?;
+    let page = html::render(&Page {
+        chart: store.chart(),
+        as_of,
+        reconciliation: &reconciliation,
+        swaps: &parts.swaps,
+        swap_errors: &parts.swap_errors,
+        debts: &parts.debts,
+        balances: &parts.balances,
+    })?;
+    match args.output {
+        None => out.write_all(page.as_bytes())?,
+        Some(path) => output::write_atomically(&path, |f| {
+            f.write_all(page.as_bytes()).map_err(CliError::from)
+        })?,
+    }
+    Ok(())
+}

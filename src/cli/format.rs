@@ -1,0 +1,161 @@
+//! One output format for every command (`--format`); each command accepts its subset.
+
+use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+use clap::error::ErrorKind;
+use clap::ValueEnum;
+use gasledger::render::table::Format;
+use std::ffi::OsStr;
+
+/// What a command can write: a table (aligned, CSV, JSON), a picture (SVG, DOT), or the whole
+/// ledger in a journal dialect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    Table,
+    Csv,
+    Json,
+    Svg,
+    Dot,
+    Journal,
+    Hledger,
+    Ledger,
+    Beancount,
+}
+
+impl OutputFormat {
+    /// The format of a table, or `None` for a picture or a journal.
+    pub fn table(self) -> Option<Format> {
+        match self {
+            OutputFormat::Table => Some(Format::Table),
+            OutputFormat::Csv => Some(Format::Csv),
+            OutputFormat::Json => Some(Format::Json),
+            _ => None,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            OutputFormat::Table => "table",
+            OutputFormat::Csv => "csv",
+            OutputFormat::Json => "json",
+            OutputFormat::Svg => "svg",
+            OutputFormat::Dot => "dot",
+            OutputFormat::Journal => "journal",
+            OutputFormat::Hledger => "hledger",
+            OutputFormat::Ledger => "ledger",
+            OutputFormat::Beancount => "beancount",
+        }
+    }
+}
+
+/// The format of a command whose `--format` accepts tables only ([`TABLES`]).
+pub fn table_of(f: OutputFormat) -> Format {
+    f.table().unwrap_or_default()
+}
+
+impl std::fmt::Display for OutputFormat {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// The formats one command accepts, each with what it gives there (shown by `--help` when
+/// given). clap lists exactly these in `--help` and in the error for any other value.
+#[derive(Debug, Clone, Copy)]
+pub struct Formats(&'static [(OutputFormat, Option<&'static str>)]);
+
+/// The formats of a report that is one table.
+pub const TABLES: Formats = Formats(&[
+    (OutputFormat::Table, None),
+    (OutputFormat::Csv, None),
+    (OutputFormat::Json, None),
+]);
+
+/// `reconcile`: a table for people, or JSON.
+pub const RECONCILE: Formats = Formats(&[(OutputFormat::Table, None), (OutputFormat::Json, None)]);
+
+/// `export`: the canonical journal, JSON, and the peers' dialects.
+pub const EXPORT: Formats = Formats(&[
+    (OutputFormat::Journal, None),
+    (OutputFormat::Json, None),
+    (OutputFormat::Hledger, None),
+    (OutputFormat::Ledger, None),
+    (OutputFormat::Beancount, None),
+]);
+
+/// `report swap`: the table's formats, or the chart.
+pub const SWAP: Formats = Formats(&[
+    (OutputFormat::Table, None),
+    (OutputFormat::Csv, None),
+    (OutputFormat::Json, None),
+    (
+        OutputFormat::Svg,
+        Some("The chart (entry, fee, exit; imbalance against the tolerance band) as an SVG file"),
+    ),
+]);
+
+/// `report debts`: the tables' formats, or the debt graph.
+pub const DEBTS: Formats = Formats(&[
+    (OutputFormat::Table, None),
+    (OutputFormat::Csv, None),
+    (OutputFormat::Json, None),
+    (
+        OutputFormat::Svg,
+        Some("The debt graph, before and after netting, as an SVG file"),
+    ),
+    (
+        OutputFormat::Dot,
+        Some("The same graph in Graphviz DOT (`dot -Tsvg` lays it out)"),
+    ),
+]);
+
+impl Formats {
+    fn values(&self) -> impl Iterator<Item = PossibleValue> + '_ {
+        self.0.iter().map(|(f, help)| {
+            let v = PossibleValue::new(f.name());
+            match help {
+                Some(h) => v.help(*h),
+                None => v,
+            }
+        })
+    }
+}
+
+impl TypedValueParser for Formats {
+    type Value = OutputFormat;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &OsStr,
+    ) -> Result<OutputFormat, clap::Error> {
+        // clap's own parser of these values, so that a refusal reads as clap's always does
+        // (the value, what the command accepts, a near one).
+        let name = PossibleValuesParser::new(self.values()).parse_ref(cmd, arg, value)?;
+        let found = self
+            .0
+            .iter()
+            .find(|(f, _)| f.name().eq_ignore_ascii_case(&name));
+        // Always found: the parser accepts only the names of `self.0`.
+        found.map(|(f, _)| *f).ok_or_else(|| {
+            clap::Error::raw(ErrorKind::InvalidValue, format!("unknown format {name:?}"))
+        })
+    }
+
+    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = PossibleValue> + '_>> {
+        Some(Box::new(self.values()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_format_is_named_as_clap_names_it() {
+        for f in OutputFormat::value_variants() {
+            let pv = f.to_possible_value().expect("not skipped");
+            assert_eq!(pv.get_name(), f.name());
+        }
+    }
+}
