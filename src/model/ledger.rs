@@ -988,6 +988,13 @@ pub fn check_balanced<C: Ord + Clone + fmt::Display>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sub_accounts() {
+        assert!(is_under("TM:gas:delivered", "TM:gas"));
+        assert!(is_under("TM:gas", "TM:gas"));
+        assert!(!is_under("TM:gasoline", "TM:gas"));
+    }
     use crate::model::amount::Kind;
 
     fn d(s: &str) -> Decimal {

@@ -1,7 +1,8 @@
 //! Reports: what the store holds, computed as plain tables for a renderer.
 
+pub mod balances;
 pub mod debts;
 pub mod page;
-pub mod query;
+pub mod register;
 pub mod swap;
 pub mod table;

@@ -4,8 +4,8 @@
 
 use crate::model::date::Date;
 use crate::model::ledger::AgreementKind;
+use crate::reports::balances::{self, BalanceQuery};
 use crate::reports::debts::{self, DebtReport, DebtsError};
-use crate::reports::query::{self, BalanceQuery};
 use crate::reports::swap::{self as swap_reports, SwapReport, SwapStoreError};
 use crate::reports::table::Table;
 use crate::store::{Store, StoreError};
@@ -58,7 +58,7 @@ pub fn parts(store: &Store, as_of: Option<Date>) -> Result<PageParts, PageError>
                 party: Some(p.clone()),
                 depth: None,
             };
-            query::balances(store, &q).map(|t| (p.clone(), t))
+            balances::balances(store, &q).map(|t| (p.clone(), t))
         })
         .collect::<Result<_, _>>()?;
     Ok(PageParts {

@@ -6,7 +6,7 @@ use crate::cli::parse;
 use crate::cli::CliError;
 use clap::Args;
 use gasledger::model::date::Date;
-use gasledger::reports::query::{self, BalanceQuery};
+use gasledger::reports::balances::{self, BalanceQuery};
 use gasledger::store::{Access, Store};
 use std::io::Write;
 
@@ -53,7 +53,7 @@ pub fn run(args: BalancesArgs, ledger: &Ledger, out: &mut impl Write) -> Result<
             return Err(CliError::Usage(format!("party {p} is not declared")));
         }
     }
-    let t = query::balance_table(all, chart, &q)?;
+    let t = balances::balance_table(all, chart, &q)?;
     t.write(out, format::table_of(args.format))?;
     Ok(())
 }

@@ -6,7 +6,7 @@ use crate::cli::parse;
 use crate::cli::CliError;
 use clap::Args;
 use gasledger::model::date::Date;
-use gasledger::reports::query;
+use gasledger::reports::register;
 use gasledger::store::Access;
 use std::io::Write;
 
@@ -26,7 +26,7 @@ pub struct RegisterArgs {
 
 pub fn run(args: RegisterArgs, ledger: &Ledger, out: &mut impl Write) -> Result<(), CliError> {
     let store = ledger.open(Access::Read)?;
-    let t = query::register(&store, &args.account, args.from, args.to)?;
+    let t = register::register(&store, &args.account, args.from, args.to)?;
     t.write(out, format::table_of(args.format))?;
     Ok(())
 }
