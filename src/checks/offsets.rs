@@ -5,7 +5,7 @@ use crate::model::amount;
 use crate::model::date::Date;
 use crate::model::ledger::{is_under, Chart, LedgerError, Transaction};
 use crate::reports::table::Cell;
-use crate::settle::{is_offset, offset_legs, offset_terms, scale_of, OffsetTerms};
+use crate::settle::{is_offset, offset_legs, offset_terms, OffsetTerms};
 use crate::store::Store;
 use rust_decimal::Decimal;
 use std::collections::{BTreeMap, BTreeSet};
@@ -40,7 +40,7 @@ pub fn check_offsets(store: &Store, as_of: Option<Date>) -> Result<Vec<Check>, C
             format!("{}: total assigned vs limit", x.name),
             x.limit,
             total,
-            scale_of(chart, &x.commodity),
+            chart.scale_of(&x.commodity)?,
         )?);
     }
     Ok(out)
@@ -120,7 +120,7 @@ impl<'a> Replay<'a> {
         let owed_claim = self.before(x, &x.claim_account())?;
         let owed_debt = self.before(x, &x.debt_account())?;
         let what = t.id.clone().unwrap_or_else(|| t.description.clone());
-        let scale = scale_of(chart, &x.commodity);
+        let scale = chart.scale_of(&x.commodity)?;
         let subject = |d: &str, c: &str| {
             format!(
                 "{} {what} ({}): assigned vs what {d} owed {c}",

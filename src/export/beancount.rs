@@ -128,7 +128,8 @@ fn write_parties(buf: &mut String, chart: &Chart) {
     }
 }
 
-/// A commodity's scale; 0 for one the chart lacks.
+/// A commodity's scale, for the figure in a comment: the commodity is a stored one, and
+/// formatting pads and never cuts, so even scale 0 would show the exact figure.
 fn scale(chart: &Chart, code: &str) -> u32 {
     chart.commodities.get(code).map_or(0, |c| c.scale)
 }

@@ -2,7 +2,6 @@
 //! whom before netting and who pays whom after, as arrows between parties.
 
 use crate::model::amount::format_grouped;
-use crate::model::ledger::Chart;
 use crate::reports::debts::DebtReport;
 use crate::settle::Transfer;
 use rust_decimal::Decimal;
@@ -57,14 +56,7 @@ pub(super) fn parties(r: &DebtReport) -> Vec<String> {
     set.into_iter().map(str::to_string).collect()
 }
 
-fn scale_of(chart: &Chart, code: &str) -> u32 {
-    chart.commodities.get(code).map_or(0, |c| c.scale)
-}
-
 /// An amount as the pictures write it: digit groups, at its commodity's scale.
-pub(super) fn amount_label(chart: &Chart, v: Decimal, commodity: &str) -> String {
-    format!(
-        "{} {commodity}",
-        format_grouped(v, scale_of(chart, commodity))
-    )
+pub(super) fn amount_label(r: &DebtReport, v: Decimal, commodity: &str) -> String {
+    format!("{} {commodity}", format_grouped(v, r.scale(commodity)))
 }

@@ -46,7 +46,7 @@ pub fn debts_dot(r: &DebtReport, chart: &Chart) -> String {
             let label: Vec<String> = e
                 .amounts
                 .iter()
-                .map(|(v, c)| amount_label(chart, *v, c))
+                .map(|(v, c)| amount_label(r, *v, c))
                 .collect();
             let _ = writeln!(
                 s,

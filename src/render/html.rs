@@ -304,7 +304,7 @@ fn debts(h: &mut String, r: &DebtReport, chart: &Chart) {
     }
     h.push_str("<ul class=\"owed\">\n");
     for d in &r.debts {
-        let scale = chart.commodities.get(&d.commodity).map_or(0, |c| c.scale);
+        let scale = r.scale(&d.commodity);
         let _ = writeln!(
             h,
             "<li>{} owes {} <b>{} {}</b></li>",
@@ -322,11 +322,11 @@ fn debts(h: &mut String, r: &DebtReport, chart: &Chart) {
         inline_svg(&svg)
     );
     h.push_str("<h3>Before netting</h3>\n");
-    table(h, &r.debts_table(chart), &[]);
+    table(h, &r.debts_table(), &[]);
     h.push_str("<h3>Net positions (receivables \u{2212} payables)</h3>\n");
-    table(h, &r.positions_table(chart), &[]);
+    table(h, &r.positions_table(), &[]);
     h.push_str("<h3>After netting</h3>\n");
-    let plan = r.plans_table(chart);
+    let plan = r.plans_table();
     if plan.rows.is_empty() {
         h.push_str("<p>No payment needed: the obligations cancel.</p>\n");
     } else {

@@ -7,7 +7,7 @@ use crate::model::ledger::{self, Chart, LedgerError};
 use crate::reports::table::{Cell, Table};
 use crate::settle::{
     add, netting_error, obligation_of, offset_legs, offset_terms, plan, positions, receivable,
-    scale_of, Debt, Netting, OffsetTerms, Positions, SettleError, Transfer,
+    Debt, Netting, OffsetTerms, Positions, SettleError, Transfer,
 };
 use crate::store::{Balances, Store, StoreError};
 use rust_decimal::Decimal;
@@ -93,6 +93,9 @@ pub struct DebtReport {
     pub debts: Vec<Debt>,
     pub positions: Positions,
     pub plans: BTreeMap<String, Vec<Transfer>>,
+    /// The scale of every commodity of the report, taken from the chart when it was made (an
+    /// undeclared commodity is an error there, never scale 0).
+    pub scales: BTreeMap<String, u32>,
 }
 
 pub fn debt_report(store: &Store, as_of: Option<Date>) -> Result<DebtReport, DebtsError> {
@@ -103,30 +106,40 @@ pub fn debt_report(store: &Store, as_of: Option<Date>) -> Result<DebtReport, Deb
         let p = plan(per).map_err(|e| netting_error(store.chart(), commodity, e))?;
         plans.insert(commodity.clone(), p);
     }
+    let mut scales = BTreeMap::new();
+    for d in &debts {
+        scales.insert(d.commodity.clone(), store.chart().scale_of(&d.commodity)?);
+    }
     Ok(DebtReport {
         debts,
         positions,
         plans,
+        scales,
     })
 }
 
 impl DebtReport {
+    /// The scale of one of the report's commodities (all were checked when it was made).
+    pub fn scale(&self, commodity: &str) -> u32 {
+        self.scales.get(commodity).copied().unwrap_or_default()
+    }
+
     /// `debtor,creditor,commodity,amount`, one row per pair with a non-zero debt.
-    pub fn debts_table(&self, chart: &Chart) -> Table {
+    pub fn debts_table(&self) -> Table {
         let mut t = Table::new(&["debtor", "creditor", "commodity", "amount"]);
         for d in &self.debts {
             t.push(vec![
                 d.debtor.clone().into(),
                 d.creditor.clone().into(),
                 d.commodity.clone().into(),
-                Cell::Amount(d.amount, scale_of(chart, &d.commodity)),
+                Cell::Amount(d.amount, self.scale(&d.commodity)),
             ]);
         }
         t
     }
 
     /// `party,commodity,net`: receivables − payables, by party then commodity.
-    pub fn positions_table(&self, chart: &Chart) -> Table {
+    pub fn positions_table(&self) -> Table {
         let mut rows: Vec<(&String, &String, Decimal)> = Vec::new();
         for (commodity, per) in &self.positions {
             for (party, v) in per {
@@ -139,17 +152,17 @@ impl DebtReport {
             t.push(vec![
                 party.clone().into(),
                 commodity.clone().into(),
-                Cell::Amount(v, scale_of(chart, commodity)),
+                Cell::Amount(v, self.scale(commodity)),
             ]);
         }
         t
     }
 
     /// `from,to,commodity,amount`: the netting plans of every commodity.
-    pub fn plans_table(&self, chart: &Chart) -> Table {
+    pub fn plans_table(&self) -> Table {
         let mut t = plan_table_header();
         for (commodity, p) in &self.plans {
-            push_plan(&mut t, chart, commodity, p);
+            push_plan(&mut t, self.scale(commodity), commodity, p);
         }
         t
     }
@@ -159,13 +172,13 @@ fn plan_table_header() -> Table {
     Table::new(&["from", "to", "commodity", "amount"])
 }
 
-fn push_plan(t: &mut Table, chart: &Chart, commodity: &str, plan: &[Transfer]) {
+fn push_plan(t: &mut Table, scale: u32, commodity: &str, plan: &[Transfer]) {
     for x in plan {
         t.push(vec![
             x.from.clone().into(),
             x.to.clone().into(),
             commodity.to_string().into(),
-            Cell::Amount(x.amount, scale_of(chart, commodity)),
+            Cell::Amount(x.amount, scale),
         ]);
     }
 }
@@ -178,23 +191,24 @@ pub fn netting(store: &Store, commodity: &str, as_of: Option<Date>) -> Result<Ne
 }
 
 /// `from,to,commodity,amount`: a netting's plan.
-pub fn netting_plan_table(n: &Netting, chart: &Chart) -> Table {
+pub fn netting_plan_table(n: &Netting, chart: &Chart) -> Result<Table, LedgerError> {
     let mut t = plan_table_header();
-    push_plan(&mut t, chart, &n.commodity, &n.plan);
-    t
+    push_plan(&mut t, chart.scale_of(&n.commodity)?, &n.commodity, &n.plan);
+    Ok(t)
 }
 
 /// `party,commodity,net`: a netting's positions, by party.
-pub fn netting_positions_table(n: &Netting, chart: &Chart) -> Table {
+pub fn netting_positions_table(n: &Netting, chart: &Chart) -> Result<Table, LedgerError> {
+    let scale = chart.scale_of(&n.commodity)?;
     let mut t = Table::new(&["party", "commodity", "net"]);
     for (party, v) in &n.positions {
         t.push(vec![
             party.clone().into(),
             n.commodity.clone().into(),
-            Cell::Amount(*v, scale_of(chart, &n.commodity)),
+            Cell::Amount(*v, scale),
         ]);
     }
-    t
+    Ok(t)
 }
 
 /// The offset agreement `name` from the store, validated.

@@ -89,16 +89,25 @@ pub(crate) fn sub(a: Decimal, b: Decimal, what: &str) -> Result<Decimal, SettleE
     amount::exact_sub(a, b, String::new).map_err(|_| overflow(what))
 }
 
-pub(crate) fn scale_of(chart: &Chart, code: &str) -> u32 {
-    chart.commodities.get(code).map_or(0, |c| c.scale)
+/// The scale of a commodity the caller has checked against the chart; an undeclared one is an
+/// error, never scale 0.
+pub(crate) fn scale_of(chart: &Chart, code: &str) -> Result<u32, SettleError> {
+    Ok(chart.scale_of(code)?)
 }
 
 /// `value` at its commodity's scale, for messages.
 pub(crate) fn fmt(chart: &Chart, value: Decimal, code: &str) -> String {
-    format_at_scale(value, scale_of(chart, code))
+    format_at_scale(value, message_scale(chart, code))
 }
 
 /// `amount::format_grouped` at a commodity's scale (for sentences meant for people).
 pub fn format_grouped(chart: &Chart, value: Decimal, commodity: &str) -> String {
-    amount::format_grouped(value, scale_of(chart, commodity))
+    amount::format_grouped(value, message_scale(chart, commodity))
+}
+
+/// The scale a sentence pads an amount to: its commodity's, or none where the commodity is not
+/// declared (formatting pads and never cuts, so the figure is exact either way). Figures in
+/// tables and checks use [`scale_of`], which refuses an undeclared commodity.
+fn message_scale(chart: &Chart, code: &str) -> u32 {
+    chart.commodities.get(code).map_or(0, |c| c.scale)
 }

@@ -16,7 +16,7 @@ pub mod offset;
 pub mod terms;
 mod validate;
 
-pub(crate) use error::{add, scale_of};
+pub(crate) use error::add;
 pub use error::{format_grouped, SettleError};
 pub use netting::{
     netting_error, netting_transaction, plan, positions, Netting, NettingError, Positions, Transfer,

@@ -190,7 +190,7 @@ pub fn offset_agreement(
     commodity: &str,
     limit: Decimal,
 ) -> Result<Agreement, SettleError> {
-    let scale = scale_of(chart, commodity);
+    let scale = scale_of(chart, commodity)?;
     let a = Agreement {
         name: name.to_string(),
         fields: vec![

@@ -409,7 +409,7 @@ impl Rules {
                     .copied();
                 let Some(t) = culprit else { continue };
                 let commodity = names.commodity(key.1)?.to_string();
-                let scale = chart.commodities.get(&commodity).map_or(0, |c| c.scale);
+                let scale = chart.scale_of(&commodity)?;
                 return Ok(Some(Violation {
                     seq: t.seq,
                     date: date_text(t.date),

@@ -1400,7 +1400,7 @@ impl<'s> Writer<'s> {
                 continue;
             };
             if total > limit {
-                let scale = self.chart.commodity(&commodity).map_or(0, |c| c.scale);
+                let scale = self.chart.scale_of(&commodity)?;
                 return Err(crate::model::terms::RuleError::OffsetLimit {
                     agreement: name,
                     assigned: crate::model::amount::format_grouped(total, scale),

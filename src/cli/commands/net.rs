@@ -63,7 +63,7 @@ fn net_record(store: &mut Store, a: NetArgs, out: &mut impl Write) -> Result<(),
     };
     let (verb, detail) = outcome(added, &a.id);
     if format != Format::Table {
-        return Ok(debts::netting_plan_table(&n, store.chart()).write(out, format)?);
+        return Ok(debts::netting_plan_table(&n, store.chart())?.write(out, format)?);
     }
     let chart = store.chart();
     writeln!(
@@ -83,7 +83,7 @@ fn net_record(store: &mut Store, a: NetArgs, out: &mut impl Write) -> Result<(),
         detail
     )?;
     if !n.plan.is_empty() {
-        debts::netting_plan_table(&n, chart).write_table(out)?;
+        debts::netting_plan_table(&n, chart)?.write_table(out)?;
     }
     Ok(())
 }
@@ -94,7 +94,7 @@ fn net_show(store: &Store, a: NetArgs, out: &mut impl Write) -> Result<(), CliEr
     let n = debts::netting(store, &a.commodity, a.as_of).map_err(error::settle)?;
     let chart = store.chart();
     if format != Format::Table {
-        return Ok(debts::netting_plan_table(&n, chart).write(out, format)?);
+        return Ok(debts::netting_plan_table(&n, chart)?.write(out, format)?);
     }
     if n.debts.is_empty() {
         writeln!(out, "no obligations in {}: nothing to net", n.commodity)?;
@@ -108,7 +108,7 @@ fn net_show(store: &Store, a: NetArgs, out: &mut impl Write) -> Result<(), CliEr
         n.debts.len(),
         grouped(chart, n.gross().map_err(error::settle)?, x)
     )?;
-    debts::netting_positions_table(&n, chart).write_table(out)?;
+    debts::netting_positions_table(&n, chart)?.write_table(out)?;
     writeln!(out)?;
     if n.plan.is_empty() {
         writeln!(
@@ -122,7 +122,7 @@ fn net_show(store: &Store, a: NetArgs, out: &mut impl Write) -> Result<(), CliEr
             n.plan.len(),
             grouped(chart, n.settled_by_plan().map_err(error::settle)?, x)
         )?;
-        debts::netting_plan_table(&n, chart).write_table(out)?;
+        debts::netting_plan_table(&n, chart)?.write_table(out)?;
     }
     Ok(())
 }

@@ -123,7 +123,7 @@ fn hex(c: RGBColor) -> String {
 /// What both panels share: the parties with the lines written beside each, and the vertical
 /// layout.
 struct Graph<'a> {
-    chart: &'a Chart,
+    report: &'a DebtReport,
     /// Each party's lines, by code (in sorted order of the codes).
     lines: BTreeMap<String, Vec<String>>,
     /// The y of the circles' centre.
@@ -132,7 +132,7 @@ struct Graph<'a> {
 }
 
 impl<'a> Graph<'a> {
-    fn new(r: &DebtReport, chart: &'a Chart) -> Graph<'a> {
+    fn new(r: &'a DebtReport, chart: &'a Chart) -> Graph<'a> {
         let lines: BTreeMap<String, Vec<String>> = parties(r)
             .into_iter()
             .map(|p| {
@@ -149,7 +149,7 @@ impl<'a> Graph<'a> {
             centre_y + RING_RADIUS + NODE_RADIUS + 8.0 + text_height + 12.0
         };
         Graph {
-            chart,
+            report: r,
             lines,
             centre_y,
             height,
@@ -271,7 +271,7 @@ impl<'a> Graph<'a> {
             let lines = e
                 .amounts
                 .iter()
-                .map(|(v, c)| amount_label(self.chart, *v, c))
+                .map(|(v, c)| amount_label(self.report, *v, c))
                 .collect();
             let arrow = Arrow::new(a.at, b.at, side, lines);
             // The width grows with the largest amount relative to the largest of its commodity.
@@ -303,7 +303,7 @@ fn node_lines(r: &DebtReport, chart: &Chart, p: &str) -> Vec<String> {
             } else {
                 ""
             };
-            format!("net {sign}{}", amount_label(chart, *v, c))
+            format!("net {sign}{}", amount_label(r, *v, c))
         });
     name.into_iter().chain(net).collect()
 }

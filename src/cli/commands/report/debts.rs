@@ -29,21 +29,20 @@ pub fn run(a: DebtsArgs, ledger: &Ledger, out: &mut impl Write) -> Result<(), Cl
     let Some(format) = a.format.table() else {
         return picture(&store, &r, a.format, out);
     };
-    let chart = store.chart();
     if format != Format::Table {
-        return Ok(r.debts_table(chart).write(out, format)?);
+        return Ok(r.debts_table().write(out, format)?);
     }
     if r.debts.is_empty() {
         writeln!(out, "no debts between parties")?;
         return Ok(());
     }
     writeln!(out, "DEBTS BEFORE NETTING")?;
-    r.debts_table(chart).write_table(out)?;
+    r.debts_table().write_table(out)?;
     writeln!(out)?;
     writeln!(out, "NET POSITIONS (receivables - payables)")?;
-    r.positions_table(chart).write_table(out)?;
+    r.positions_table().write_table(out)?;
     writeln!(out)?;
-    let plan = r.plans_table(chart);
+    let plan = r.plans_table();
     if plan.rows.is_empty() {
         writeln!(
             out,
