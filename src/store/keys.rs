@@ -3,7 +3,7 @@
 
 pub(super) const KEY_SCHEMA: &[u8] = b"v";
 pub(super) const KEY_HEAD: &[u8] = b"h";
-/// The id buckets written ahead by a commit that has not moved the head yet: see `write.rs`.
+/// The id buckets written ahead by a commit that has not moved the head yet: see `write/commit.rs`.
 pub(super) const KEY_AHEAD: &[u8] = b"w";
 
 pub(super) fn block_key(i: u64) -> [u8; 9] {
