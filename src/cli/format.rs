@@ -3,7 +3,7 @@
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::error::ErrorKind;
 use clap::ValueEnum;
-use gasledger::render::table::Format;
+use gasledger::render::table::Layout;
 use std::ffi::OsStr;
 
 /// What a command can write: a table (aligned, CSV, JSON), a picture (SVG, DOT), or the whole
@@ -23,11 +23,11 @@ pub enum OutputFormat {
 
 impl OutputFormat {
     /// The format of a table, or `None` for a picture or a journal.
-    pub fn table(self) -> Option<Format> {
+    pub fn table(self) -> Option<Layout> {
         match self {
-            OutputFormat::Table => Some(Format::Table),
-            OutputFormat::Csv => Some(Format::Csv),
-            OutputFormat::Json => Some(Format::Json),
+            OutputFormat::Table => Some(Layout::Table),
+            OutputFormat::Csv => Some(Layout::Csv),
+            OutputFormat::Json => Some(Layout::Json),
             _ => None,
         }
     }
@@ -48,7 +48,7 @@ impl OutputFormat {
 }
 
 /// The format of a command whose `--format` accepts tables only ([`TABLES`]).
-pub fn table_of(f: OutputFormat) -> Format {
+pub fn table_of(f: OutputFormat) -> Layout {
     f.table().unwrap_or_default()
 }
 

@@ -9,9 +9,11 @@ use std::io::{self, Write};
 
 pub use crate::reports::table::{Cell, Table};
 
-/// Output formats of the reports.
+/// How one table is laid out: aligned text, CSV or JSON. (The command line's `--format`, which
+/// also names pictures and journal dialects, is the binary's `OutputFormat`; its table values
+/// map onto these.)
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Format {
+pub enum Layout {
     #[default]
     Table,
     Csv,
@@ -19,11 +21,11 @@ pub enum Format {
 }
 
 impl Table {
-    pub fn write(&self, out: &mut impl Write, format: Format) -> io::Result<()> {
-        match format {
-            Format::Table => self.write_table(out),
-            Format::Csv => self.write_csv(out),
-            Format::Json => self.write_json(out),
+    pub fn write(&self, out: &mut impl Write, layout: Layout) -> io::Result<()> {
+        match layout {
+            Layout::Table => self.write_table(out),
+            Layout::Csv => self.write_csv(out),
+            Layout::Json => self.write_json(out),
         }
     }
 

@@ -7,7 +7,7 @@ use crate::cli::{error, parse, CliError};
 use clap::Args;
 use gasledger::model::date::Date;
 use gasledger::ops::settle as ops;
-use gasledger::render::table::Format;
+use gasledger::render::table::Layout;
 use gasledger::reports::debts;
 use gasledger::store::{Access, Store};
 use std::io::Write;
@@ -62,7 +62,7 @@ fn net_record(store: &mut Store, a: NetArgs, out: &mut impl Write) -> Result<(),
         return Ok(());
     };
     let (verb, detail) = outcome(added, &a.id);
-    if format != Format::Table {
+    if format != Layout::Table {
         return Ok(debts::netting_plan_table(&n, store.chart())?.write(out, format)?);
     }
     let chart = store.chart();
@@ -93,7 +93,7 @@ fn net_show(store: &Store, a: NetArgs, out: &mut impl Write) -> Result<(), CliEr
     let format = format::table_of(a.format);
     let n = debts::netting(store, &a.commodity, a.as_of).map_err(error::settle)?;
     let chart = store.chart();
-    if format != Format::Table {
+    if format != Layout::Table {
         return Ok(debts::netting_plan_table(&n, chart)?.write(out, format)?);
     }
     if n.debts.is_empty() {

@@ -7,7 +7,7 @@ use crate::cli::{error, parse, CliError};
 use clap::Args;
 use gasledger::model::date::Date;
 use gasledger::render::svg;
-use gasledger::render::table::Format;
+use gasledger::render::table::Layout;
 use gasledger::reports::debts::{self, DebtReport};
 use gasledger::store::{Access, Store};
 use std::io::Write;
@@ -29,7 +29,7 @@ pub fn run(a: DebtsArgs, ledger: &Ledger, out: &mut impl Write) -> Result<(), Cl
     let Some(format) = a.format.table() else {
         return picture(&store, &r, a.format, out);
     };
-    if format != Format::Table {
+    if format != Layout::Table {
         return Ok(r.debts_table().write(out, format)?);
     }
     if r.debts.is_empty() {

@@ -7,7 +7,7 @@ use crate::cli::CliError;
 use clap::Args;
 use gasledger::model::date::Date;
 use gasledger::render::svg;
-use gasledger::render::table::Format;
+use gasledger::render::table::Layout;
 use gasledger::reports::swap::report as swap_report;
 use gasledger::store::Access;
 use gasledger::swap::{self, format_percent};
@@ -42,7 +42,7 @@ pub fn run(args: SwapReportArgs, ledger: &Ledger, out: &mut impl Write) -> Resul
         out.write_all(svg::swap_svg(&r)?.as_bytes())?;
         return Ok(());
     };
-    if format == Format::Table {
+    if format == Layout::Table {
         let t = &r.terms;
         writeln!(
             out,
