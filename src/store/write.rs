@@ -14,9 +14,14 @@ use super::{
     statement_key, summary_key, to_json, Head, IdEntry, Numbered, Store, StoreError, BLOCK_TXNS,
     ID_BUCKETS,
 };
+use crate::model::account::{Account, Party};
+use crate::model::agreement::Agreement;
 use crate::model::amount::Commodity;
-use crate::model::ledger::{Account, Agreement, Chart, LedgerError, Party, Statement, Transaction};
+use crate::model::chart::Chart;
+use crate::model::error::LedgerError;
+use crate::model::statement::Statement;
 use crate::model::terms::AgreementRules;
+use crate::model::transaction::Transaction;
 use rust_decimal::Decimal;
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::{BTreeMap, HashMap};
@@ -911,7 +916,7 @@ impl<'s> Writer<'s> {
                     .find(|(k, _)| *k == ckey)
                     .map(|(_, v)| *v)
                     .unwrap_or_else(|| self.balances.get(&ckey).copied().unwrap_or_default());
-                crate::model::ledger::check_assertion(
+                crate::model::balance::check_assertion(
                     &self.names.accounts[rp.account as usize],
                     &crate::model::amount::Amount::new(
                         asserted,
@@ -936,7 +941,7 @@ impl<'s> Writer<'s> {
             }
             let name = &self.names.accounts[*a as usize];
             if let Some(acct) = self.chart.accounts.get(name) {
-                crate::model::ledger::check_floor(
+                crate::model::balance::check_floor(
                     acct,
                     &self.names.commodities[*c as usize],
                     *after,
