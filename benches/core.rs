@@ -5,9 +5,10 @@
 //! times and the process's peak resident memory (VmHWM). Measures whole operations once each,
 //! as a user would see them; not a statistical micro-benchmark.
 
+use gasledger::model::account::{Account, Party};
 use gasledger::model::amount::{Amount, Commodity, Kind};
 use gasledger::model::date::Date;
-use gasledger::model::ledger::{Account, Party, Posting, Status, Transaction};
+use gasledger::model::transaction::{Posting, Status, Transaction};
 use gasledger::store::Access;
 use rust_decimal::Decimal;
 use std::time::{Duration, Instant};

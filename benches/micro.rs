@@ -5,9 +5,11 @@
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use gasledger::journal::{parse_str, Directive};
+use gasledger::model::account::{Account, Party};
 use gasledger::model::amount::{Amount, Commodity, Kind};
+use gasledger::model::chart::Chart;
 use gasledger::model::date::Date;
-use gasledger::model::ledger::{Account, Chart, Party, Posting, Status, Transaction};
+use gasledger::model::transaction::{Posting, Status, Transaction};
 use gasledger::store::Access;
 use rust_decimal::Decimal;
 use std::hint::black_box;

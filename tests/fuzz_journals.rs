@@ -440,8 +440,8 @@ struct State {
     txns: u64,
     last_hash: [u8; 32],
     statements: usize,
-    chart: gasledger::model::ledger::Chart,
-    agreements: Vec<gasledger::model::ledger::Agreement>,
+    chart: gasledger::model::chart::Chart,
+    agreements: Vec<gasledger::model::agreement::Agreement>,
     balances: Balances,
 }
 

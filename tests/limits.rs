@@ -9,10 +9,13 @@ mod common;
 
 use common::{Ledger, Run};
 use gasledger::journal::LINE_LEN_MAX;
+use gasledger::model::account::{Account, Party};
 use gasledger::model::amount::{Commodity, Kind, CODE_LEN_MAX};
-use gasledger::model::ledger::{
-    Account, Chart, LedgerError, Party, ACCOUNTS_MAX, ACCOUNT_LEN_MAX, DESCRIPTION_LEN_MAX,
-    ID_LEN_MAX, PARTY_CODE_LEN_MAX, POSTINGS_MAX, TAGS_MAX,
+use gasledger::model::chart::Chart;
+use gasledger::model::error::LedgerError;
+use gasledger::model::limits::{
+    ACCOUNTS_MAX, ACCOUNT_LEN_MAX, DESCRIPTION_LEN_MAX, ID_LEN_MAX, PARTY_CODE_LEN_MAX,
+    POSTINGS_MAX, TAGS_MAX,
 };
 use std::path::Path;
 

@@ -4,9 +4,10 @@
 //! a block summary, an id bucket, a running balance) is found by `verify`, never passed over
 //! silently and never a panic.
 
+use gasledger::model::account::{Account, Party};
 use gasledger::model::amount::{Amount, Commodity, Kind};
 use gasledger::model::date::Date;
-use gasledger::model::ledger::{Account, Party, Posting, Price, Status, Transaction};
+use gasledger::model::transaction::{Posting, Price, Status, Transaction};
 use gasledger::store::{Access, Added, Balances, Store, StoreError, BLOCK_TXNS};
 use proptest::prelude::*;
 use rust_decimal::Decimal;

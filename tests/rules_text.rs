@@ -382,7 +382,7 @@ fn a_repeated_agreement_field_is_refused_naming_its_line() {
 
 #[test]
 fn the_library_refuses_an_agreement_without_a_kind() {
-    use gasledger::model::ledger::Agreement;
+    use gasledger::model::agreement::Agreement;
     use gasledger::store::Access;
     let l = Ledger::with_chart();
     let before = journal(&l);
@@ -402,7 +402,7 @@ fn the_library_refuses_an_agreement_without_a_kind() {
             .expect_err("no kind");
         assert!(e.to_string().contains("not a plain word"), "{e}");
         let e = w
-            .add_statement(gasledger::model::ledger::Statement {
+            .add_statement(gasledger::model::statement::Statement {
                 date: "2022-06-30".parse().expect("date"),
                 party: "TM".into(),
                 id: None,

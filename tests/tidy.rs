@@ -407,7 +407,7 @@ fn the_domain_does_not_read_the_store() {
 #[test]
 fn paths_in_comments_and_strings_are_not_imports() {
     let files = tree(&[(
-        "model::ledger",
+        "model::chart",
         "//! See [`crate::store::Writer`].\n/* crate::ops */\nconst S: &str = \"crate::render\";\n",
     )]);
     assert!(layer_breaks(&files).is_empty());

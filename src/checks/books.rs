@@ -3,9 +3,10 @@
 //! net to zero (4).
 
 use super::{Check, CheckError, CheckKind, Status};
+use crate::model::account::is_under;
 use crate::model::amount;
 use crate::model::date::Date;
-use crate::model::ledger::{is_under, LedgerError};
+use crate::model::error::LedgerError;
 use crate::reports::table::Cell;
 use crate::store::{Balances, Store};
 use rust_decimal::Decimal;

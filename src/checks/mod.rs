@@ -10,7 +10,7 @@ pub mod swap;
 
 use crate::model::amount;
 use crate::model::date::Date;
-use crate::model::ledger::LedgerError;
+use crate::model::error::LedgerError;
 use crate::reports::table::Cell;
 use crate::store::{Store, StoreError};
 use rust_decimal::Decimal;

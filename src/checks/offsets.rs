@@ -1,9 +1,12 @@
 //! Reconciliation check 6: offsets within their limits and within what was owed.
 
 use crate::checks::{Check, CheckError, CheckKind, Status};
+use crate::model::account::is_under;
 use crate::model::amount;
+use crate::model::chart::Chart;
 use crate::model::date::Date;
-use crate::model::ledger::{is_under, Chart, LedgerError, Transaction};
+use crate::model::error::LedgerError;
+use crate::model::transaction::Transaction;
 use crate::reports::table::Cell;
 use crate::settle::{is_offset, offset_legs, offset_terms, OffsetTerms};
 use crate::store::Store;

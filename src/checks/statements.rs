@@ -2,8 +2,9 @@
 
 use super::books::total_under;
 use super::{Check, CheckError, CheckKind};
+use crate::model::account::party_of;
 use crate::model::date::Date;
-use crate::model::ledger::{party_of, Statement};
+use crate::model::statement::Statement;
 use crate::store::{Balances, Store};
 use std::collections::BTreeMap;
 

@@ -11,7 +11,7 @@ mod settled;
 
 use clap::{Parser, Subcommand};
 use commands::*;
-use gasledger::model::ledger::LedgerError;
+use gasledger::model::error::LedgerError;
 use gasledger::store::StoreError;
 use ledger::Ledger;
 use std::io::Write;

@@ -1,9 +1,11 @@
 //! Turning argument strings into domain values, once, at the edge.
 
 use clap::builder::{PossibleValuesParser, TypedValueParser};
+use gasledger::model::account::AccountType;
+use gasledger::model::agreement::AgreementKind;
 use gasledger::model::amount::{parse_amount, Amount, Kind};
 use gasledger::model::date::Date;
-use gasledger::model::ledger::{AccountType, AgreementKind, Posting, Price, Status};
+use gasledger::model::transaction::{Posting, Price, Status};
 
 /// `--status`: cleared (*), pending (!) or none.
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -106,7 +108,7 @@ pub fn posting(s: &str) -> Result<Posting, String> {
 /// A posting read as an account alone whose last word is a declared commodity was meant to
 /// carry an amount ("IR:cash abc mcm"): say what is wrong with the number, not that the
 /// account "IR:cash abc mcm" is undeclared.
-pub fn misread_amount(p: &Posting, chart: &gasledger::model::ledger::Chart) -> Option<String> {
+pub fn misread_amount(p: &Posting, chart: &gasledger::model::chart::Chart) -> Option<String> {
     if p.amount.is_some() || chart.accounts.contains_key(&p.account) {
         return None;
     }

@@ -2,7 +2,7 @@
 //! party owes another, amounts grouped at their commodity's scale.
 
 use super::CliError;
-use gasledger::model::ledger::Chart;
+use gasledger::model::chart::Chart;
 use gasledger::reports::debts;
 use gasledger::settle;
 use gasledger::store::{Added, Store};

@@ -40,9 +40,11 @@ use crate::export::peer::{
 };
 use crate::export::ExportError;
 use crate::journal::Directive;
+use crate::model::account::{Account, AccountType};
 use crate::model::amount::{format_at_scale, Amount};
+use crate::model::chart::Chart;
 use crate::model::date::{days_in_month, Date};
-use crate::model::ledger::{Account, AccountType, Chart, Posting, Price, Status, Transaction};
+use crate::model::transaction::{Posting, Price, Status, Transaction};
 use crate::store::Store;
 use rust_decimal::Decimal;
 use std::borrow::Cow;
@@ -621,8 +623,8 @@ fn next_day(d: Date) -> Option<Date> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::account::Party;
     use crate::model::amount::{Commodity, Kind};
-    use crate::model::ledger::Party;
 
     fn account(name: &str, kind: Option<AccountType>) -> Account {
         Account {

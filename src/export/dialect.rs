@@ -7,7 +7,8 @@ use crate::export::peer::{check_price, invalid, number, pad, transactions, write
 use crate::export::ExportError;
 use crate::journal::{write_directive, Directive};
 use crate::model::amount::{Amount, Commodity};
-use crate::model::ledger::{Chart, Posting, Price, Status, Transaction};
+use crate::model::chart::Chart;
+use crate::model::transaction::{Posting, Price, Status, Transaction};
 use crate::store::Store;
 use std::borrow::Cow;
 use std::collections::HashSet;

@@ -16,8 +16,10 @@ use crate::export::dialect::{
 use crate::export::peer::{add, balance_of, Peer};
 use crate::export::ExportError;
 use crate::journal::{write_directive, Directive};
+use crate::model::account::Account;
 use crate::model::amount::{format_at_scale, Commodity};
-use crate::model::ledger::{Account, Chart, Transaction};
+use crate::model::chart::Chart;
+use crate::model::transaction::Transaction;
 use crate::store::Store;
 use rust_decimal::Decimal;
 use std::collections::{BTreeSet, HashMap, HashSet};

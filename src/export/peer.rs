@@ -12,7 +12,8 @@
 use crate::export::ExportError;
 use crate::journal::{write_directive, Directive};
 use crate::model::amount::{format_at_scale, Amount};
-use crate::model::ledger::{Chart, Posting, Price, Transaction};
+use crate::model::chart::Chart;
+use crate::model::transaction::{Posting, Price, Transaction};
 use crate::store::Store;
 use rust_decimal::Decimal;
 use std::collections::HashMap;

@@ -10,7 +10,7 @@
 //! balances, that an account is declared or that an amount fits its commodity's scale: the model
 //! (`ledger`) decides that, when the store records what the parser produced. One rule of the model
 //! is applied while reading, because it is about how a line is written: an agreement's field is
-//! named by a plain word and given once (`ledger::check_agreement_field`), so that `kind: swap`
+//! named by a plain word and given once (`agreement::check_agreement_field`), so that `kind: swap`
 //! is refused at its own line.
 
 mod parse;
@@ -19,8 +19,11 @@ mod print;
 pub use parse::{default_kind, open, open_counting, parse_str, Counting, Journal, Parser};
 pub use print::{write_directive, write_journal};
 
+use crate::model::account::{Account, Party};
+use crate::model::agreement::Agreement;
 use crate::model::amount::Commodity;
-use crate::model::ledger::{Account, Agreement, Party, Statement, Transaction};
+use crate::model::statement::Statement;
+use crate::model::transaction::Transaction;
 use std::fmt;
 use std::sync::Arc;
 use thiserror::Error;

@@ -22,12 +22,14 @@
 use super::{
     Directive, ErrorKind, JournalError, Located, Location, INCLUDE_DEPTH_MAX, LINE_LEN_MAX,
 };
+use crate::model::account::{Account, AccountType, Party};
+use crate::model::agreement::{self, Agreement};
 use crate::model::amount::{self, Amount, AmountError, Commodity, Kind};
 use crate::model::date::Date;
-use crate::model::ledger::{
-    self, Account, AccountType, Agreement, Claim, Party, Posting, Price, Statement, Status,
-    Transaction,
-};
+use crate::model::error::LedgerError;
+use crate::model::limits;
+use crate::model::statement::{Claim, Statement};
+use crate::model::transaction::{Posting, Price, Status, Transaction};
 use std::fs::File;
 // ASCII bytes found with memchr are char boundaries, so the indexes slice the `&str` safely;
 // core's `str::find(char)` costs several times as much on the short texts of a journal line.
@@ -539,12 +541,12 @@ fn transaction_line(
         }
         return Ok(());
     }
-    if t.postings.len() >= ledger::POSTINGS_MAX {
+    if t.postings.len() >= limits::POSTINGS_MAX {
         return Err(ctx.err(
             content,
             format!(
                 "a transaction may have at most {} postings",
-                ledger::POSTINGS_MAX
+                limits::POSTINGS_MAX
             ),
         ));
     }
@@ -558,9 +560,9 @@ fn agreement_field(ctx: &Ctx, a: &mut Agreement, content: &str) -> Result<(), Jo
     let (body, _) = split_comment(content);
     let (key, value) = split_word(body.trim_end());
     let value = value.trim();
-    ledger::check_agreement_field(&a.fields, key, value).map_err(|e| {
+    agreement::check_agreement_field(&a.fields, key, value).map_err(|e| {
         let why = match e {
-            ledger::LedgerError::BadAgreement { why, .. } => why,
+            LedgerError::BadAgreement { why, .. } => why,
             e => e.to_string(),
         };
         ctx.err(key, format!("agreement {}: {why}", a.name))
@@ -1994,14 +1996,14 @@ tag agreement
     #[test]
     fn too_many_postings() {
         let mut text = String::from("2022-01-01 x\n");
-        for _ in 0..=ledger::POSTINGS_MAX {
+        for _ in 0..=limits::POSTINGS_MAX {
             text.push_str("    A:b  1 USD\n");
         }
         let e = error(&text);
         assert!(
             e.starts_with(&format!(
                 "t.ledger:{}:5: a transaction may have at most",
-                ledger::POSTINGS_MAX + 2
+                limits::POSTINGS_MAX + 2
             )),
             "{e}"
         );

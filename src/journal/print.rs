@@ -41,11 +41,13 @@
 //! entry: what the model accepted, this prints.
 
 use super::{Directive, LINE_LEN_MAX};
+use crate::model::account::{Account, Party};
+use crate::model::agreement::Agreement;
 use crate::model::amount::{self, Amount, Commodity, SCALE_MAX};
-use crate::model::ledger::{
-    Account, Agreement, Chart, Party, Posting, Price, Statement, Status, Transaction,
-};
+use crate::model::chart::Chart;
+use crate::model::statement::Statement;
 use crate::model::text::{self, TextError};
+use crate::model::transaction::{Posting, Price, Status, Transaction};
 use rust_decimal::Decimal;
 use std::fmt::Write as _;
 use std::io::{self, Write};
@@ -397,9 +399,10 @@ fn check_code(code: &str) -> io::Result<()> {
 mod tests {
     use super::*;
     use crate::journal::parse_str;
+    use crate::model::account::AccountType;
     use crate::model::amount::Kind;
     use crate::model::date::Date;
-    use crate::model::ledger::{AccountType, Claim};
+    use crate::model::statement::Claim;
     use proptest::prelude::*;
     use std::str::FromStr;
 

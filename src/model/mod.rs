@@ -2,10 +2,19 @@
 //! chart, transactions, statements and agreements. Knows nothing of storage, files or the
 //! command line.
 
+pub mod account;
+pub mod agreement;
 pub mod amount;
+pub mod balance;
+pub mod chart;
 pub mod date;
-pub mod ledger;
+pub mod error;
+pub mod id;
+pub mod limits;
 pub mod name_map;
+pub mod statement;
+pub mod suggest;
 pub mod terms;
 pub mod text;
+pub mod transaction;
 pub mod units;

@@ -4,7 +4,9 @@
 //! operations layer gives it its rulebook (`ops::rulebook::Rulebook`), so that a swap leg or
 //! an offset meets the same rules from a command, a journal or a library call.
 
-use crate::model::ledger::{Agreement, Chart, Transaction};
+use crate::model::agreement::Agreement;
+use crate::model::chart::Chart;
+use crate::model::transaction::Transaction;
 use rust_decimal::Decimal;
 use thiserror::Error;
 
@@ -28,7 +30,7 @@ pub trait AgreementRules: Send + Sync + std::fmt::Debug {
 pub enum RuleError {
     #[error(
         "no agreement named {name}{}",
-        crate::model::ledger::suggestion(nearest)
+        crate::model::suggest::suggestion(nearest)
     )]
     UnknownAgreement {
         name: String,

@@ -24,9 +24,11 @@
 //! what reconciliation reports (the books say what was done; the check says whether it was
 //! right).
 
+use crate::model::agreement::{Agreement, AgreementKind};
 use crate::model::amount::{self, Amount};
-use crate::model::ledger::{Agreement, AgreementKind, Chart, Transaction};
+use crate::model::chart::Chart;
 pub use crate::model::terms::{AgreementRules, RuleError};
+use crate::model::transaction::Transaction;
 use crate::settle::OffsetTerms;
 use crate::swap::{side_of, Basis, Side, SwapTerms};
 use rust_decimal::Decimal;
@@ -121,7 +123,7 @@ impl Rulebook {
             .get(name)
             .ok_or_else(|| RuleError::UnknownAgreement {
                 name: name.to_string(),
-                nearest: crate::model::ledger::nearest(name, self.terms.keys()),
+                nearest: crate::model::suggest::nearest(name, self.terms.keys()),
             })?;
         match terms {
             Terms::Swap(terms) => check_leg(terms, t, leg),

@@ -2,9 +2,11 @@
 //! builds its transaction with the pure `settle` code, refuses what the balances do not allow
 //! in its own words, and records it through one `store::Writer`.
 
+use crate::model::account::{Account, AccountType};
 use crate::model::amount::Amount;
 use crate::model::date::Date;
-use crate::model::ledger::{Account, AccountType, LedgerError, Transaction};
+use crate::model::error::LedgerError;
+use crate::model::transaction::Transaction;
 use crate::reports::debts::{self, DebtsError};
 use crate::settle::{
     check_debt, check_offset_amount, check_offset_room, check_owed, check_payment, debt_accounts,

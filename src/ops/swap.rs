@@ -4,7 +4,7 @@
 //! written, so a refused leg leaves the store as it was; the writer's rulebook checks the leg
 //! as it checks one from a journal or from `record`.
 
-use crate::model::ledger::Account;
+use crate::model::account::Account;
 use crate::reports::swap::{period_entry_before, SwapStoreError};
 use crate::store::{Added, Store, Writer};
 use crate::swap::{FeeBasis, LegRequest, LegTransaction, Side, SwapTerms};

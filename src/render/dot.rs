@@ -1,7 +1,7 @@
 //! The debt graph in Graphviz DOT, for a reader who lays it out with `dot` (the SVG in
 //! `svg::debts` is laid out here).
 
-use crate::model::ledger::Chart;
+use crate::model::chart::Chart;
 use crate::render::debt_graph::{amount_label, edges, parties};
 use crate::reports::debts::DebtReport;
 use std::fmt::Write as _;

@@ -11,8 +11,8 @@
 
 use crate::checks::{Check, Reconciliation, Status};
 use crate::model::amount::format_grouped;
+use crate::model::chart::Chart;
 use crate::model::date::Date;
-use crate::model::ledger::Chart;
 use crate::render::svg::{self, escape_xml as esc, ChartError, SVG_NAMESPACE};
 use crate::render::table::{Cell, Table};
 use crate::reports::debts::DebtReport;

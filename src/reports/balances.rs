@@ -1,9 +1,10 @@
 //! `report balances`: the balances of every account, or of one party's, rolled up to a depth
 //! of the account tree.
 
+use crate::model::account::party_of;
 use crate::model::amount;
+use crate::model::chart::Chart;
 use crate::model::date::Date;
-use crate::model::ledger::{party_of, Chart};
 use crate::reports::table::{Cell, Table};
 use crate::store::{Balances, Store, StoreError};
 use rust_decimal::Decimal;

@@ -2,8 +2,10 @@
 //! tables), the netting of one commodity, what is owed, and what an offset agreement has
 //! assigned so far. Read-only; the writes are `ops::settle`.
 
+use crate::model::chart::Chart;
 use crate::model::date::Date;
-use crate::model::ledger::{self, Chart, LedgerError};
+use crate::model::error::LedgerError;
+use crate::model::suggest;
 use crate::reports::table::{Cell, Table};
 use crate::settle::{
     add, netting_error, obligation_of, offset_legs, offset_terms, plan, positions, receivable,
@@ -218,7 +220,7 @@ pub fn stored_offset(store: &Store, name: &str) -> Result<OffsetTerms, SettleErr
         .get(name)
         .ok_or_else(|| SettleError::NoAgreement {
             name: name.to_string(),
-            nearest: ledger::nearest(name, store.agreements().keys()),
+            nearest: suggest::nearest(name, store.agreements().keys()),
         })?;
     offset_terms(a, store.chart())
 }

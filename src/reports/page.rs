@@ -2,8 +2,8 @@
 //! swap's periods, the debts, each party's balances. The reconciliation, a check, is added by
 //! the caller; a renderer lays the page out.
 
+use crate::model::agreement::AgreementKind;
 use crate::model::date::Date;
-use crate::model::ledger::AgreementKind;
 use crate::reports::balances::{self, BalanceQuery};
 use crate::reports::debts::{self, DebtReport, DebtsError};
 use crate::reports::swap::{self as swap_reports, SwapReport, SwapStoreError};

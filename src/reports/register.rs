@@ -1,8 +1,8 @@
 //! `report register`: the postings of an account and its sub-accounts, with running balances.
 
+use crate::model::account::is_under;
 use crate::model::amount;
 use crate::model::date::Date;
-use crate::model::ledger::is_under;
 use crate::reports::table::{Cell, Table};
 use crate::store::{Store, StoreError};
 use rust_decimal::Decimal;

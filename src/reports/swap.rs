@@ -9,7 +9,7 @@
 
 use crate::model::amount;
 use crate::model::date::Date;
-use crate::model::ledger::Transaction;
+use crate::model::transaction::Transaction;
 use crate::reports::table::{Cell, Table};
 use crate::store::{Store, StoreError};
 use crate::swap::{self, Leg, PeriodRow, Side, SwapError, SwapTerms};

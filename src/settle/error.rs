@@ -1,8 +1,9 @@
 //! The settlement error, and the checked arithmetic and formatting its messages use.
 
 use crate::model::amount::{self, format_at_scale, AmountError};
+use crate::model::chart::Chart;
 use crate::model::date::Date;
-use crate::model::ledger::{Chart, LedgerError};
+use crate::model::error::LedgerError;
 use rust_decimal::Decimal;
 use thiserror::Error;
 

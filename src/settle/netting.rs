@@ -3,9 +3,11 @@
 
 use super::error::{add, fmt, overflow, sub, SettleError};
 use super::obligations::{cash, payable, posting, receivable, Debt, Entry};
+use crate::model::account::AccountType;
 use crate::model::amount;
+use crate::model::chart::Chart;
 use crate::model::date::Date;
-use crate::model::ledger::{AccountType, Chart, Posting, Transaction};
+use crate::model::transaction::{Posting, Transaction};
 use rust_decimal::Decimal;
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet};

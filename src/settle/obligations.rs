@@ -7,9 +7,11 @@
 
 use super::error::{fmt, SettleError};
 use super::validate::check_parties_and_amount;
+use crate::model::account::AccountType;
 use crate::model::amount::Amount;
+use crate::model::chart::Chart;
 use crate::model::date::Date;
-use crate::model::ledger::{self, AccountType, Chart, Posting, Transaction};
+use crate::model::transaction::{Posting, Status, Transaction};
 use rust_decimal::Decimal;
 
 /// `C:receivable:D`: what D owes C.
@@ -60,7 +62,7 @@ impl Entry {
     pub(super) fn transaction(&self, default_desc: String, postings: Vec<Posting>) -> Transaction {
         Transaction {
             date: self.date,
-            status: ledger::Status::Cleared,
+            status: Status::Cleared,
             code: None,
             description: self.memo.clone().unwrap_or(default_desc),
             tags: Vec::new(),

@@ -6,7 +6,8 @@ use super::obligations::{payable, posting, receivable, Entry};
 use super::terms::OffsetTerms;
 use super::validate::check_amount;
 use crate::model::amount::Amount;
-use crate::model::ledger::{Chart, Transaction};
+use crate::model::chart::Chart;
+use crate::model::transaction::Transaction;
 use rust_decimal::Decimal;
 
 /// The offset transaction: the debtor's debt to the intermediary becomes a debt to the

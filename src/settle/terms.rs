@@ -5,10 +5,13 @@
 use super::error::{scale_of, SettleError};
 use super::obligations::{payable, receivable};
 use super::validate::{check_distinct, check_party};
+use crate::model::account::{is_under, AccountType};
+use crate::model::agreement::Agreement;
 use crate::model::amount::{self, format_at_scale, parse_amount, parse_number, Commodity};
-use crate::model::ledger::{
-    self, is_under, AccountType, Agreement, Chart, LedgerError, Transaction,
-};
+use crate::model::chart::Chart;
+use crate::model::error::LedgerError;
+use crate::model::suggest;
+use crate::model::transaction::Transaction;
 use rust_decimal::Decimal;
 use std::collections::BTreeSet;
 
@@ -100,7 +103,7 @@ fn check_fields(a: &Agreement) -> Result<(), String> {
     for (k, _) in &a.fields {
         if !OFFSET_FIELDS.contains(&k.as_str()) {
             let known: Vec<String> = OFFSET_FIELDS.iter().map(|s| s.to_string()).collect();
-            let hint = ledger::nearest(k, known.iter())
+            let hint = suggest::nearest(k, known.iter())
                 .map(|n| format!(" (did you mean {n}?)"))
                 .unwrap_or_default();
             return Err(format!(
@@ -254,7 +257,7 @@ mod tests {
         for p in ["IQ", "IR", "TM"] {
             c.parties.insert(
                 p.into(),
-                ledger::Party {
+                crate::model::account::Party {
                     code: p.into(),
                     name: None,
                 },

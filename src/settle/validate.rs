@@ -3,7 +3,9 @@
 
 use super::error::{fmt, SettleError};
 use crate::model::amount::Amount;
-use crate::model::ledger::{self, Chart, LedgerError};
+use crate::model::chart::Chart;
+use crate::model::error::LedgerError;
+use crate::model::suggest;
 use rust_decimal::Decimal;
 
 /// A declared party, or an error naming the nearest declared one.
@@ -13,7 +15,7 @@ pub fn check_party(chart: &Chart, code: &str) -> Result<(), SettleError> {
     }
     Err(SettleError::UndeclaredParty {
         code: code.to_string(),
-        nearest: ledger::nearest(code, chart.parties.keys()),
+        nearest: suggest::nearest(code, chart.parties.keys()),
     })
 }
 

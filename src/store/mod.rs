@@ -59,8 +59,12 @@ pub use write::{
     Prepared, PreparedBatch, PreparedPosting, Writer,
 };
 
+use crate::model::agreement::Agreement;
+use crate::model::chart::Chart;
 use crate::model::date::Date;
-use crate::model::ledger::{Agreement, Chart, LedgerError, Statement, Transaction};
+use crate::model::error::LedgerError;
+use crate::model::statement::Statement;
+use crate::model::transaction::Transaction;
 use codec::{CodecError, Dec, Enc};
 use handle::Handle;
 use record::{block_entries, decode_txn, Names, RawTxn, Summary};
@@ -309,13 +313,13 @@ impl Store {
         }
         for kv in self.db.scan_prefix(b"p")? {
             let (_, v) = kv?;
-            let p: crate::model::ledger::Party = json(&v)?;
+            let p: crate::model::account::Party = json(&v)?;
             self.chart.parties.insert(p.code.clone(), p);
         }
         let mut accounts = Vec::new();
         for kv in self.db.scan_prefix(b"a")? {
             let (_, v) = kv?;
-            let n: Numbered<crate::model::ledger::Account> = json(&v)?;
+            let n: Numbered<crate::model::account::Account> = json(&v)?;
             accounts.push((n.id, n.item));
         }
         accounts.sort_by_key(|(id, _)| *id);

@@ -4,13 +4,13 @@
 use super::codec::{CodecError, Dec, Enc};
 use crate::model::amount::Amount;
 use crate::model::date::Date;
-use crate::model::ledger::{Posting, Price, Status, Transaction};
+use crate::model::transaction::{Posting, Price, Status, Transaction};
 use rust_decimal::Decimal;
 
 /// Version byte at the front of every block and summary value.
 pub const RECORD_VERSION: u8 = 1;
 
-pub use crate::model::ledger::PriceKind;
+pub use crate::model::balance::PriceKind;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RawPosting {

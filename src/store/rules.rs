@@ -16,7 +16,8 @@
 use super::record::{self, RawTxn};
 use super::{Store, StoreError};
 use crate::model::amount::{exact_add, format_at_scale};
-use crate::model::ledger::{Chart, LedgerError};
+use crate::model::chart::Chart;
+use crate::model::error::LedgerError;
 use rust_decimal::Decimal;
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::BTreeMap;

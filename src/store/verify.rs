@@ -8,7 +8,7 @@ use super::ids::{bucket_key, decode_bucket, id_hash, IdEntry};
 use super::keys::summary_key;
 use super::record::{block_entries, chain_hash, decode_txn, RawTxn, Summary};
 use super::{codec::Dec, Store, StoreError, BLOCK_TXNS, ID_BUCKETS};
-use crate::model::ledger::{check_balanced, weight};
+use crate::model::balance::{check_balanced, weight};
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
 use std::fmt;

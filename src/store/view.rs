@@ -25,7 +25,7 @@
 
 use super::atomic::{Durability, WriteError};
 use super::{anchor, Balances, Head, StoreError};
-use crate::model::ledger::Chart;
+use crate::model::chart::Chart;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::io::Write;

@@ -2,9 +2,10 @@
 //! and checked against the terms; and a leg read back out of a recorded transaction.
 
 use super::{side_of, Basis, Side, SwapError, SwapTerms};
+use crate::model::account::AccountType;
 use crate::model::amount::{self, Amount};
 use crate::model::date::Date;
-use crate::model::ledger::{AccountType, Posting, Status, Transaction};
+use crate::model::transaction::{Posting, Status, Transaction};
 use crate::model::units::{self, Dimension, UnitError};
 use rust_decimal::Decimal;
 use std::collections::HashMap;

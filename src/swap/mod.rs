@@ -42,7 +42,7 @@ pub use terms::{
 
 use crate::model::amount::AmountError;
 use crate::model::date::Date;
-use crate::model::ledger::LedgerError;
+use crate::model::error::LedgerError;
 use crate::model::units::UnitError;
 use rust_decimal::Decimal;
 use thiserror::Error;

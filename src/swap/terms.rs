@@ -2,9 +2,12 @@
 //! and points they name.
 
 use super::{suggestion, Period, SwapError};
+use crate::model::account;
+use crate::model::agreement::Agreement;
 use crate::model::amount::{self, Commodity, Kind};
+use crate::model::chart::Chart;
 use crate::model::date::Date;
-use crate::model::ledger::{self, Agreement, Chart};
+use crate::model::suggest;
 use crate::model::units;
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
@@ -263,7 +266,7 @@ pub fn terms(
         .get(name)
         .ok_or_else(|| SwapError::UnknownAgreement {
             name: name.to_string(),
-            nearest: ledger::nearest(name, agreements.keys()),
+            nearest: suggest::nearest(name, agreements.keys()),
         })?;
     SwapTerms::from_agreement(a, chart)
 }
@@ -340,7 +343,7 @@ impl<'a> Fields<'a> {
         if !self.chart.parties.contains_key(code) {
             return Err(self.bad(format!(
                 "{role} {code} is not a declared party{}",
-                suggestion(&ledger::nearest(code, self.chart.parties.keys()))
+                suggestion(&suggest::nearest(code, self.chart.parties.keys()))
             )));
         }
         Ok(code.to_string())
@@ -362,7 +365,7 @@ impl<'a> Fields<'a> {
     /// The name becomes the last segment of the hub's accounts.
     fn check_name(&self, hub: &str) -> Result<(), SwapError> {
         let name = &self.a.name;
-        if name.contains(':') || ledger::check_account_name(&format!("{hub}:swap:{name}")).is_err()
+        if name.contains(':') || account::check_account_name(&format!("{hub}:swap:{name}")).is_err()
         {
             return Err(self.bad(
                 "an agreement's name must be usable as an account segment (no ':', ';', '=', '@', tabs or double spaces)".into(),

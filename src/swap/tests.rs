@@ -1,8 +1,11 @@
 //! The swap domain's unit tests: terms, fees, legs and periods.
 
 use super::*;
+use crate::model::account::{Account, Party};
+use crate::model::agreement::Agreement;
 use crate::model::amount::{Amount, Commodity, Kind};
-use crate::model::ledger::{Account, Agreement, Chart, Party, Status};
+use crate::model::chart::Chart;
+use crate::model::transaction::Status;
 use std::collections::BTreeMap;
 use std::str::FromStr;
 

@@ -4,8 +4,8 @@ use crate::cli::ledger::Ledger;
 use crate::cli::parse;
 use crate::cli::CliError;
 use clap::Subcommand;
+use gasledger::model::account::{Account, AccountType};
 use gasledger::model::amount::Amount;
-use gasledger::model::ledger::{Account, AccountType};
 use gasledger::store::Access;
 use std::io::Write;
 

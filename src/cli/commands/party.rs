@@ -3,7 +3,7 @@
 use crate::cli::ledger::Ledger;
 use crate::cli::CliError;
 use clap::Subcommand;
-use gasledger::model::ledger::Party;
+use gasledger::model::account::Party;
 use gasledger::store::Access;
 use std::io::Write;
 

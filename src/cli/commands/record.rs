@@ -5,7 +5,7 @@ use crate::cli::parse::{self, StatusArg};
 use crate::cli::CliError;
 use clap::Args;
 use gasledger::model::date::Date;
-use gasledger::model::ledger::Transaction;
+use gasledger::model::transaction::Transaction;
 use gasledger::store::{Access, Added};
 use std::io::Write;
 

@@ -5,7 +5,7 @@ use crate::cli::parse;
 use crate::cli::CliError;
 use clap::Subcommand;
 use gasledger::model::date::Date;
-use gasledger::model::ledger::{Claim, Statement};
+use gasledger::model::statement::{Claim, Statement};
 use gasledger::store::Access;
 use std::io::Write;
 

@@ -155,7 +155,7 @@ fn import_files(
 /// with the place in the files of the transaction it names, where one can be found: the
 /// files are read again for it, on this error path only.
 fn located(files: &[PathBuf], e: StoreError) -> ImportError {
-    let wanted: Box<dyn Fn(&crate::model::ledger::Transaction) -> bool> = match &e {
+    let wanted: Box<dyn Fn(&crate::model::transaction::Transaction) -> bool> = match &e {
         StoreError::NotOwed(n) => {
             let (id, description, date) = (n.id.clone(), n.description.clone(), n.date.clone());
             Box::new(move |t| match &id {

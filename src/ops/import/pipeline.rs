@@ -9,7 +9,7 @@
 
 use super::{apply, sort_out, ImportError, Progress, BYTES_PER_ID_GUESS, IDS_GUESS_MAX};
 use crate::journal::{self, Directive, Located, Location};
-use crate::model::ledger::Chart;
+use crate::model::chart::Chart;
 use crate::model::terms::AgreementRules;
 use crate::store::record::Names;
 use crate::store::{

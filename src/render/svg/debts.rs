@@ -8,7 +8,7 @@
 //! collide.
 
 use super::{escape_xml, f, INK, OUTSIDE, SVG_NAMESPACE};
-use crate::model::ledger::Chart;
+use crate::model::chart::Chart;
 use crate::render::debt_graph::{amount_label, edges, parties, Edge};
 use crate::reports::debts::DebtReport;
 use plotters::style::RGBColor;

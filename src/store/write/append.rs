@@ -2,7 +2,8 @@
 //! assertions and floors, the block's net change, then applied to the running state.
 
 use super::*;
-use crate::model::ledger::{LedgerError, Transaction};
+use crate::model::error::LedgerError;
+use crate::model::transaction::Transaction;
 use crate::store::blocks::Appender;
 use crate::store::codec::Dec;
 use crate::store::record::{self, Summary};
@@ -253,7 +254,7 @@ impl Writer<'_> {
                     .find(|(k, _)| *k == ckey)
                     .map(|(_, v)| *v)
                     .unwrap_or_else(|| self.balances.get(&ckey).copied().unwrap_or_default());
-                crate::model::ledger::check_assertion(
+                crate::model::balance::check_assertion(
                     &self.names.accounts[rp.account as usize],
                     &crate::model::amount::Amount::new(
                         asserted,
@@ -278,7 +279,7 @@ impl Writer<'_> {
             }
             let name = &self.names.accounts[*a as usize];
             if let Some(acct) = self.chart.accounts.get(name) {
-                crate::model::ledger::check_floor(
+                crate::model::balance::check_floor(
                     acct,
                     &self.names.commodities[*c as usize],
                     *after,

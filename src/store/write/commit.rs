@@ -2,7 +2,7 @@
 //! last batch and the order of durability.
 
 use super::*;
-use crate::model::ledger::LedgerError;
+use crate::model::error::LedgerError;
 use crate::store::codec::Enc;
 use crate::store::ids::deferred::Spill;
 use crate::store::ids::fresh::FreshIds;

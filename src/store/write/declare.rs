@@ -3,8 +3,12 @@
 //! import's parser thread, so both assign the same ids).
 
 use super::*;
+use crate::model::account::{Account, Party};
+use crate::model::agreement::Agreement;
 use crate::model::amount::Commodity;
-use crate::model::ledger::{Account, Agreement, Chart, LedgerError, Party, Statement};
+use crate::model::chart::Chart;
+use crate::model::error::LedgerError;
+use crate::model::statement::Statement;
 use crate::store::record::Names;
 use crate::store::{prefixed, statement_key, to_json, Numbered, StoreError};
 use std::collections::HashMap;

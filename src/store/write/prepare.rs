@@ -2,8 +2,9 @@
 //! encoding, into buffers a batch shares (`PreparedBatch::prepare`, the one function every
 //! transaction goes through, on a command's writer or an import's parser thread).
 
-use crate::model::ledger::{Chart, Transaction};
+use crate::model::chart::Chart;
 use crate::model::terms::AgreementRules;
+use crate::model::transaction::Transaction;
 use crate::store::codec::Enc;
 use crate::store::record::{self, encode_txn, Names};
 use crate::store::StoreError;
