@@ -66,12 +66,7 @@ pub enum SettleError {
     Unbalanced { commodity: String, sum: String },
 }
 
-fn suggest(nearest: &Option<String>) -> String {
-    match nearest {
-        Some(n) => format!(" (did you mean {n}?)"),
-        None => String::new(),
-    }
-}
+use crate::model::suggest::suggestion as suggest;
 
 /// A sum beyond the exact range, naming what was summed.
 pub(crate) fn overflow(what: impl Into<String>) -> SettleError {

@@ -103,9 +103,7 @@ fn check_fields(a: &Agreement) -> Result<(), String> {
     for (k, _) in &a.fields {
         if !OFFSET_FIELDS.contains(&k.as_str()) {
             let known: Vec<String> = OFFSET_FIELDS.iter().map(|s| s.to_string()).collect();
-            let hint = suggest::nearest(k, known.iter())
-                .map(|n| format!(" (did you mean {n}?)"))
-                .unwrap_or_default();
+            let hint = suggest::suggestion(&suggest::nearest(k, known.iter()));
             return Err(format!(
                 "unknown field {k:?} for an offset{hint}; expected {}",
                 OFFSET_FIELDS.join(", ")

@@ -108,9 +108,4 @@ pub enum SwapError {
     Ledger(#[from] LedgerError),
 }
 
-fn suggestion(nearest: &Option<String>) -> String {
-    match nearest {
-        Some(n) => format!(" (did you mean {n}?)"),
-        None => String::new(),
-    }
-}
+use crate::model::suggest::suggestion;
