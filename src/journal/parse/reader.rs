@@ -36,7 +36,7 @@ pub(super) struct State {
     in_comment_block: bool,
     /// The file is one of gasledger's own hledger or ledger-cli exports (its first line says
     /// so), whose `agreement` and `statement` directives are written as comments for the peer.
-    pub(super) own_export: bool,
+    own_export: bool,
     /// The open block was read from such a commented directive: its `;`-prefixed indented
     /// lines are its body.
     pub(super) commented_block: bool,
