@@ -120,6 +120,31 @@ impl Check {
         actual: Decimal,
         scale: u32,
     ) -> Result<Check, LedgerError> {
+        Check::compared(check, subject, (expected, actual, scale), |d| d.is_zero())
+    }
+
+    /// `actual` against the most it may be (`expected`): `Ok` while the difference
+    /// (actual − expected, as in every row) is zero or below.
+    pub fn within(
+        check: CheckKind,
+        subject: String,
+        most: Decimal,
+        actual: Decimal,
+        scale: u32,
+    ) -> Result<Check, LedgerError> {
+        Check::compared(check, subject, (most, actual, scale), |d| {
+            d <= Decimal::ZERO
+        })
+    }
+
+    /// A row of figures (expected, actual, scale), its difference actual − expected, and
+    /// whether the difference `holds`.
+    fn compared(
+        check: CheckKind,
+        subject: String,
+        (expected, actual, scale): (Decimal, Decimal, u32),
+        holds: impl Fn(Decimal) -> bool,
+    ) -> Result<Check, LedgerError> {
         let difference = amount::exact_sub(actual, expected, || {
             format!("the difference of {check} on {subject}")
         })
@@ -130,7 +155,7 @@ impl Check {
             expected: Cell::Amount(expected, scale),
             actual: Cell::Amount(actual, scale),
             difference: Cell::Amount(difference, scale),
-            status: if difference.is_zero() {
+            status: if holds(difference) {
                 Status::Ok
             } else {
                 Status::Mismatch

@@ -38,7 +38,7 @@ pub fn check_offsets(store: &Store, as_of: Option<Date>) -> Result<Vec<Check>, C
         Ok(())
     })?;
     for (x, total) in terms.iter().zip(replay.totals) {
-        out.push(excess_check(
+        out.push(Check::within(
             CheckKind::OffsetLimit,
             format!("{}: total assigned vs limit", x.name),
             x.limit,
@@ -131,14 +131,14 @@ impl<'a> Replay<'a> {
             )
         };
         Ok(vec![
-            excess_check(
+            Check::within(
                 CheckKind::OffsetClaim,
                 subject(&x.debtor, &x.via),
                 owed_claim,
                 used,
                 scale,
             )?,
-            excess_check(
+            Check::within(
                 CheckKind::OffsetDebt,
                 subject(&x.via, &x.creditor),
                 owed_debt,
@@ -166,29 +166,4 @@ impl<'a> Replay<'a> {
         }
         Ok(())
     }
-}
-
-/// `actual` against the most it may be (`expected`): the difference is actual − expected, as in
-/// every check row (negative while within); a mismatch when it is above zero. A difference
-/// beyond the exact range is an error.
-fn excess_check(
-    check: CheckKind,
-    subject: String,
-    expected: Decimal,
-    actual: Decimal,
-    scale: u32,
-) -> Result<Check, LedgerError> {
-    let difference = amount::exact_sub(actual, expected, || format!("the excess in {subject}"))?;
-    Ok(Check {
-        check,
-        subject,
-        expected: Cell::Amount(expected, scale),
-        actual: Cell::Amount(actual, scale),
-        difference: Cell::Amount(difference, scale),
-        status: if difference <= Decimal::ZERO {
-            Status::Ok
-        } else {
-            Status::Mismatch
-        },
-    })
 }
