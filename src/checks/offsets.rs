@@ -13,15 +13,15 @@ use crate::store::Store;
 use rust_decimal::Decimal;
 use std::collections::{BTreeMap, BTreeSet};
 
-/// Reconciliation check 6, a `checks::Plugin`: for every offset agreement, the total it
+/// Reconciliation check 6: for every offset agreement, the total it
 /// assigned against its limit; for every transaction tagged with it, the claim it used against
 /// what the debtor owed the intermediary just before it, and the debt it reduced against what
 /// the intermediary owed the creditor just before it. "Just before" is in recorded order (the
 /// order `offset` checked it in); with `as_of`, transactions dated after it are left out.
 /// `expected` is what was available, `actual` what was assigned, `difference` the excess.
 ///
-/// Its own failure is a sum beyond the exact range (a `LedgerError`); the plugin signature
-/// carries it as `StoreError::Ledger`.
+/// Its own failure is a sum beyond the exact range, or a commodity the chart does not hold:
+/// `CheckError::Ledger`.
 pub fn check_offsets(store: &Store, as_of: Option<Date>) -> Result<Vec<Check>, CheckError> {
     let chart = store.chart();
     let (mut out, terms) = offset_agreements(store);

@@ -10,7 +10,7 @@ use crate::store::Store;
 use crate::swap::{format_percent, periods, PeriodRow, SwapStatus, SwapTerms};
 use rust_decimal::Decimal;
 
-/// Check 5 as reconciliation rows, a [`super::Plugin`]: per swap and period, one `swap` row
+/// Check 5 as reconciliation rows: per swap and period, one `swap` row
 /// (`subject` names both and the cumulative imbalance carried to the period's end; `expected`
 /// entry − the fee booked, `actual` exit, `difference` actual − expected, the imbalance
 /// negated; outside tolerance when |difference| exceeds tolerance × entry), and one `swap-fee`
