@@ -10,6 +10,7 @@ pub mod chart;
 pub mod date;
 pub mod error;
 pub mod id;
+pub mod intercompany;
 pub mod limits;
 pub mod name_map;
 pub mod statement;
