@@ -1,16 +1,17 @@
 //! The checks of the books themselves: every transaction balances and the journal is whole
-//! (checks 1 and 2, from `verify`), every balance assertion holds (3), mirrored obligations
-//! net to zero (4).
+//! (checks 1 and 2, from `verify`), every balance assertion holds (3), what two parties owe
+//! each other nets to zero across their books (4).
 
 use super::{Check, CheckError, CheckKind, Status};
 use crate::model::account::is_under;
 use crate::model::amount;
 use crate::model::date::Date;
 use crate::model::error::LedgerError;
+use crate::model::intercompany::{self, relation_of};
 use crate::reports::table::Cell;
 use crate::store::{Balances, Store};
 use rust_decimal::Decimal;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Checks 1 and 2: every transaction balances on replay, stored balances equal replayed ones,
 /// every hash link holds (and the indexes agree).
@@ -115,27 +116,30 @@ pub(super) fn total_under(
     Ok(out)
 }
 
-/// Check 4: mirrored obligations net to zero: `A:receivable:B` + `B:payable:A` = 0, for every
-/// pair with either account declared, per commodity.
+/// Check 4: what two parties owe each other nets to zero across their books, for every pair
+/// with either account declared and every commodity: `A:receivable:B` + `B:payable:A` (money)
+/// and `A:due-from:B` + `B:due-to:A` (in kind).
 pub fn mirrors(store: &Store, balances: &Balances) -> Result<Vec<Check>, CheckError> {
     let chart = store.chart();
-    let mut pairs: BTreeMap<(String, String), ()> = BTreeMap::new();
+    // Each pair once, named by its claim (the asset side) and the mirror that owes it.
+    let mut pairs: BTreeSet<(String, String)> = BTreeSet::new();
     for name in chart.accounts.keys() {
-        let parts: Vec<&str> = name.split(':').collect();
-        if parts.len() == 3 && chart.parties.contains_key(parts[2]) {
-            match parts[1] {
-                "receivable" => pairs.insert((parts[0].to_string(), parts[2].to_string()), ()),
-                "payable" => pairs.insert((parts[2].to_string(), parts[0].to_string()), ()),
-                _ => None,
+        if let Some((a, relation, b)) = relation_of(name, chart) {
+            let (holder, claim, owing) = if relation.is_claim() {
+                (a, relation, b)
+            } else {
+                (b, relation.mirror(), a)
             };
+            pairs.insert((
+                intercompany::account(holder, claim, owing),
+                intercompany::account(owing, claim.mirror(), holder),
+            ));
         }
     }
     let mut out = Vec::new();
-    for (creditor, debtor) in pairs.keys() {
-        let receivable = format!("{creditor}:receivable:{debtor}");
-        let payable = format!("{debtor}:payable:{creditor}");
-        let r = total_under(balances, &receivable)?;
-        let p = total_under(balances, &payable)?;
+    for (claim, mirror) in &pairs {
+        let r = total_under(balances, claim)?;
+        let p = total_under(balances, mirror)?;
         let mut commodities: Vec<&String> = r.keys().chain(p.keys()).collect();
         commodities.sort();
         commodities.dedup();
@@ -143,11 +147,11 @@ pub fn mirrors(store: &Store, balances: &Balances) -> Result<Vec<Check>, CheckEr
             let rv = r.get(c).copied().unwrap_or_default();
             let pv = p.get(c).copied().unwrap_or_default();
             let scale = chart.scale_of(c)?;
-            let sum = amount::exact_add(rv, pv, || format!("{receivable} + {payable} in {c}"))
+            let sum = amount::exact_add(rv, pv, || format!("{claim} + {mirror} in {c}"))
                 .map_err(LedgerError::Amount)?;
             let mut check = Check::amounts(
                 CheckKind::MirroredObligation,
-                format!("{receivable} + {payable} ({c})"),
+                format!("{claim} + {mirror} ({c})"),
                 Decimal::ZERO,
                 sum,
                 scale,

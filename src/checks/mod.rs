@@ -5,6 +5,7 @@
 
 pub mod books;
 pub mod offsets;
+pub mod parties;
 pub mod statements;
 pub mod swap;
 
@@ -41,6 +42,7 @@ pub enum CheckKind {
     OffsetLimit,
     Statement,
     StatementPair,
+    PartyBalance,
 }
 
 impl CheckKind {
@@ -59,6 +61,7 @@ impl CheckKind {
             CheckKind::OffsetLimit => "offset-limit",
             CheckKind::Statement => "statement",
             CheckKind::StatementPair => "statement-pair",
+            CheckKind::PartyBalance => "party-balance",
         }
     }
 }
@@ -165,7 +168,7 @@ impl Check {
 }
 
 /// Every check, in their fixed order (integrity, assertions, obligations, swaps, offsets,
-/// statements).
+/// statements, each party's books).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Reconciliation {
     pub checks: Vec<Check>,
@@ -181,7 +184,7 @@ impl Reconciliation {
 }
 
 /// Run every check, in their fixed order: integrity, assertions, mirrored obligations, swaps,
-/// offsets, statements. `as_of` limits the books, statements and periods to that date.
+/// offsets, statements, each party's books. `as_of` limits the books, statements and periods to that date.
 pub fn reconcile(store: &Store, as_of: Option<Date>) -> Result<Reconciliation, CheckError> {
     let mut checks = books::integrity(store)?;
     checks.extend(books::assertions(store, as_of)?);
@@ -193,5 +196,6 @@ pub fn reconcile(store: &Store, as_of: Option<Date>) -> Result<Reconciliation, C
     checks.extend(swap::check_swaps(store, as_of)?);
     checks.extend(offsets::check_offsets(store, as_of)?);
     checks.extend(statements::statements(store, as_of)?);
+    checks.extend(parties::party_books(store, as_of)?);
     Ok(Reconciliation { checks })
 }

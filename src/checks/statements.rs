@@ -4,6 +4,7 @@ use super::books::total_under;
 use super::{Check, CheckError, CheckKind};
 use crate::model::account::party_of;
 use crate::model::date::Date;
+use crate::model::intercompany::mirror_of;
 use crate::model::statement::Statement;
 use crate::store::{Balances, Store};
 use std::collections::BTreeMap;
@@ -89,32 +90,4 @@ fn pairs(store: &Store, all: &[Statement]) -> Result<Vec<Check>, CheckError> {
         }
     }
     Ok(out)
-}
-
-/// `A:receivable:B` ↔ `B:payable:A`.
-pub fn mirror_of(account: &str) -> Option<String> {
-    let parts: Vec<&str> = account.split(':').collect();
-    match parts.as_slice() {
-        [a, "receivable", b] => Some(format!("{b}:payable:{a}")),
-        [a, "payable", b] => Some(format!("{b}:receivable:{a}")),
-        _ => None,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn mirrors_of_accounts() {
-        assert_eq!(
-            mirror_of("TM:receivable:IR").as_deref(),
-            Some("IR:payable:TM")
-        );
-        assert_eq!(
-            mirror_of("IR:payable:TM").as_deref(),
-            Some("TM:receivable:IR")
-        );
-        assert_eq!(mirror_of("TM:cash"), None);
-    }
 }

@@ -4,13 +4,13 @@
 //! - **Accounts**: `ROOT:PARTY:Seg:…`. The root comes from the account's type: asset →
 //!   `Assets`, liability → `Liabilities`, equity → `Equity`, revenue → `Income`, expense →
 //!   `Expenses`. An account without a type takes the root of the first segment after its party
-//!   that names one: `receivable(s)`, `cash` → `Assets`; `payable(s)`, `swap` (the hub's swap
-//!   account) → `Liabilities`; `revenue(s)`, `income`, `fee(s)` → `Income`; `expense(s)` →
+//!   that names one: `receivable(s)`, `due-from`, `cash`, `swap` (the gas in the hub's system)
+//!   → `Assets`; `payable(s)`, `due-to` → `Liabilities`; `revenue(s)`, `income`, `fee(s)` → `Income`; `expense(s)` →
 //!   `Expenses`; `equity` → `Equity` (case-insensitive); otherwise `Assets`. Each segment keeps
 //!   its ASCII letters, digits and `-`; any other character becomes `-`; a lowercase first
 //!   letter is capitalised, and a segment that starts with neither a letter nor a digit gets an
-//!   `X` in front: `TM:receivable:IR` (asset) → `Assets:TM:Receivable:IR`, `IR:swap:tm-ir-az`
-//!   (liability) → `Liabilities:IR:Swap:Tm-ir-az`.
+//!   `X` in front: `TM:receivable:IR` (asset) → `Assets:TM:Receivable:IR`, `IR:due-to:TM`
+//!   (liability) → `Liabilities:IR:Due-to:TM`.
 //! - **Commodities**: ASCII letters uppercased, digits and `_` kept, any other character `X`; a
 //!   code of one character, or ending in `_`, gets an `X` appended (`mcm` → `MCM`, `MMBtu` →
 //!   `MMBTU`, `m3` → `M3`).
@@ -156,8 +156,8 @@ fn beancount_root(account: &Account) -> &'static str {
 
 fn keyword_root(segment: &str) -> Option<&'static str> {
     Some(match segment.to_ascii_lowercase().as_str() {
-        "receivable" | "receivables" | "cash" => "Assets",
-        "payable" | "payables" | "swap" => "Liabilities",
+        "receivable" | "receivables" | "cash" | "due-from" | "swap" => "Assets",
+        "payable" | "payables" | "due-to" => "Liabilities",
         "revenue" | "revenues" | "income" | "fee" | "fees" => "Income",
         "expense" | "expenses" => "Expenses",
         "equity" => "Equity",
@@ -705,6 +705,9 @@ mod tests {
                 Some(Liability),
                 "Liabilities:IR:Swap:Tm-ir-az",
             ),
+            ("IR:due-to:TM", None, "Liabilities:IR:Due-to:TM"),
+            ("TM:due-from:IR", None, "Assets:TM:Due-from:IR"),
+            ("AZ:swap:x", None, "Assets:AZ:Swap:X"),
         ];
         let c = chart(
             &cases.iter().map(|(n, k, _)| (*n, *k)).collect::<Vec<_>>(),
@@ -722,7 +725,9 @@ mod tests {
             ("TM:receivable:IR", "Assets"),
             ("IR:payable:TM", "Liabilities"),
             ("IR:Payables:x", "Liabilities"),
-            ("IR:swap:tm-ir-az", "Liabilities"),
+            ("IR:swap:tm-ir-az", "Assets"),
+            ("IR:due-to:TM", "Liabilities"),
+            ("TM:due-from:IR", "Assets"),
             ("IR:fee:tm-ir-az", "Income"),
             ("TM:revenue:gas", "Income"),
             ("IQ:expense:gas", "Expenses"),

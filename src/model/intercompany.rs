@@ -88,11 +88,14 @@ pub fn relation_of<'a>(account: &'a str, chart: &Chart) -> Option<(&'a str, Rela
         .then_some((a, relation, b))
 }
 
-/// The mirror of `A:relation:B` (the first three segments of the account): `B:mirror:A`.
-/// Only the shape is read; see [`relation_of`] for an account between declared parties.
+/// The mirror of `A:relation:B` (exactly three segments): `B:mirror:A`. Only the shape is
+/// read; see [`relation_of`] for an account between declared parties.
 pub fn mirror_of(account: &str) -> Option<String> {
     let mut parts = account.split(':');
     let (a, kind, b) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() {
+        return None;
+    }
     let relation = Relation::from_segment(kind)?;
     Some(self::account(b, relation.mirror(), a))
 }
@@ -193,6 +196,7 @@ mod tests {
             Some("TM:receivable:IR")
         );
         assert_eq!(mirror_of("TM:cash"), None);
+        assert_eq!(mirror_of("TM:receivable:IR:invoices"), None);
         for r in Relation::ALL {
             assert_eq!(r.mirror().mirror(), r);
             assert_eq!(Relation::from_segment(r.segment()), Some(r));

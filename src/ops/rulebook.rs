@@ -11,8 +11,11 @@
 //! - A swap leg's `point:` is one of the agreement's points on that side (or is left out when
 //!   the side has only one); its date is not before the agreement's `start`.
 //! - Its postings are in the agreement's commodity, without a price, on the accounts the leg
-//!   moves: an entry on the hub's swap and fee accounts and the supplier's delivered account,
-//!   an exit on the receiver's received account and the hub's swap account.
+//!   moves in each party's books ([`SwapTerms::leg_accounts`]): an entry on the hub's swap,
+//!   fee and duty accounts and the supplier's delivered, claim and fee-cost accounts; an exit
+//!   on the receiver's received and duty accounts, the hub's swap and duty accounts and the
+//!   supplier's claims on the hub and on the receiver. Whether each party's side is there and
+//!   balances is reconciliation's question (check 8), as for any transaction.
 //! - The quantity is positive (an entry takes gas out of the supplier's account, an exit puts
 //!   it into the receiver's); an entry under a fee above zero books its fee (zero is a fee),
 //!   between none and the whole quantity.
@@ -250,8 +253,8 @@ fn check_leg(terms: &SwapTerms, t: &Transaction, leg: Option<&str>) -> Result<()
 }
 
 /// What a leg's postings move: the quantity (out of the supplier's delivered account for an
-/// entry, into the receiver's received account for an exit) and the fee booked on the hub's fee
-/// account (`None` where an entry books none); every posting in the agreement's commodity,
+/// entry, into the receiver's received account for an exit) and the fee booked as the hub's
+/// revenue on its fee account (negated; `None` where an entry books none); every posting in the agreement's commodity,
 /// without a price, on the leg's accounts.
 fn leg_postings(
     terms: &SwapTerms,
@@ -295,8 +298,9 @@ fn leg_postings(
             Side::Entry if p.account == terms.delivered_account() => {
                 quantity = sum(quantity, -a.value)?
             }
+            // The hub's revenue, booked negative.
             Side::Entry if p.account == terms.fee_account() => {
-                fee = Some(sum(fee.unwrap_or_default(), a.value)?)
+                fee = Some(sum(fee.unwrap_or_default(), -a.value)?)
             }
             Side::Exit if p.account == terms.received_account() => {
                 quantity = sum(quantity, a.value)?
@@ -336,8 +340,10 @@ fn check_leg_figures(
         let fee = fee.unwrap_or_default();
         if fee < Decimal::ZERO || fee > quantity {
             return Err(format!(
-                "the fee booked, {} {code}, must be between none and the leg's {quantity_text} {code}",
-                amount::format_at_scale(fee, terms.commodity.scale)
+                "the fee booked, {} {code}, must be between none and the leg's {quantity_text} {code} \
+                 (the hub's fee is its revenue: posted negative on {})",
+                amount::format_at_scale(fee, terms.commodity.scale),
+                terms.fee_account()
             ));
         }
     }

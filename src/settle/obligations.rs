@@ -88,25 +88,39 @@ pub fn check_debt(
     )
 }
 
-/// The two accounts of a debt, with their types.
-pub fn debt_accounts(debtor: &str, creditor: &str) -> [(String, AccountType); 2] {
+/// Where a debt comes from in each party's books: the creditor's revenue from gas sold, the
+/// debtor's expense for gas bought.
+pub fn origin_accounts(debtor: &str, creditor: &str) -> (String, String) {
+    (
+        format!("{creditor}:revenue:gas"),
+        format!("{debtor}:expense:gas"),
+    )
+}
+
+/// The four accounts of a debt, with their types.
+pub fn debt_accounts(debtor: &str, creditor: &str) -> [(String, AccountType); 4] {
+    let (revenue, expense) = origin_accounts(debtor, creditor);
     [
         (receivable(creditor, debtor), AccountType::Asset),
+        (revenue, AccountType::Revenue),
+        (expense, AccountType::Expense),
         (payable(debtor, creditor), AccountType::Liability),
     ]
 }
 
-/// `debt add`: the obligation on both sides, `C:receivable:D +N` and `D:payable:C -N`.
+/// `debt add`: the obligation with its origin, on each party's books: the creditor's
+/// `C:receivable:D +N` against its revenue `C:revenue:gas -N`, the debtor's expense
+/// `D:expense:gas +N` against `D:payable:C -N`.
 pub fn debt_transaction(debtor: &str, creditor: &str, amount: &Amount, e: &Entry) -> Transaction {
+    let (v, c) = (amount.value, amount.commodity.as_str());
+    let (revenue, expense) = origin_accounts(debtor, creditor);
     e.transaction(
         format!("Debt: {debtor} owes {creditor}"),
         vec![
-            posting(
-                &receivable(creditor, debtor),
-                amount.value,
-                &amount.commodity,
-            ),
-            posting(&payable(debtor, creditor), -amount.value, &amount.commodity),
+            posting(&receivable(creditor, debtor), v, c),
+            posting(&revenue, -v, c),
+            posting(&expense, v, c),
+            posting(&payable(debtor, creditor), -v, c),
         ],
     )
 }

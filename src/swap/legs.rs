@@ -11,17 +11,31 @@ use rust_decimal::Decimal;
 use std::collections::HashMap;
 
 impl SwapTerms {
-    /// The accounts a leg posts to, with the type each is opened with when missing.
+    /// The accounts a leg posts to, with the type each is opened with when missing: each
+    /// party's side of it.
+    ///
+    /// An entry moves the gas out of the supplier's books into the hub's system, against the
+    /// supplier's claim in kind on the hub and the hub's duty to the supplier (both less the
+    /// fee), and books the fee as the hub's revenue and the supplier's cost. An exit moves the
+    /// gas out of the hub's system into the receiver's books: the hub's duty and the supplier's
+    /// claim on the hub are discharged, and the receiver now owes the supplier.
     pub fn leg_accounts(&self, side: Side) -> Vec<(String, AccountType)> {
         match side {
             Side::Entry => vec![
-                (self.swap_account(), AccountType::Liability),
-                (self.delivered_account(), AccountType::Asset),
+                (self.swap_account(), AccountType::Asset),
+                (self.hub_duty_account(), AccountType::Liability),
                 (self.fee_account(), AccountType::Revenue),
+                (self.delivered_account(), AccountType::Asset),
+                (self.supplier_claim_account(), AccountType::Asset),
+                (self.fee_cost_account(), AccountType::Expense),
             ],
             Side::Exit => vec![
                 (self.received_account(), AccountType::Asset),
-                (self.swap_account(), AccountType::Liability),
+                (self.receiver_duty_account(), AccountType::Liability),
+                (self.swap_account(), AccountType::Asset),
+                (self.hub_duty_account(), AccountType::Liability),
+                (self.supplier_claim_account(), AccountType::Asset),
+                (self.receiver_claim_account(), AccountType::Asset),
             ],
         }
     }
@@ -190,29 +204,43 @@ impl SwapTerms {
         // At the commodity's scale, as a journal file writes it (160 → 160.000): the values
         // fit the scale already, so this only adds zeros.
         let amt = |v: Decimal| {
-            let mut v = v;
+            // Never a negative zero (which would print as -0.000).
+            let mut v = if v.is_zero() { Decimal::ZERO } else { v };
             v.rescale(scale);
             Some(Amount::new(v, code.clone()))
         };
         Ok(match req.side {
             Side::Entry => {
                 let fee = self.leg_fee(quantity, req.period_entry_before)?;
+                let kept = quantity
+                    .checked_sub(fee)
+                    .ok_or_else(|| SwapError::NotPositive {
+                        found: format!("{quantity} less a fee of {fee}"),
+                    })?;
                 let mut p = vec![
                     Posting::new(self.swap_account(), amt(quantity)),
-                    Posting::new(self.delivered_account(), amt(-quantity)),
+                    Posting::new(self.hub_duty_account(), amt(-kept)),
                 ];
                 // Booked even when it rounds to nothing, so that every entry shows its fee.
-                if !self.fee_rate.is_zero() || !fee.is_zero() {
-                    let back = if fee.is_zero() { Decimal::ZERO } else { -fee };
-                    p.push(Posting::new(self.fee_account(), amt(fee)));
-                    p.push(Posting::new(self.swap_account(), amt(back)));
+                let booked = !self.fee_rate.is_zero() || !fee.is_zero();
+                if booked {
+                    p.push(Posting::new(self.fee_account(), amt(-fee)));
+                }
+                p.push(Posting::new(self.delivered_account(), amt(-quantity)));
+                p.push(Posting::new(self.supplier_claim_account(), amt(kept)));
+                if booked {
+                    p.push(Posting::new(self.fee_cost_account(), amt(fee)));
                 }
                 (p, fee)
             }
             Side::Exit => (
                 vec![
                     Posting::new(self.received_account(), amt(quantity)),
+                    Posting::new(self.receiver_duty_account(), amt(-quantity)),
                     Posting::new(self.swap_account(), amt(-quantity)),
+                    Posting::new(self.hub_duty_account(), amt(quantity)),
+                    Posting::new(self.supplier_claim_account(), amt(-quantity)),
+                    Posting::new(self.receiver_claim_account(), amt(quantity)),
                 ],
                 Decimal::ZERO,
             ),
@@ -291,7 +319,7 @@ pub fn leg_of<'t>(
 /// The leg `t` is, as [`leg_of`] found it (`terms`, `side`, `point`): worth what it posted to
 /// the supplier's delivered account (negated) for an entry, to the receiver's received account
 /// for an exit, in the agreement's commodity, with the fee an entry posted to the hub's fee
-/// account. A reversal of a leg, read with the terms, side and point of the leg it reverses,
+/// account (its revenue, so negated). A reversal of a leg, read with the terms, side and point of the leg it reverses,
 /// is worth the same computed from its own postings (so, the opposite).
 pub fn read_leg(
     t: &Transaction,
@@ -320,7 +348,8 @@ pub fn read_leg(
             let v = if sign { -a.value } else { a.value };
             quantity = amount::checked_add(quantity, v, what)?;
         } else if side == Side::Entry && p.account == fee_account {
-            fee = amount::checked_add(fee, a.value, what)?;
+            // The hub's revenue: booked negative.
+            fee = amount::checked_add(fee, -a.value, what)?;
         }
     }
     Ok(Leg {

@@ -7,6 +7,7 @@ use crate::model::agreement::Agreement;
 use crate::model::amount::{self, Commodity, Kind};
 use crate::model::chart::Chart;
 use crate::model::date::Date;
+use crate::model::intercompany::{self, Relation};
 use crate::model::suggest;
 use crate::model::units;
 use rust_decimal::Decimal;
@@ -210,13 +211,35 @@ impl SwapTerms {
         })
     }
 
-    /// The hub's swap position: what it holds for the swap.
+    /// The gas in the hub's system under the swap (an asset of the hub's): what entered and
+    /// has not left yet, and the fee it kept.
     pub fn swap_account(&self) -> String {
         format!("{}:swap:{}", self.hub, self.name)
     }
-    /// The hub's fee in kind.
+    /// The hub's fee in kind: its revenue (negative, as revenue is).
     pub fn fee_account(&self) -> String {
         format!("{}:fee:{}", self.hub, self.name)
+    }
+    /// The fee in kind as the supplier's cost.
+    pub fn fee_cost_account(&self) -> String {
+        format!("{}:expense:fee:{}", self.supplier, self.name)
+    }
+    /// The hub's duty in kind to the supplier: what entered, less the fee, not yet delivered
+    /// on.
+    pub fn hub_duty_account(&self) -> String {
+        intercompany::account(&self.hub, Relation::DueTo, &self.supplier)
+    }
+    /// The supplier's claim in kind on the hub, the mirror of [`Self::hub_duty_account`].
+    pub fn supplier_claim_account(&self) -> String {
+        intercompany::account(&self.supplier, Relation::DueFrom, &self.hub)
+    }
+    /// What the receiver owes the supplier for the gas it received.
+    pub fn receiver_duty_account(&self) -> String {
+        intercompany::account(&self.receiver, Relation::DueTo, &self.supplier)
+    }
+    /// The supplier's claim on the receiver, the mirror of [`Self::receiver_duty_account`].
+    pub fn receiver_claim_account(&self) -> String {
+        intercompany::account(&self.supplier, Relation::DueFrom, &self.receiver)
     }
     /// The supplier's deliveries into the hub.
     pub fn delivered_account(&self) -> String {

@@ -399,11 +399,17 @@ fn entry_leg_transaction() {
         posts,
         vec![
             ("IR:swap:tm-ir-az".into(), "160.000 mcm".into()),
+            ("IR:due-to:TM".into(), "-128.000 mcm".into()),
+            ("IR:fee:tm-ir-az".into(), "-32.000 mcm".into()),
             ("TM:gas:delivered".into(), "-160.000 mcm".into()),
-            ("IR:fee:tm-ir-az".into(), "32.000 mcm".into()),
-            ("IR:swap:tm-ir-az".into(), "-32.000 mcm".into()),
+            ("TM:due-from:IR".into(), "128.000 mcm".into()),
+            ("TM:expense:fee:tm-ir-az".into(), "32.000 mcm".into()),
         ]
     );
+    // Each party's side balances.
+    assert!(crate::model::intercompany::party_residuals(tx)
+        .unwrap()
+        .is_empty());
     // The same in bcm converts exactly.
     let l = t
         .leg_transaction(&LegRequest {
@@ -515,4 +521,41 @@ fn energy_leg() {
             ..req.clone()
         })
         .is_err());
+}
+
+#[test]
+fn exit_leg_transaction_writes_each_partys_side() {
+    let t = terms(&[]);
+    let req = LegRequest {
+        side: Side::Exit,
+        date: date("2022-01-31"),
+        volume: Amount::new(d("80"), "mcm"),
+        point: Some("Astara".into()),
+        gcv: None,
+        id: None,
+        description: None,
+        status: Status::Unmarked,
+        period_entry_before: Decimal::ZERO,
+    };
+    let l = t.leg_transaction(&req).unwrap();
+    let posts: Vec<(String, String)> = l
+        .transaction
+        .postings
+        .iter()
+        .map(|p| (p.account.clone(), p.amount.as_ref().unwrap().to_string()))
+        .collect();
+    assert_eq!(
+        posts,
+        vec![
+            ("AZ:gas:received".into(), "80.000 mcm".into()),
+            ("AZ:due-to:TM".into(), "-80.000 mcm".into()),
+            ("IR:swap:tm-ir-az".into(), "-80.000 mcm".into()),
+            ("IR:due-to:TM".into(), "80.000 mcm".into()),
+            ("TM:due-from:IR".into(), "-80.000 mcm".into()),
+            ("TM:due-from:AZ".into(), "80.000 mcm".into()),
+        ]
+    );
+    assert!(crate::model::intercompany::party_residuals(&l.transaction)
+        .unwrap()
+        .is_empty());
 }

@@ -14,12 +14,16 @@ use std::io::Write;
 
 #[derive(Debug, Subcommand)]
 pub enum SwapCmd {
-    /// Record a delivery into the hub at an entry point. One transaction: HUB:swap:NAME +V,
-    /// SUPPLIER:gas:delivered -V, and the fee in kind F = V × fee rounded half-even to the
-    /// commodity's scale: HUB:fee:NAME +F, HUB:swap:NAME -F. Accounts are opened when missing.
+    /// Record a delivery into the hub at an entry point, on each party's books. The fee in
+    /// kind F = V × fee, rounded half-even to the commodity's scale. The hub: HUB:swap:NAME +V,
+    /// HUB:due-to:SUPPLIER -(V-F), HUB:fee:NAME -F (revenue). The supplier:
+    /// SUPPLIER:gas:delivered -V, SUPPLIER:due-from:HUB +(V-F), SUPPLIER:expense:fee:NAME +F.
+    /// Accounts are opened when missing.
     Entry(LegArgs),
-    /// Record a delivery out of the hub at an exit point: RECEIVER:gas:received +V,
-    /// HUB:swap:NAME -V. Accounts are opened when missing.
+    /// Record a delivery out of the hub at an exit point, on each party's books: the receiver
+    /// RECEIVER:gas:received +V, RECEIVER:due-to:SUPPLIER -V; the hub HUB:swap:NAME -V,
+    /// HUB:due-to:SUPPLIER +V; the supplier SUPPLIER:due-from:HUB -V,
+    /// SUPPLIER:due-from:RECEIVER +V. Accounts are opened when missing.
     Exit(LegArgs),
 }
 
