@@ -6,8 +6,8 @@ use clap::ValueEnum;
 use gasledger::render::table::Layout;
 use std::ffi::OsStr;
 
-/// What a command can write: a table (aligned, CSV, JSON), a picture (SVG, DOT), or the whole
-/// ledger in a journal dialect.
+/// What a command can write: a table (aligned, CSV, JSON), a picture (SVG, DOT), a page
+/// (HTML), or the whole ledger in a journal dialect.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum OutputFormat {
     Table,
@@ -15,6 +15,7 @@ pub enum OutputFormat {
     Json,
     Svg,
     Dot,
+    Html,
     Journal,
     Hledger,
     Ledger,
@@ -39,6 +40,7 @@ impl OutputFormat {
             OutputFormat::Json => "json",
             OutputFormat::Svg => "svg",
             OutputFormat::Dot => "dot",
+            OutputFormat::Html => "html",
             OutputFormat::Journal => "journal",
             OutputFormat::Hledger => "hledger",
             OutputFormat::Ledger => "ledger",
@@ -105,6 +107,26 @@ pub const DEBTS: Formats = Formats(&[
     (
         OutputFormat::Dot,
         Some("The same graph in Graphviz DOT (`dot -Tsvg` lays it out)"),
+    ),
+]);
+
+/// `report settlements`: the statement for people, its rows for programs, or a page.
+pub const SETTLEMENTS: Formats = Formats(&[
+    (
+        OutputFormat::Table,
+        Some("The statement for people, its closing sentence as the last line"),
+    ),
+    (
+        OutputFormat::Csv,
+        Some("The rows: date,id,description,commodity,a_side,b_side,difference"),
+    ),
+    (
+        OutputFormat::Json,
+        Some("The same rows as an array of objects"),
+    ),
+    (
+        OutputFormat::Html,
+        Some("The statement as one self-contained HTML page"),
     ),
 ]);
 

@@ -68,7 +68,7 @@ enum Command {
     Record(record::RecordArgs),
     /// Post the exact opposite of a recorded transaction, linked to it.
     Reverse(reverse::ReverseArgs),
-    /// Reports: balances, register, swap, debts, html.
+    /// Reports: balances, register, swap, debts, settlements, html.
     #[command(subcommand)]
     Report(report::ReportCmd),
     /// Record a party's claimed balances at a date (a letter, a monthly statement). A
@@ -127,6 +127,8 @@ pub enum CliError {
     Chart(#[from] gasledger::render::svg::ChartError),
     #[error(transparent)]
     Page(#[from] gasledger::reports::page::PageError),
+    #[error(transparent)]
+    Settlements(#[from] gasledger::reports::settlements::SettlementsError),
     #[error("{0}")]
     Usage(String),
     #[error("writing output: {0}")]

@@ -2,7 +2,9 @@
 //! no font, no image, no URL (a Content-Security-Policy of `default-src 'none'` makes the
 //! browser refuse any fetch the page might still attempt). In this order: the reconciliation
 //! (what does not agree first, with the differences), each swap's chart beside its table, the
-//! debt graph before and after netting beside its tables, and each party's balances.
+//! debt graph before and after netting beside its tables, the settlement statement of each
+//! pair of parties, and each party's balances. One statement alone is a page of its own too
+//! (`report settlements --format html`).
 //!
 //! Like `render::table`, this module computes nothing: it renders the plain data that the
 //! reconciliation, the swap and debt reports and the balances report compute, which the caller
@@ -13,9 +15,11 @@ use crate::checks::{Check, Reconciliation, Status};
 use crate::model::amount::format_grouped;
 use crate::model::chart::Chart;
 use crate::model::date::Date;
+use crate::render::settlements::{heading, period, sentence};
 use crate::render::svg::{self, escape_xml as esc, ChartError, SVG_NAMESPACE};
 use crate::render::table::{Cell, Table};
 use crate::reports::debts::DebtReport;
+use crate::reports::settlements::{Settlement, DISCREPANCY};
 use crate::reports::swap::SwapReport;
 use crate::swap::{format_percent, SwapStatus};
 use std::fmt::Write as _;
@@ -31,6 +35,8 @@ pub struct Page<'a> {
     /// Swap agreements whose terms do not validate: name, and why (reconcile lists them too).
     pub swap_errors: &'a [(String, String)],
     pub debts: &'a DebtReport,
+    /// The statement of each pair of parties with a movement between them.
+    pub settlements: &'a [Settlement],
     /// Each party's balances, by party code (parties without a balance may be left out).
     pub balances: &'a [(String, Table)],
 }
@@ -71,19 +77,14 @@ details summary { cursor: pointer; color: var(--muted); margin: 4px 0; }
 
 /// The whole page.
 pub fn render(p: &Page) -> Result<String, ChartError> {
-    let mut h = String::new();
-    h.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
-    h.push_str("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n");
-    h.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
     let when = match p.as_of {
         Some(d) => format!("as of {d}"),
         None => "all recorded transactions".to_string(),
     };
-    let _ = writeln!(h, "<title>Settlement report, {}</title>", esc(&when));
-    let _ = writeln!(h, "<style>{STYLE}</style>\n</head>\n<body>");
+    let mut h = head(&format!("Settlement report, {when}"));
     let _ = writeln!(
         h,
-        "<header><h1>Settlement report</h1><p class=\"meta\">Books: {}. Made by <code>gasledger report html</code> from what <code>reconcile</code>, <code>report swap</code>, <code>report debts</code> and <code>report balances</code> compute.</p></header>",
+        "<header><h1>Settlement report</h1><p class=\"meta\">Books: {}. Made by <code>gasledger report html</code> from what <code>reconcile</code>, <code>report swap</code>, <code>report debts</code>, <code>report settlements</code> and <code>report balances</code> compute.</p></header>",
         esc(&when)
     );
     reconciliation(&mut h, p.reconciliation);
@@ -104,9 +105,41 @@ pub fn render(p: &Page) -> Result<String, ChartError> {
         );
     }
     debts(&mut h, p.debts, p.chart);
+    settlements(&mut h, p.settlements, p.chart);
     balances(&mut h, p.balances, p.chart);
     h.push_str("</body>\n</html>\n");
     Ok(h)
+}
+
+/// The page's start, up to its `<body>`: the policy, the title, the style.
+fn head(title: &str) -> String {
+    let mut h = String::new();
+    h.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
+    h.push_str("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n");
+    h.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
+    let _ = writeln!(h, "<title>{}</title>", esc(title));
+    let _ = writeln!(h, "<style>{STYLE}</style>\n</head>\n<body>");
+    h
+}
+
+/// One settlement statement as a page of its own: its heading, its table and its sentence.
+pub fn settlement_page(s: &Settlement, chart: &Chart) -> String {
+    let mut h = head(&heading(s));
+    let _ = writeln!(
+        h,
+        "<header><h1>Settlement statement</h1><p class=\"meta\">Between {} and {}: {}. Made by <code>gasledger report settlements</code>; the {} side is {}'s books, the {} side {}'s.</p></header>",
+        esc(&s.a),
+        esc(&s.b),
+        esc(&period(s)),
+        esc(&s.a),
+        esc(&s.a),
+        esc(&s.b),
+        esc(&s.b)
+    );
+    h.push_str("<section id=\"settlements\">\n");
+    statement(&mut h, s, chart);
+    h.push_str("</section>\n</body>\n</html>\n");
+    h
 }
 
 /// SVG to inline in the page: without the namespace attribute, which HTML does not need.
@@ -122,7 +155,9 @@ fn cell(c: &Cell) -> (String, bool) {
 }
 
 fn is_bad(text: &str) -> bool {
-    text == Status::Mismatch.as_str() || text == Status::OutsideTolerance.as_str()
+    text == Status::Mismatch.as_str()
+        || text == Status::OutsideTolerance.as_str()
+        || text == DISCREPANCY
 }
 
 /// A `Table` as HTML: amounts right-aligned; a row whose status is `mismatch` or
@@ -333,6 +368,36 @@ fn debts(h: &mut String, r: &DebtReport, chart: &Chart) {
         table(h, &plan, &[]);
     }
     h.push_str("</div>\n</div>\n</section>\n");
+}
+
+/// The statement of each pair of parties with a movement between them.
+fn settlements(h: &mut String, all: &[Settlement], chart: &Chart) {
+    h.push_str("<section id=\"settlements\">\n<h2>Settlements</h2>\n");
+    if all.is_empty() {
+        h.push_str("<p>No movements between parties.</p>\n");
+    }
+    for s in all {
+        statement(h, s, chart);
+    }
+    h.push_str("</section>\n");
+}
+
+/// One statement: the two parties, the closing sentence (marked when the two books differ),
+/// and its table.
+fn statement(h: &mut String, s: &Settlement, chart: &Chart) {
+    let _ = writeln!(
+        h,
+        "<h3>{} and {}</h3>",
+        party_name(chart, &s.a),
+        party_name(chart, &s.b)
+    );
+    let class = if s.agreed() { "good" } else { "bad" };
+    let _ = writeln!(h, "<p class=\"verdict {class}\">{}</p>", esc(&sentence(s)));
+    if s.commodities.is_empty() {
+        h.push_str("<p>No movements between them.</p>\n");
+    } else {
+        table(h, &s.statement_table(), &["description"]);
+    }
 }
 
 fn balances(h: &mut String, all: &[(String, Table)], chart: &Chart) {

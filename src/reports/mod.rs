@@ -4,5 +4,6 @@ pub mod balances;
 pub mod debts;
 pub mod page;
 pub mod register;
+pub mod settlements;
 pub mod swap;
 pub mod table;

@@ -1,11 +1,13 @@
 //! The parts of the settlement report (`report html`) that reports compute, at one date: each
-//! swap's periods, the debts, each party's balances. The reconciliation, a check, is added by
+//! swap's periods, the debts, the settlement statement of each pair of parties, each party's
+//! balances. The reconciliation, a check, is added by
 //! the caller; a renderer lays the page out.
 
 use crate::model::agreement::AgreementKind;
 use crate::model::date::Date;
 use crate::reports::balances::{self, BalanceQuery};
 use crate::reports::debts::{self, DebtReport, DebtsError};
+use crate::reports::settlements::{self, Settlement, SettlementsError};
 use crate::reports::swap::{self as swap_reports, SwapReport, SwapStoreError};
 use crate::reports::table::Table;
 use crate::store::{Store, StoreError};
@@ -19,6 +21,8 @@ pub struct PageParts {
     /// Swap agreements whose terms do not validate: name, and why (reconcile lists them too).
     pub swap_errors: Vec<(String, String)>,
     pub debts: DebtReport,
+    /// The statement of each pair of parties with a movement between them, in code order.
+    pub settlements: Vec<Settlement>,
     /// Each declared party's balances, by party code.
     pub balances: Vec<(String, Table)>,
 }
@@ -29,6 +33,8 @@ pub enum PageError {
     Swap(#[from] SwapStoreError),
     #[error(transparent)]
     Debts(#[from] DebtsError),
+    #[error(transparent)]
+    Settlements(#[from] SettlementsError),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -48,6 +54,7 @@ pub fn parts(store: &Store, as_of: Option<Date>) -> Result<PageParts, PageError>
         }
     }
     let debts = debts::debt_report(store, as_of)?;
+    let settlements = settlements::every_pair(store, as_of)?;
     let balances = store
         .chart()
         .parties
@@ -65,6 +72,7 @@ pub fn parts(store: &Store, as_of: Option<Date>) -> Result<PageParts, PageError>
         swaps,
         swap_errors,
         debts,
+        settlements,
         balances,
     })
 }

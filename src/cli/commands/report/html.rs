@@ -33,6 +33,7 @@ pub fn run(args: HtmlArgs, ledger: &Ledger, out: &mut impl Write) -> Result<(), 
         swaps: &parts.swaps,
         swap_errors: &parts.swap_errors,
         debts: &parts.debts,
+        settlements: &parts.settlements,
         balances: &parts.balances,
     })?;
     match args.output {
