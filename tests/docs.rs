@@ -1,6 +1,6 @@
 //! The examples of the user documentation are what the binary does. In each of
-//! `docs/journal.md`, `docs/concepts.md`, `docs/checks.md` and `docs/settlements.md`, read into
-//! a fresh store of its own, the fenced blocks run in order:
+//! `docs/journal.md`, `docs/concepts.md`, `docs/checks.md`, `docs/parties.md` and
+//! `docs/settlements.md`, read into a fresh store of its own, the fenced blocks run in order:
 //!
 //! - `journal`: imported, and it must import (exit status 0);
 //! - `journal-refused`: imported, and it must be refused (exit status 2, the error naming the
@@ -168,6 +168,16 @@ fn every_settlements_example_behaves_as_it_says() {
     let (accepted, _, commands) = run_document("docs/settlements.md", &l);
     assert!(
         accepted >= 2 && commands >= 5,
+        "{accepted} imported, {commands} run"
+    );
+}
+
+#[test]
+fn every_parties_example_behaves_as_it_says() {
+    let l = Ledger::new();
+    let (accepted, _, commands) = run_document("docs/parties.md", &l);
+    assert!(
+        accepted >= 1 && commands >= 3,
         "{accepted} imported, {commands} run"
     );
 }

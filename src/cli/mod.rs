@@ -62,7 +62,8 @@ enum Command {
     /// Load journal files into the store: all files or nothing. Ids make a re-import a no-op,
     /// and a file whose exact bytes were imported before is skipped.
     Import(import::ImportArgs),
-    /// Write the whole ledger out (to standard output, or to a file with -o).
+    /// Write the whole ledger out, or one party's own books with --party (to standard output,
+    /// or to a file with -o).
     Export(export::ExportArgs),
     /// Record one transaction given as arguments (all accounts must be declared).
     Record(record::RecordArgs),

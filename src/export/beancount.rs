@@ -36,16 +36,15 @@
 //!   on a zero amount as nothing, so a ledger holding either cannot be exported.
 
 use crate::export::peer::{
-    add, balance_of, check_price, invalid, label, number, pad, transactions, write_commented, Peer,
+    add, balance_of, check_price, invalid, label, number, pad, write_commented, Peer,
 };
-use crate::export::ExportError;
+use crate::export::{Books, ExportError};
 use crate::journal::Directive;
 use crate::model::account::{Account, AccountType};
 use crate::model::amount::{format_at_scale, Amount};
 use crate::model::chart::Chart;
 use crate::model::date::{days_in_month, Date};
 use crate::model::transaction::{Posting, Price, Status, Transaction};
-use crate::store::Store;
 use rust_decimal::Decimal;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
@@ -56,10 +55,10 @@ const HEADER: &str = "; gasledger export for beancount (gasledger export --forma
      ; Accounts are ROOT:PARTY:..., rooted by their type; parties, agreements and\n\
      ; statements, which beancount does not know, are comments.\n";
 
-/// Write the ledger as a beancount file.
-pub fn beancount(store: &Store, out: &mut impl Write) -> Result<(), ExportError> {
-    let chart = store.chart();
-    let txns = transactions(store)?;
+/// Write the books (the whole ledger, or one party's) as a beancount file.
+pub fn beancount(books: &Books, out: &mut impl Write) -> Result<(), ExportError> {
+    let chart = books.chart();
+    let txns = books.transactions()?;
     let accounts = beancount_accounts(chart);
     let currencies = beancount_commodities(chart);
     let bean = Bean {
@@ -70,6 +69,7 @@ pub fn beancount(store: &Store, out: &mut impl Write) -> Result<(), ExportError>
 
     let mut buf = String::with_capacity(4096);
     buf.push_str(HEADER);
+    buf.push_str(&books.note());
     let default_date = match txns.iter().map(|t| t.date).min() {
         Some(d) => d,
         None => Date::new(1970, 1, 1).map_err(|e| invalid(e.to_string()))?,
@@ -78,7 +78,7 @@ pub fn beancount(store: &Store, out: &mut impl Write) -> Result<(), ExportError>
     bean.write_commodities(&mut buf, default_date);
     bean.write_opens(&mut buf, &opening_dates(&txns), default_date);
     out.write_all(buf.as_bytes())?;
-    for a in store.agreements().values() {
+    for a in books.agreements() {
         write_commented(out, &Directive::Agreement(a.clone()), chart)?;
     }
 
@@ -91,7 +91,7 @@ pub fn beancount(store: &Store, out: &mut impl Write) -> Result<(), ExportError>
         bean.balances(&mut buf, (i, t), &checks, &mut emitted);
         out.write_all(buf.as_bytes())?;
     }
-    for s in store.statements()? {
+    for s in books.statements()? {
         write_commented(out, &Directive::Statement(s), chart)?;
     }
     Ok(())

@@ -3,13 +3,12 @@
 //! comments); they differ in their declarations, in how they read tags and in which balance
 //! assertions they accept, which a [`JournalDialect`] says.
 
-use crate::export::peer::{check_price, invalid, number, pad, transactions, write_commented, Peer};
-use crate::export::ExportError;
+use crate::export::peer::{check_price, invalid, number, pad, write_commented, Peer};
+use crate::export::{Books, ExportError};
 use crate::journal::{write_directive, Directive};
 use crate::model::amount::{Amount, Commodity};
 use crate::model::chart::Chart;
 use crate::model::transaction::{Posting, Price, Status, Transaction};
-use crate::store::Store;
 use std::borrow::Cow;
 use std::collections::HashSet;
 use std::fmt::Write as _;
@@ -46,22 +45,23 @@ pub(super) trait JournalDialect {
     }
 }
 
-/// The whole ledger as a journal of dialect `D`: declarations, agreements as comments,
-/// transactions in recorded order, statements as comments.
+/// The books as a journal of dialect `D`: declarations, agreements as comments, transactions
+/// in recorded order, statements as comments.
 pub(super) fn write_journal_dialect<D: JournalDialect>(
-    store: &Store,
+    books: &Books,
     out: &mut impl Write,
 ) -> Result<(), ExportError> {
-    let chart = store.chart();
-    let txns = transactions(store)?;
+    let chart = books.chart();
+    let txns = books.transactions()?;
     let kept = D::kept(&txns);
 
     let mut buf = String::with_capacity(4096);
     buf.push_str(D::HEADER);
+    buf.push_str(&books.note());
     declarations::<D>(&mut buf, chart, &txns)?;
     out.write_all(buf.as_bytes())?;
 
-    for a in store.agreements().values() {
+    for a in books.agreements() {
         write_commented(out, &Directive::Agreement(a.clone()), chart)?;
     }
     for (i, t) in txns.iter().enumerate() {
@@ -70,7 +70,7 @@ pub(super) fn write_journal_dialect<D: JournalDialect>(
         journal_transaction::<D>(&mut buf, t, i, &kept, chart)?;
         out.write_all(buf.as_bytes())?;
     }
-    for s in store.statements()? {
+    for s in books.statements()? {
         write_commented(out, &Directive::Statement(s), chart)?;
     }
     Ok(())

@@ -15,21 +15,20 @@
 
 use crate::export::dialect::{journal_code, push_tag, write_journal_dialect, JournalDialect};
 use crate::export::peer::{add, balance_of, Peer};
-use crate::export::ExportError;
+use crate::export::{Books, ExportError};
 use crate::journal::{write_directive, Directive};
 use crate::model::amount::{format_at_scale, Commodity};
 use crate::model::chart::Chart;
 use crate::model::transaction::Transaction;
-use crate::store::Store;
 use rust_decimal::Decimal;
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
-/// Write the ledger as an hledger journal.
-pub fn hledger(store: &Store, out: &mut impl Write) -> Result<(), ExportError> {
-    write_journal_dialect::<Hledger>(store, out)
+/// Write the books (the whole ledger, or one party's) as an hledger journal.
+pub fn hledger(books: &Books, out: &mut impl Write) -> Result<(), ExportError> {
+    write_journal_dialect::<Hledger>(books, out)
 }
 
 struct Hledger;

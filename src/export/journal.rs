@@ -1,14 +1,15 @@
 //! The canonical journal. It round-trips: exporting, importing the output into a new store and
-//! exporting again gives the same bytes.
+//! exporting again gives the same bytes (a party's books too: the new store's whole ledger is
+//! those books).
 
-use crate::export::ExportError;
+use crate::export::{Books, ExportError};
 use crate::journal::{write_directive, write_journal, Directive};
-use crate::store::{Store, StoreError};
+use crate::store::StoreError;
 use std::io::Write;
 
-/// The declarations of a store, in a fixed order: commodities, parties, accounts, agreements.
-pub fn declarations(store: &Store) -> Vec<Directive> {
-    let chart = store.chart();
+/// The declarations of the books, in a fixed order: commodities, parties, accounts, agreements.
+pub fn declarations(books: &Books) -> Vec<Directive> {
+    let chart = books.chart();
     let mut out: Vec<Directive> = Vec::new();
     out.extend(
         chart
@@ -20,9 +21,9 @@ pub fn declarations(store: &Store) -> Vec<Directive> {
     out.extend(chart.parties.values().cloned().map(Directive::Party));
     out.extend(chart.accounts.values().cloned().map(Directive::Account));
     out.extend(
-        store
+        books
             .agreements()
-            .values()
+            .into_iter()
             .cloned()
             .map(Directive::Agreement),
     );
@@ -30,9 +31,9 @@ pub fn declarations(store: &Store) -> Vec<Directive> {
 }
 
 /// The canonical journal: declarations, then transactions in recorded order, then statements.
-pub fn journal(store: &Store, out: &mut impl Write) -> Result<(), ExportError> {
-    let chart = store.chart();
-    let decls = declarations(store);
+pub fn journal(books: &Books, out: &mut impl Write) -> Result<(), ExportError> {
+    let chart = books.chart();
+    let decls = declarations(books);
     write_journal(out, &decls, chart)?;
     let mut first = decls.is_empty();
     let mut sep = |out: &mut dyn Write| -> std::io::Result<()> {
@@ -42,17 +43,15 @@ pub fn journal(store: &Store, out: &mut impl Write) -> Result<(), ExportError> {
         first = false;
         Ok(())
     };
-    store.for_each_txn(|_, t| {
-        sep(out).map_err(|e| StoreError::Io {
-            path: store.path().to_path_buf(),
-            source: e,
-        })?;
-        write_directive(out, &Directive::Transaction(t), chart).map_err(|e| StoreError::Io {
-            path: store.path().to_path_buf(),
-            source: e,
-        })
+    let io_error = |e| StoreError::Io {
+        path: books.path().to_path_buf(),
+        source: e,
+    };
+    books.for_each_txn(|t| {
+        sep(out).map_err(io_error)?;
+        write_directive(out, &Directive::Transaction(t), chart).map_err(io_error)
     })?;
-    for s in store.statements()? {
+    for s in books.statements()? {
         sep(out)?;
         write_directive(out, &Directive::Statement(s), chart)?;
     }

@@ -1,16 +1,15 @@
-//! The ledger as one JSON document.
+//! The books as one JSON document.
 
-use crate::export::ExportError;
-use crate::store::Store;
+use crate::export::{Books, ExportError};
 use serde_json::json;
 use std::io::Write;
 
 /// One JSON document: commodities, parties, accounts, agreements, statements, transactions.
 /// Amounts are strings (exact decimals at their scale as recorded).
-pub fn json(store: &Store, out: &mut impl Write) -> Result<(), ExportError> {
-    let chart = store.chart();
+pub fn json(books: &Books, out: &mut impl Write) -> Result<(), ExportError> {
+    let chart = books.chart();
     let mut transactions = Vec::new();
-    store.for_each_txn(|_, t| {
+    books.for_each_txn(|t| {
         transactions.push(serde_json::to_value(&t).unwrap_or_default());
         Ok(())
     })?;
@@ -18,8 +17,8 @@ pub fn json(store: &Store, out: &mut impl Write) -> Result<(), ExportError> {
         "commodities": chart.commodities.values().collect::<Vec<_>>(),
         "parties": chart.parties.values().collect::<Vec<_>>(),
         "accounts": chart.accounts.values().collect::<Vec<_>>(),
-        "agreements": store.agreements().values().collect::<Vec<_>>(),
-        "statements": store.statements()?,
+        "agreements": books.agreements(),
+        "statements": books.statements()?,
         "transactions": transactions,
     });
     serde_json::to_writer_pretty(&mut *out, &doc).map_err(std::io::Error::from)?;

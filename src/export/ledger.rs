@@ -14,21 +14,20 @@ use crate::export::dialect::{
     journal_amount, journal_code, push_tag, write_journal_dialect, JournalDialect,
 };
 use crate::export::peer::{add, balance_of, Peer};
-use crate::export::ExportError;
+use crate::export::{Books, ExportError};
 use crate::journal::{write_directive, Directive};
 use crate::model::account::Account;
 use crate::model::amount::{format_at_scale, Commodity};
 use crate::model::chart::Chart;
 use crate::model::transaction::Transaction;
-use crate::store::Store;
 use rust_decimal::Decimal;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
-/// Write the ledger as a ledger-cli journal.
-pub fn ledger(store: &Store, out: &mut impl Write) -> Result<(), ExportError> {
-    write_journal_dialect::<Ledger>(store, out)
+/// Write the books (the whole ledger, or one party's) as a ledger-cli journal.
+pub fn ledger(books: &Books, out: &mut impl Write) -> Result<(), ExportError> {
+    write_journal_dialect::<Ledger>(books, out)
 }
 
 struct Ledger;

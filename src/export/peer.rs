@@ -9,12 +9,10 @@
 //! printer refuses (a description with `;`, a tag value with `,` …) is refused here too. In
 //! all three, parties, agreements and statements are comments.
 
-use crate::export::ExportError;
 use crate::journal::{write_directive, Directive};
 use crate::model::amount::{format_at_scale, Amount};
 use crate::model::chart::Chart;
 use crate::model::transaction::{Posting, Price, Transaction};
-use crate::store::Store;
 use rust_decimal::Decimal;
 use std::collections::HashMap;
 use std::io::{self, Write};
@@ -22,16 +20,6 @@ use std::io::{self, Write};
 /// An error for what a peer cannot read as gasledger means it.
 pub(super) fn invalid(message: String) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidData, message)
-}
-
-/// Every recorded transaction, in recorded order.
-pub(super) fn transactions(store: &Store) -> Result<Vec<Transaction>, ExportError> {
-    let mut txns = Vec::new();
-    store.for_each_txn(|_, t| {
-        txns.push(t);
-        Ok(())
-    })?;
-    Ok(txns)
 }
 
 /// A directive's canonical journal text, each line behind `; `.

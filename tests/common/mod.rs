@@ -1,10 +1,12 @@
 //! The one integration-test harness: the real binary run against a temp store (the only place
 //! that builds its command line), a small chart, journal files in the temp folder, and the
-//! balances as CSV (what a user sees of the store). Every file under `tests/` runs the binary
-//! through here.
+//! balances as CSV (what a user sees of the store); `peers.rs`, the peer tools run on its
+//! exports. Every file under `tests/` runs the binary through here.
 
 // Each test binary uses a different subset of these helpers.
 #![allow(dead_code)]
+
+pub mod peers;
 
 use std::ffi::{OsStr, OsString};
 use std::io::Write;

@@ -1,11 +1,12 @@
-//! `export`: the whole ledger out, to standard output or a file.
+//! `export`: the whole ledger out, or one party's own books (`--party`), to standard output or a
+//! file.
 
 use crate::cli::format::{self, OutputFormat};
 use crate::cli::ledger::Ledger;
 use crate::cli::{output, CliError};
 use clap::Args;
-use gasledger::export::{self, ExportError};
-use gasledger::store::{Access, Store};
+use gasledger::export::{self, Books, ExportError};
+use gasledger::store::Access;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -15,6 +16,13 @@ pub struct ExportArgs {
     /// hledger, ledger (ledger-cli), beancount: for those tools, with the same balances.
     #[arg(long, value_parser = format::EXPORT, default_value_t = OutputFormat::Journal)]
     format: OutputFormat,
+    /// Write party P's own books, not the whole ledger: P's postings of each transaction P
+    /// takes part in (accounts keep their prefix P:), P's accounts and statements, no
+    /// agreements (the tags agreement and leg become agreement-ref and leg-ref, so the journal
+    /// imports into a store of its own). Refused, naming the transactions, where one leaves
+    /// P's books unbalanced.
+    #[arg(long, value_name = "P")]
+    party: Option<String>,
     /// Write to this file instead of standard output (replaced atomically).
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     output: Option<PathBuf>,
@@ -23,9 +31,13 @@ pub struct ExportArgs {
 pub fn run(args: ExportArgs, ledger: &Ledger, out: &mut impl Write) -> Result<(), CliError> {
     let store = &ledger.open(Access::Read)?;
     let dialect = dialect(args.format)?;
+    let books = match &args.party {
+        Some(party) => Books::of_party(store, party)?,
+        None => Books::whole(store),
+    };
     let write = |w: &mut dyn Write| -> Result<(), ExportError> {
         let mut w = std::io::BufWriter::new(w);
-        dialect(store, &mut w)?;
+        dialect(&books, &mut w)?;
         w.flush()?;
         Ok(())
     };
@@ -36,8 +48,8 @@ pub fn run(args: ExportArgs, ledger: &Ledger, out: &mut impl Write) -> Result<()
     Ok(())
 }
 
-/// What writes the ledger out in one dialect.
-type Dialect = fn(&Store, &mut std::io::BufWriter<&mut dyn Write>) -> Result<(), ExportError>;
+/// What writes the books out in one dialect.
+type Dialect = fn(&Books, &mut std::io::BufWriter<&mut dyn Write>) -> Result<(), ExportError>;
 
 /// The writer of `--format` (clap lets only these through).
 fn dialect(format: OutputFormat) -> Result<Dialect, CliError> {
