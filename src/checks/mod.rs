@@ -3,6 +3,7 @@
 //! `render::table`. A check that finds the books wrong says so in its rows; an error is only
 //! what stops a check from running (an unreadable store, a sum beyond the exact range).
 
+pub mod against;
 pub mod books;
 pub mod offsets;
 pub mod statements;
@@ -41,6 +42,8 @@ pub enum CheckKind {
     OffsetLimit,
     Statement,
     StatementPair,
+    /// A party's books here against its books kept elsewhere (`reconcile --against`).
+    Against,
 }
 
 impl CheckKind {
@@ -59,6 +62,7 @@ impl CheckKind {
             CheckKind::OffsetLimit => "offset-limit",
             CheckKind::Statement => "statement",
             CheckKind::StatementPair => "statement-pair",
+            CheckKind::Against => "against",
         }
     }
 }
