@@ -1,13 +1,15 @@
 //! The examples of the user documentation are what the binary does. In each of
-//! `docs/journal.md`, `docs/concepts.md`, `docs/checks.md`, `docs/parties.md` and
-//! `docs/settlements.md`, read into a fresh store of its own, the fenced blocks run in order:
+//! `docs/journal.md`, `docs/concepts.md`, `docs/checks.md`, `docs/parties.md`,
+//! `docs/settlements.md` and `docs/against.md`, read into a fresh store of its own, the fenced
+//! blocks run in order:
 //!
 //! - `journal`: imported, and it must import (exit status 0);
 //! - `journal-refused`: imported, and it must be refused (exit status 2, the error naming the
 //!   example's file) and leave the store as it was;
 //! - `journal-file NAME`: written as `NAME` beside the examples, not imported (for `include`);
 //! - `console` (or `console exit=N`): a first line `$ gasledger ARGS...` run against the store,
-//!   then exactly what it prints on stdout; the exit status is 0 unless `exit=N` says otherwise.
+//!   in the folder of the examples (so that a `journal-file` is named as it is), then exactly
+//!   what it prints on stdout; the exit status is 0 unless `exit=N` says otherwise.
 //!
 //! Every other block is left alone.
 
@@ -117,7 +119,15 @@ fn run_document(name: &str, l: &Ledger) -> (usize, usize, usize) {
                     .unwrap_or_else(|| panic!("{name} block {i}: expected \"$ gasledger ...\""));
                 let args = words(command);
                 let args: Vec<&str> = args.iter().map(String::as_str).collect();
-                let r = l.run(&args);
+                let start = std::time::Instant::now();
+                let out = l
+                    .cmd()
+                    .args(&args)
+                    .command()
+                    .current_dir(l.dir.path())
+                    .output()
+                    .expect("run gasledger");
+                let r = common::Run::from_output(&out, start.elapsed());
                 assert_eq!(r.code, Some(code), "{name} block {i}: {first}\n{r:#?}");
                 assert_eq!(
                     trimmed(&r.stdout),
@@ -178,6 +188,16 @@ fn every_parties_example_behaves_as_it_says() {
     let (accepted, _, commands) = run_document("docs/parties.md", &l);
     assert!(
         accepted >= 1 && commands >= 3,
+        "{accepted} imported, {commands} run"
+    );
+}
+
+#[test]
+fn every_against_example_behaves_as_it_says() {
+    let l = Ledger::new();
+    let (accepted, _, commands) = run_document("docs/against.md", &l);
+    assert!(
+        accepted >= 1 && commands >= 2,
         "{accepted} imported, {commands} run"
     );
 }

@@ -3,6 +3,7 @@
 //! `render::table`. A check that finds the books wrong says so in its rows; an error is only
 //! what stops a check from running (an unreadable store, a sum beyond the exact range).
 
+pub mod against;
 pub mod books;
 pub mod offsets;
 pub mod parties;
@@ -43,6 +44,8 @@ pub enum CheckKind {
     Statement,
     StatementPair,
     PartyBalance,
+    /// A party's books here against its books kept elsewhere (`reconcile --against`).
+    Against,
 }
 
 impl CheckKind {
@@ -62,6 +65,7 @@ impl CheckKind {
             CheckKind::Statement => "statement",
             CheckKind::StatementPair => "statement-pair",
             CheckKind::PartyBalance => "party-balance",
+            CheckKind::Against => "against",
         }
     }
 }

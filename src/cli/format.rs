@@ -72,8 +72,8 @@ pub const TABLES: Formats = Formats(&[
     (OutputFormat::Json, None),
 ]);
 
-/// `reconcile`: a table for people, or JSON.
-pub const RECONCILE: Formats = Formats(&[(OutputFormat::Table, None), (OutputFormat::Json, None)]);
+/// `reconcile`: a table for people, or every row as CSV or JSON.
+pub const RECONCILE: Formats = TABLES;
 
 /// `export`: the canonical journal, JSON, and the peers' dialects.
 pub const EXPORT: Formats = Formats(&[

@@ -78,7 +78,8 @@ enum Command {
     Statement(statement::StatementCmd),
     /// Run every reconciliation check: transactions balance on replay, stored balances and
     /// hash links, balance assertions, mirrored obligations, swaps against tolerance, offsets
-    /// within limits, statements against the books and against each other.
+    /// within limits, statements against the books and against each other. Or, with
+    /// --against FILE --party P, P's books here against P's books in FILE (and no other check).
     /// Exit status 0 when all hold, 1 when any does not, 2 on an error.
     Reconcile(reconcile::ReconcileArgs),
     /// Replay the stored journal: re-check every transaction's balance, every hash link,
@@ -124,6 +125,8 @@ pub enum CliError {
     SwapStore(#[from] gasledger::reports::swap::SwapStoreError),
     #[error(transparent)]
     Check(#[from] gasledger::checks::CheckError),
+    #[error(transparent)]
+    Against(#[from] gasledger::checks::against::AgainstError),
     #[error(transparent)]
     Chart(#[from] gasledger::render::svg::ChartError),
     #[error(transparent)]

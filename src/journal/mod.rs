@@ -2,7 +2,8 @@
 //! (`agreement`, `statement`).
 //!
 //! [`Parser`] reads one source as a stream of [`Directive`]s, each with the [`Location`] it came
-//! from; [`Journal`] (from [`open`]) follows `include` directives as well. The printer
+//! from; [`Journal`] (from [`open`]) follows `include` directives as well. [`read_transactions`]
+//! reads books kept elsewhere as plain transactions, without a chart. The printer
 //! ([`write_directive`], [`write_journal`]) writes directives back in a canonical form such that
 //! parsing the output gives back the same directives, and printing those gives the same bytes.
 //!
@@ -11,13 +12,17 @@
 //! (`ledger`) decides that, when the store records what the parser produced. One rule of the model
 //! is applied while reading, because it is about how a line is written: an agreement's field is
 //! named by a plain word and given once (`agreement::check_agreement_field`), so that `kind: swap`
-//! is refused at its own line.
+//! is refused at its own line. [`read_transactions`], which reads books that will not be
+//! recorded here, has the model complete each transaction without a chart
+//! (`Transaction::complete_without_chart`): the balance is still the model's to decide.
 
 mod parse;
 mod print;
+mod transactions;
 
 pub use parse::{default_kind, open, open_counting, parse_str, Counting, Journal, Parser};
 pub use print::{write_directive, write_journal};
+pub use transactions::read_transactions;
 
 use crate::model::account::{Account, Party};
 use crate::model::agreement::Agreement;
@@ -87,6 +92,9 @@ pub enum ErrorKind {
     Io(std::io::ErrorKind),
     /// An include cycle, or includes nested too deep.
     Include,
+    /// A transaction well written that is not one: it does not balance, or its missing
+    /// amount cannot be inferred ([`read_transactions`]).
+    Transaction,
 }
 
 /// An error with the place it was found: `FILE:LINE:COL: message`.

@@ -76,6 +76,20 @@ impl Date {
         self.year as u32 * 10_000 + self.month as u32 * 100 + self.day as u32
     }
 
+    /// Days from `earlier` to this date (negative when this one is before it).
+    pub fn days_since(self, earlier: Date) -> i64 {
+        self.day_number() - earlier.day_number()
+    }
+
+    /// Days since 0000-03-01 in the proleptic Gregorian calendar (a year starting in March
+    /// puts the leap day last).
+    fn day_number(self) -> i64 {
+        let (m, d) = (i64::from(self.month), i64::from(self.day));
+        let y = i64::from(self.year) - i64::from(m <= 2);
+        let era_day = (153 * ((m + 9) % 12) + 2) / 5 + d - 1;
+        y * 365 + y / 4 - y / 100 + y / 400 + era_day
+    }
+
     pub fn from_packed(v: u32) -> Result<Date, DateError> {
         Date::new((v / 10_000) as u16, (v / 100 % 100) as u8, (v % 100) as u8)
     }
@@ -142,6 +156,26 @@ impl From<Date> for String {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn days_count_one_a_day_across_months_and_leap_years() {
+        let mut prev: Option<Date> = None;
+        for year in [1, 2, 1899, 1900, 1999, 2000, 2022, 2024, 9999] {
+            for month in 1..=12 {
+                for day in 1..=days_in_month(year, month) {
+                    let d = Date::new(year, month, day).unwrap();
+                    if let Some(p) = prev.filter(|p| p.year == year || p.year + 1 == year) {
+                        assert_eq!(d.days_since(p), 1, "{p} to {d}");
+                    }
+                    prev = Some(d);
+                }
+            }
+        }
+        let d = |s: &str| s.parse::<Date>().unwrap();
+        assert_eq!(d("2022-03-01").days_since(d("2022-01-31")), 29);
+        assert_eq!(d("2022-01-31").days_since(d("2022-03-01")), -29);
+        assert_eq!(d("2025-01-01").days_since(d("2024-01-01")), 366);
+    }
 
     /// `Date::from_str` as it was before it read bytes: the property below holds the two to
     /// the same answer.

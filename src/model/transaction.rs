@@ -130,13 +130,7 @@ impl Transaction {
     /// amount: declared accounts and commodities, scales, limits, and the balance invariant.
     /// After this, every posting has an amount.
     pub fn complete(&mut self, chart: &Chart) -> Result<(), LedgerError> {
-        let n = self.postings.len();
-        if n < 2 {
-            return Err(LedgerError::TooFewPostings { found: n });
-        }
-        if n > POSTINGS_MAX {
-            return Err(LedgerError::TooManyPostings { found: n });
-        }
+        self.check_count()?;
         check_len("description", &self.description, DESCRIPTION_LEN_MAX)?;
         if let Some(id) = &self.id {
             check_id(id)?;
@@ -147,23 +141,10 @@ impl Transaction {
             });
         }
         self.check_text()?;
-        let mut inferred: Option<usize> = None;
-        for (i, p) in self.postings.iter().enumerate() {
+        for p in &self.postings {
             chart.account(&p.account)?;
-            match &p.amount {
-                Some(a) => chart.commodity(&a.commodity)?.check_scale(a.value)?,
-                None => {
-                    if let Some(first) = inferred {
-                        return Err(LedgerError::TwoInferred {
-                            first: first + 1,
-                            second: i + 1,
-                        });
-                    }
-                    if p.price.is_some() {
-                        return Err(LedgerError::AmbiguousInference(0));
-                    }
-                    inferred = Some(i);
-                }
+            if let Some(a) = &p.amount {
+                chart.commodity(&a.commodity)?.check_scale(a.value)?;
             }
             if let Some(price) = &p.price {
                 check_price(chart, p.amount.as_ref(), price)?;
@@ -172,20 +153,65 @@ impl Transaction {
                 chart.commodity(&a.commodity)?.check_scale(a.value)?;
             }
         }
-        if let Some(i) = inferred {
-            let residuals = residuals(self.postings.iter().filter_map(posting_weight))?;
-            match residuals.as_slice() {
-                [] => return Err(LedgerError::NothingToInfer),
-                [(code, value)] => {
-                    let (code, value) = (code.to_string(), -*value);
-                    chart.commodity(&code)?.check_scale(value)?;
-                    self.postings[i].amount = Some(Amount::new(value, code));
-                }
-                more => return Err(LedgerError::AmbiguousInference(more.len())),
-            }
+        if let Some(a) = self.infer()? {
+            chart.commodity(&a.commodity)?.check_scale(a.value)?;
         }
         check_balanced(self.postings.iter().filter_map(posting_weight))?;
         self.normalize(chart)
+    }
+
+    /// What [`Transaction::complete`] checks without a chart, for books kept elsewhere (another
+    /// desk's, a party's own): the number of postings, the one missing amount inferred, and
+    /// the balance invariant. Accounts and commodities need not be declared, and amounts keep
+    /// the decimals they were written with.
+    pub fn complete_without_chart(&mut self) -> Result<(), LedgerError> {
+        self.check_count()?;
+        self.infer()?;
+        check_balanced(self.postings.iter().filter_map(posting_weight))
+    }
+
+    fn check_count(&self) -> Result<(), LedgerError> {
+        let n = self.postings.len();
+        if n < 2 {
+            return Err(LedgerError::TooFewPostings { found: n });
+        }
+        if n > POSTINGS_MAX {
+            return Err(LedgerError::TooManyPostings { found: n });
+        }
+        Ok(())
+    }
+
+    /// Fill in the one amount left out, if any: what the other postings leave unbalanced, in
+    /// the one commodity they leave unbalanced. The amount filled in, to be checked against
+    /// its commodity's scale.
+    fn infer(&mut self) -> Result<Option<Amount>, LedgerError> {
+        let mut inferred: Option<usize> = None;
+        for (i, p) in self.postings.iter().enumerate() {
+            if p.amount.is_some() {
+                continue;
+            }
+            if let Some(first) = inferred {
+                return Err(LedgerError::TwoInferred {
+                    first: first + 1,
+                    second: i + 1,
+                });
+            }
+            if p.price.is_some() {
+                return Err(LedgerError::AmbiguousInference(0));
+            }
+            inferred = Some(i);
+        }
+        let Some(i) = inferred else {
+            return Ok(None);
+        };
+        let residuals = residuals(self.postings.iter().filter_map(posting_weight))?;
+        let amount = match residuals.as_slice() {
+            [] => return Err(LedgerError::NothingToInfer),
+            [(code, value)] => Amount::new(-*value, code.to_string()),
+            more => return Err(LedgerError::AmbiguousInference(more.len())),
+        };
+        self.postings[i].amount = Some(amount.clone());
+        Ok(Some(amount))
     }
 
     /// Every text is one the journal can hold (`text`), and every line it is written on fits.
@@ -357,6 +383,31 @@ mod tests {
         ]);
         t.complete(&chart()).unwrap();
         assert_eq!(t.postings[1].amount, Some(Amount::new(d("-160"), "mcm")));
+    }
+
+    #[test]
+    fn without_a_chart_undeclared_names_pass_and_the_balance_holds() {
+        let mut t = txn(&[
+            ("assets:gas", Some(("158.5", "kWh"))),
+            ("expenses:fee", Some(("1.25", "kWh"))),
+            ("TM:nowhere", None),
+        ]);
+        t.complete_without_chart().unwrap();
+        assert_eq!(t.postings[2].amount, Some(Amount::new(d("-159.75"), "kWh")));
+        assert!(t.complete(&chart()).is_err());
+        let mut t = txn(&[
+            ("assets:gas", Some(("158.5", "kWh"))),
+            ("TM:nowhere", Some(("-158.4", "kWh"))),
+        ]);
+        assert_eq!(
+            t.complete_without_chart().unwrap_err().to_string(),
+            "transaction does not balance: kWh is off by 0.1"
+        );
+        let mut t = txn(&[("a", None), ("b", None)]);
+        assert!(matches!(
+            t.complete_without_chart(),
+            Err(LedgerError::TwoInferred { .. })
+        ));
     }
 
     #[test]

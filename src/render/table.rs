@@ -2,6 +2,7 @@
 //! module only formats. Amounts are formatted here, at their commodity's scale: digit groups in
 //! tables, plain decimals in CSV and JSON (JSON carries them as strings, which lose nothing).
 
+use crate::checks::against::Comparison;
 use crate::checks::{Check, CheckKind, Reconciliation, Status};
 use crate::model::amount::format_grouped;
 use serde_json::{Map, Value};
@@ -116,6 +117,37 @@ pub fn write_reconciliation(
     r: &Reconciliation,
     every_row: bool,
 ) -> io::Result<()> {
+    write_rows(out, r, every_row)?;
+    writeln!(out, "{}", summary(r))
+}
+
+/// `reconcile --against`: the rows as [`write_reconciliation`] lays them out, and what was
+/// compared: `N transactions compared (B in both books, H only in this ledger, T only in
+/// FILE), K differences: the books disagree` (or `agree`).
+pub fn write_comparison(out: &mut impl Write, c: &Comparison, every_row: bool) -> io::Result<()> {
+    write_rows(out, &c.rows, every_row)?;
+    let k = c.differences();
+    writeln!(
+        out,
+        "{} {} compared ({} in both books, {} only in this ledger, {} only in {}), {k} {}: \
+         the books {}",
+        c.compared(),
+        if c.compared() == 1 {
+            "transaction"
+        } else {
+            "transactions"
+        },
+        c.both,
+        c.only_here,
+        c.only_there,
+        c.file,
+        if k == 1 { "difference" } else { "differences" },
+        if k == 0 { "agree" } else { "disagree" },
+    )
+}
+
+/// The rows that do not hold under DISCREPANCIES, then those that hold under AGREES.
+fn write_rows(out: &mut impl Write, r: &Reconciliation, every_row: bool) -> io::Result<()> {
     let wrong: Vec<_> = r.checks.iter().filter(|c| c.status != Status::Ok).collect();
     let right: Vec<_> = r.checks.iter().filter(|c| c.status == Status::Ok).collect();
     if !wrong.is_empty() {
@@ -132,7 +164,13 @@ pub fn write_reconciliation(
         holds_table(r).write_table(out)?;
         writeln!(out)?;
     }
-    writeln!(out, "{}", summary(r))
+    Ok(())
+}
+
+/// Every row as CSV: `check,subject,expected,actual,difference,status`.
+pub fn write_reconciliation_csv(out: &mut impl Write, r: &Reconciliation) -> io::Result<()> {
+    let rows: Vec<&Check> = r.checks.iter().collect();
+    checks_table(&rows).write_csv(out)
 }
 
 /// Reconciliation rows as a table, in the order given (the order of the checks, so that each
