@@ -1,6 +1,8 @@
 //! Every scenario in `ledgers/` is imported into a fresh store by the real binary, and what a
 //! desk would read of it is snapshotted: the import summary, the balances, `verify`, `reconcile`,
-//! `report debts` where there are obligations, `report swap` for every swap agreement, and the
+//! `report debts` where there are obligations, `report swap` for every swap agreement,
+//! `report settlements` for every pair of parties with a movement between them, `reconcile
+//! --against` a party's own books where the scenario keeps them (`ledgers/own-books/`), and the
 //! journal export (which must round-trip to the same bytes through a second store).
 
 mod common;
@@ -53,8 +55,67 @@ fn scenarios() {
             assert!(ok, "{swap}");
             report.push_str(&format!("\n$ gasledger report swap {name}\n{swap}"));
         }
+        // The mutual statement of every pair of parties with a movement between them.
+        let parties = parties(&exported);
+        for (i, a) in parties.iter().enumerate() {
+            for b in &parties[i + 1..] {
+                let (ok, statement) = run(&db, &["report", "settlements", a, b]);
+                assert!(ok, "{statement}");
+                if !statement.contains("no movement between them is recorded") {
+                    report.push_str(&format!(
+                        "\n$ gasledger report settlements {a} {b}\n{statement}"
+                    ));
+                }
+            }
+        }
+        // A party's own books kept elsewhere, beside the scenario: `own-books/NAME.PARTY.journal`.
+        for (party, books) in own_books(path) {
+            let books = books.to_str().expect("utf-8 path");
+            let (_, against) = run(&db, &["reconcile", "--against", books, "--party", &party]);
+            let against = against.replace(books, "BOOKS");
+            report.push_str(&format!(
+                "\n$ gasledger reconcile --against BOOKS --party {party}\n{against}"
+            ));
+        }
         insta::assert_snapshot!("report", report);
     });
+}
+
+/// The party codes a journal export declares (`account CODE  ; party: NAME`), in its order.
+fn parties(journal: &str) -> Vec<String> {
+    journal
+        .lines()
+        .filter(|l| l.contains("; party:"))
+        .filter_map(|l| l.strip_prefix("account "))
+        .filter_map(|l| l.split_whitespace().next())
+        .map(str::to_string)
+        .collect()
+}
+
+/// The own books kept for a scenario `ledgers/NAME.ledger`: each
+/// `ledgers/own-books/NAME.PARTY.journal`, with its party.
+fn own_books(scenario: &Path) -> Vec<(String, std::path::PathBuf)> {
+    let (Some(dir), Some(stem)) = (scenario.parent(), scenario.file_stem()) else {
+        return Vec::new();
+    };
+    let stem = stem.to_string_lossy();
+    let Ok(entries) = std::fs::read_dir(dir.join("own-books")) else {
+        return Vec::new();
+    };
+    let mut out: Vec<(String, std::path::PathBuf)> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter_map(|p| {
+            let name = p.file_name()?.to_str()?.to_string();
+            let party = name
+                .strip_prefix(&format!("{stem}."))?
+                .strip_suffix(".journal")?
+                .to_string();
+            Some((party, p))
+        })
+        .collect();
+    out.sort();
+    out
 }
 
 /// The names of the `kind swap` agreements in a journal export (`agreement NAME`, then

@@ -85,7 +85,8 @@ enum Command {
     /// Replay the stored journal: re-check every transaction's balance, every hash link,
     /// the running balances, the date and id indexes.
     Verify,
-    /// Record an obligation on both sides (CREDITOR:receivable:DEBTOR, DEBTOR:payable:CREDITOR).
+    /// Record an obligation on both sides (CREDITOR:receivable:DEBTOR against its revenue,
+    /// DEBTOR:payable:CREDITOR against its expense).
     #[command(subcommand)]
     Debt(debt::DebtCmd),
     /// Record a payment that settles (part of) an obligation; each side's cash account moves.

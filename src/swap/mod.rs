@@ -7,15 +7,21 @@
 //!
 //! A swap: the supplier delivers gas into the hub at entry points; the hub delivers the
 //! equivalent, less a fee it keeps in kind, to the receiver at exit points. Account names follow
-//! from the agreement: the hub's swap position `HUB:swap:NAME`, its fee `HUB:fee:NAME`, the
-//! supplier's `SUPPLIER:gas:delivered`, the receiver's `RECEIVER:gas:received`.
+//! from the agreement, and every leg writes each party's side, so that each party's own books
+//! balance ([`SwapTerms::leg_accounts`]):
 //!
-//! An entry leg of V is one transaction: `HUB:swap:NAME +V`, `SUPPLIER:gas:delivered -V`,
-//! `HUB:fee:NAME +F`, `HUB:swap:NAME -F`. On a leg fee basis F = V × fee rate, rounded
-//! half-even to the commodity's scale ([`fee_of`], the one place a swap amount is rounded); on a
-//! period basis (the default) F is the fee of the period's entry with the leg less the fee
-//! without it, so a period's fees add up to its entry's fee rounded once. An exit leg of V:
-//! `RECEIVER:gas:received +V`, `HUB:swap:NAME -V`. Legs are tagged `agreement`, `leg`, `point`.
+//! - An entry leg of V with fee F: the hub `HUB:swap:NAME +V` (the gas in its system),
+//!   `HUB:due-to:SUPPLIER -(V-F)` (its duty in kind), `HUB:fee:NAME -F` (its revenue); the
+//!   supplier `SUPPLIER:gas:delivered -V`, `SUPPLIER:due-from:HUB +(V-F)` (its claim in kind),
+//!   `SUPPLIER:expense:fee:NAME +F` (its cost).
+//! - An exit leg of V: the receiver `RECEIVER:gas:received +V`, `RECEIVER:due-to:SUPPLIER -V`;
+//!   the hub `HUB:swap:NAME -V`, `HUB:due-to:SUPPLIER +V`; the supplier
+//!   `SUPPLIER:due-from:HUB -V`, `SUPPLIER:due-from:RECEIVER +V`.
+//!
+//! On a leg fee basis F = V × fee rate, rounded half-even to the commodity's scale ([`fee_of`],
+//! the one place a swap amount is rounded); on a period basis (the default) F is the fee of the
+//! period's entry with the leg less the fee without it, so a period's fees add up to its entry's
+//! fee rounded once. Legs are tagged `agreement`, `leg`, `point`.
 //!
 //! Per settlement period: entry = Σ entry legs, fee = Σ the fees the entry legs booked, exit =
 //! Σ exit legs, imbalance = entry − fee − exit, cumulative = the running sum,

@@ -15,8 +15,10 @@ use std::io::Write;
 pub enum DebtCmd {
     /// gasledger debt add --debtor IR --creditor TM --amount "1800000000 USD" --date 2017-01-01
     ///
-    /// One transaction: CREDITOR:receivable:DEBTOR +AMOUNT and DEBTOR:payable:CREDITOR -AMOUNT,
-    /// opening both accounts when missing.
+    /// One transaction, on each party's books: the creditor's CREDITOR:receivable:DEBTOR +AMOUNT
+    /// against its revenue CREDITOR:revenue:gas -AMOUNT, the debtor's expense
+    /// DEBTOR:expense:gas +AMOUNT against DEBTOR:payable:CREDITOR -AMOUNT. Accounts are opened
+    /// when missing.
     Add(DebtAddArgs),
 }
 
