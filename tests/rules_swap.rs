@@ -1,12 +1,15 @@
 //! Swap legs obey one rulebook whichever way they arrive (a journal file, `record`, or `swap
 //! entry|exit`), and the swap report and reconciliation read the fee that was booked, beside
-//! the fee the terms call for (issue 15, items 1 and 5).
+//! the fee the terms call for (issue 15, items 1 and 5). Every leg here writes each party's
+//! side, as `swap entry|exit` does: each case is refused for the one reason it names.
 
 mod common;
 
 use common::Ledger;
+use rust_decimal::Decimal;
 
-/// A swap with a fee of 12.5% and a tolerance of 2%, from 2022-01-01, and its accounts.
+/// A swap with a fee of 12.5% and a tolerance of 2%, from 2022-01-01, and the accounts its
+/// legs post to in each party's books.
 const TERMS: &str = "\
 commodity 1000.000 mcm  ; kind: volume
 
@@ -14,9 +17,14 @@ account TM  ; party: Turkmenistan
 account IR  ; party: Iran
 account AZ  ; party: Azerbaijan
 account TM:gas:delivered  ; type: asset
-account IR:swap:tm-ir-az  ; type: liability
+account TM:due-from:IR  ; type: asset
+account TM:due-from:AZ  ; type: asset
+account TM:expense:fee:tm-ir-az  ; type: expense
+account IR:swap:tm-ir-az  ; type: asset
+account IR:due-to:TM  ; type: liability
 account IR:fee:tm-ir-az  ; type: revenue
 account AZ:gas:received  ; type: asset
+account AZ:due-to:TM  ; type: liability
 
 agreement tm-ir-az
     kind       swap
@@ -31,12 +39,71 @@ agreement tm-ir-az
     start      2022-01-01
 ";
 
-/// An entry leg of 100.000 mcm that books a fee of `fee`, tagged `tags`.
+/// A transaction dated `date`, described `desc`, tagged `tags`, of these postings (account,
+/// amount in mcm).
+fn txn(date: &str, desc: &str, tags: &str, postings: &[(&str, Decimal)]) -> String {
+    let mut out = format!("{date} * {desc}  ; {tags}\n");
+    for (account, v) in postings {
+        out.push_str(&format!("    {account:<24}  {v:.3} mcm\n"));
+    }
+    out
+}
+
+/// A quantity of mcm, exactly.
+fn mcm(v: &str) -> Decimal {
+    v.parse().expect("a decimal")
+}
+
+/// An entry leg of 100.000 mcm under tm-ir-az that books a fee of `fee` (the hub's revenue,
+/// posted negated on its fee account), tagged `tags` after `leg: entry`: each party's side.
 fn entry(date: &str, tags: &str, fee: &str) -> String {
-    let back = format!("-{fee}");
-    format!(
-        "{date} * Sarakhs entry  ; agreement: tm-ir-az, leg: entry{tags}\n    IR:swap:tm-ir-az   100.000 mcm\n    TM:gas:delivered  -100.000 mcm\n    IR:fee:tm-ir-az    {fee} mcm\n    IR:swap:tm-ir-az   {back} mcm\n"
+    let (q, fee) = (mcm("100"), mcm(fee));
+    txn(
+        date,
+        "Sarakhs entry",
+        &format!("agreement: tm-ir-az, leg: entry{tags}"),
+        &[
+            ("IR:swap:tm-ir-az", q),
+            ("IR:due-to:TM", fee - q),
+            ("IR:fee:tm-ir-az", -fee),
+            ("TM:gas:delivered", -q),
+            ("TM:due-from:IR", q - fee),
+            ("TM:expense:fee:tm-ir-az", fee),
+        ],
     )
+}
+
+/// An exit leg of `q` mcm under tm-ir-az, tagged `tags` after `leg: exit`: each party's side.
+fn exit(date: &str, tags: &str, q: &str) -> String {
+    let q = mcm(q);
+    txn(
+        date,
+        "Astara exit",
+        &format!("agreement: tm-ir-az, leg: exit{tags}"),
+        &[
+            ("AZ:gas:received", q),
+            ("AZ:due-to:TM", -q),
+            ("IR:swap:tm-ir-az", -q),
+            ("IR:due-to:TM", q),
+            ("TM:due-from:IR", -q),
+            ("TM:due-from:AZ", q),
+        ],
+    )
+}
+
+/// The postings of an exit leg of `q` mcm, as `record --post` takes them.
+fn exit_posts(q: &str) -> Vec<String> {
+    [
+        ("AZ:gas:received", ""),
+        ("AZ:due-to:TM", "-"),
+        ("IR:swap:tm-ir-az", "-"),
+        ("IR:due-to:TM", ""),
+        ("TM:due-from:IR", "-"),
+        ("TM:due-from:AZ", ""),
+    ]
+    .iter()
+    .map(|(account, sign)| format!("{account} {sign}{q} mcm"))
+    .collect()
 }
 
 /// What a user can see of the store: its journal export.
@@ -101,8 +168,9 @@ fn swap_by_commands(name: &str, fee: &str, tolerance: &str) -> Ledger {
 fn a_fee_booked_beyond_the_terms_is_reported_and_reconcile_fails() {
     let l = with_terms();
     let journal = format!(
-        "{}\n2022-01-31 * Astara exit  ; agreement: tm-ir-az, leg: exit, point: Astara\n    AZ:gas:received    86.000 mcm\n    IR:swap:tm-ir-az  -86.000 mcm\n",
-        entry("2022-01-31", "", "14.000")
+        "{}\n{}",
+        entry("2022-01-31", "", "14.000"),
+        exit("2022-01-31", ", point: Astara", "86.000")
     );
     l.import("jan.ledger", &journal).ok();
     let csv = l
@@ -118,12 +186,13 @@ fn a_fee_booked_beyond_the_terms_is_reported_and_reconcile_fails() {
     assert_eq!(r.code, Some(1), "{r:#?}");
     let json: serde_json::Value = serde_json::from_str(&r.stdout).expect("json");
     assert_eq!(json["ok"], false);
-    let bad: Vec<&serde_json::Value> = json["checks"]
-        .as_array()
-        .expect("checks")
-        .iter()
-        .filter(|c| c["status"] != "ok")
-        .collect();
+    // Each party's books balance and the mirrors net to zero: only the fee is wrong.
+    let checks = json["checks"].as_array().expect("checks");
+    assert!(
+        checks.iter().any(|c| c["check"] == "party-balance"),
+        "{checks:?}"
+    );
+    let bad: Vec<&serde_json::Value> = checks.iter().filter(|c| c["status"] != "ok").collect();
     assert_eq!(bad.len(), 1, "{bad:?}");
     assert_eq!(bad[0]["check"], "swap-fee");
     assert_eq!(bad[0]["expected"], "12.500");
@@ -138,26 +207,31 @@ fn a_fee_booked_beyond_the_terms_is_reported_and_reconcile_fails() {
 
 #[test]
 fn journal_legs_that_break_the_terms_are_refused_with_the_line() {
-    let exit = |date: &str, tags: &str, account: &str, v: &str| {
-        format!(
-            "{date} * exit  ; agreement: tm-ir-az, leg: exit{tags}\n    {account}   {v} mcm\n    IR:swap:tm-ir-az  -{v} mcm\n"
-        )
-        .replace("--", "")
-    };
+    let q = mcm("100");
     let cases: Vec<(&str, String, &str)> = vec![
         (
             "an entry without its fee",
-            "2022-01-31 * Sarakhs entry  ; agreement: tm-ir-az, leg: entry\n    IR:swap:tm-ir-az   100.000 mcm\n    TM:gas:delivered  -100.000 mcm\n".into(),
+            txn(
+                "2022-01-31",
+                "Sarakhs entry",
+                "agreement: tm-ir-az, leg: entry",
+                &[
+                    ("IR:swap:tm-ir-az", q),
+                    ("IR:due-to:TM", -q),
+                    ("TM:gas:delivered", -q),
+                    ("TM:due-from:IR", q),
+                ],
+            ),
             "books the hub's fee in kind on IR:fee:tm-ir-az",
         ),
         (
             "an exit at a point the agreement does not name",
-            exit("2022-01-31", ", point: Baku", "AZ:gas:received", "10.000"),
+            exit("2022-01-31", ", point: Baku", "10.000"),
             "has no exit point \"Baku\"",
         ),
         (
             "an exit that names no point where there are two",
-            exit("2022-01-31", "", "AZ:gas:received", "10.000"),
+            exit("2022-01-31", "", "10.000"),
             "say which with --point",
         ),
         (
@@ -181,13 +255,24 @@ fn journal_legs_that_break_the_terms_are_refused_with_the_line() {
             "must name its swap with the tag agreement: NAME",
         ),
         (
+            // Gas handed back to the supplier, each side written: not an exit to the receiver.
             "an exit posted to the supplier's account",
-            exit("2022-01-31", ", point: Astara", "TM:gas:delivered", "10.000"),
+            txn(
+                "2022-01-31",
+                "Astara exit",
+                "agreement: tm-ir-az, leg: exit, point: Astara",
+                &[
+                    ("TM:gas:delivered", mcm("10")),
+                    ("TM:due-from:IR", mcm("-10")),
+                    ("IR:swap:tm-ir-az", mcm("-10")),
+                    ("IR:due-to:TM", mcm("10")),
+                ],
+            ),
             "an exit leg posts to TM:gas:delivered",
         ),
         (
             "a negative exit",
-            "2022-01-31 * exit  ; agreement: tm-ir-az, leg: exit, point: Astara\n    AZ:gas:received   -10.000 mcm\n    IR:swap:tm-ir-az   10.000 mcm\n".into(),
+            exit("2022-01-31", ", point: Astara", "-10.000"),
             "the quantity of an exit leg must be positive",
         ),
         (
@@ -195,40 +280,47 @@ fn journal_legs_that_break_the_terms_are_refused_with_the_line() {
             entry("2022-01-31", "", "100.001"),
             "must be between none and the leg's 100.000 mcm",
         ),
+        (
+            // IR:fee:tm-ir-az +12.500: the sign of an expense on the hub's revenue account.
+            "a fee booked positive on the hub's fee account",
+            entry("2022-01-31", "", "-12.500"),
+            "the fee booked, -12.500 mcm, must be between none and the leg's 100.000 mcm \
+             (the hub's fee is its revenue: posted negative on IR:fee:tm-ir-az)",
+        ),
     ];
+    // Two good transactions first: the refusal must take them back too.
+    let good = format!(
+        "{}\n{}\n",
+        entry("2022-02-28", "", "12.500"),
+        exit("2022-02-28", ", point: Astara", "87.500")
+    );
+    let at_line = format!("bad.ledger:{}:", good.lines().count() + 1);
     let l = with_terms();
     let before = state(&l);
     for (what, text, needle) in cases {
-        // Two good transactions first: the refusal must take them back too.
-        let good = format!(
-            "{}\n2022-02-28 * Astara exit  ; agreement: tm-ir-az, leg: exit, point: Astara\n    AZ:gas:received    87.500 mcm\n    IR:swap:tm-ir-az  -87.500 mcm\n\n",
-            entry("2022-02-28", "", "12.500")
-        );
         let r = l.import("bad.ledger", format!("{good}{text}"));
         assert_eq!(r.code, Some(2), "{what}: {r:#?}");
         assert!(r.stderr.contains(needle), "{what}: {}", r.stderr);
-        assert!(r.stderr.contains("bad.ledger:11:"), "{what}: {}", r.stderr);
+        assert!(r.stderr.contains(&at_line), "{what}: {}", r.stderr);
         assert_eq!(state(&l), before, "{what} changed the store");
     }
+    // The good transactions alone are a leg each that keeps the terms.
+    l.import("good.ledger", &good).ok();
 }
 
 #[test]
 fn record_obeys_the_same_rules_as_a_journal() {
     let l = with_terms();
     let before = state(&l);
-    for (posts, tags, needle) in [
+    let posts = exit_posts("10");
+    let posts: Vec<&str> = posts.iter().map(String::as_str).collect();
+    for (tags, needle) in [
+        (["agreement=tm-ir-az", "leg=exit"], "say which with --point"),
         (
-            ["AZ:gas:received 10 mcm", "IR:swap:tm-ir-az -10 mcm"],
-            ["agreement=tm-ir-az", "leg=exit"],
-            "say which with --point",
-        ),
-        (
-            ["TM:gas:delivered 10 mcm", "IR:swap:tm-ir-az -10 mcm"],
             ["agreement=tm-ir-az", "point=Astara"],
             "tag it leg: entry or leg: exit",
         ),
         (
-            ["TM:gas:delivered 10 mcm", "IR:swap:tm-ir-az -10 mcm"],
             ["agreement=nothing", "note=x"],
             "no agreement named nothing",
         ),
@@ -247,7 +339,7 @@ fn record_obeys_the_same_rules_as_a_journal() {
     l.record(
         "2022-01-31",
         "Astara exit",
-        &["AZ:gas:received 10 mcm", "IR:swap:tm-ir-az -10 mcm"],
+        &posts,
         &[
             "--tag",
             "agreement=tm-ir-az",

@@ -2,7 +2,8 @@
 //! temp store (issue 5): the founding offset with every balance after it, each refusal with its
 //! message and the store unchanged, netting of a cycle, a chain and a cycle with a tail,
 //! `net --record` leaving no debt, and reconcile's check 6 finding a planted over-limit offset in
-//! an imported journal.
+//! an imported journal. Every command writes each party's side (a debt with its origin: the
+//! creditor's revenue, the debtor's expense), so check 8 finds each party's books balanced.
 
 mod common;
 
@@ -34,7 +35,16 @@ fn parties() -> Ledger {
     l
 }
 
-/// Write `text` to a journal file in the ledger's folder and import it.
+/// The chart of the imported offset journals: each debt's claim and payable, and its origin
+/// (the creditor's revenue, the debtor's expense).
+const CHART: &str = "account TM:receivable:IR  ; type: asset\n\
+account TM:receivable:IQ  ; type: asset\naccount TM:revenue:gas  ; type: revenue\n\
+account IR:payable:TM  ; type: liability\naccount IR:receivable:IQ  ; type: asset\n\
+account IR:expense:gas  ; type: expense\naccount IR:revenue:gas  ; type: revenue\n\
+account IQ:payable:IR  ; type: liability\naccount IQ:payable:TM  ; type: liability\n\
+account IQ:expense:gas  ; type: expense\n";
+
+/// An offset agreement IQ → IR → TM in USD named `name` with this limit, as journal text.
 fn offset_agreement(name: &str, limit: &str) -> String {
     format!(
         "agreement {name}\n    kind       offset\n    debtor     IQ\n    via        IR\n    \
@@ -95,6 +105,26 @@ fn reconcile_rows(l: &Ledger, check_prefix: &str) -> (Option<i32>, Vec<Value>) {
     (r.code, rows)
 }
 
+/// Check 8's rows (each party's books balance), as (subject, status).
+fn party_rows(l: &Ledger) -> Vec<(String, String)> {
+    let (_, rows) = reconcile_rows(l, "party-balance");
+    rows.iter()
+        .map(|r| {
+            let s = |k: &str| r[k].as_str().unwrap_or("").to_string();
+            (s("subject"), s("status"))
+        })
+        .collect()
+}
+
+/// Check 8's row for a party whose books balance in each of its `n` transactions.
+fn balanced(party: &str, n: usize) -> (String, String) {
+    let s = if n == 1 { "" } else { "s" };
+    (
+        format!("{party}'s books balance in each of its {n} transaction{s}"),
+        "ok".to_string(),
+    )
+}
+
 #[test]
 fn debt_add_records_both_sides() {
     let l = parties();
@@ -104,13 +134,20 @@ fn debt_add_records_both_sides() {
         "{}",
         r.stdout
     );
+    // Four postings, each party's side balanced: TM's claim against its revenue, IR's expense
+    // against its payable.
     assert_eq!(
         l.balances_csv(),
-        format!("{BALANCES}IR:payable:TM,USD,-1800000000.00\nTM:receivable:IR,USD,1800000000.00\n")
+        format!(
+            "{BALANCES}IR:expense:gas,USD,1800000000.00\nIR:payable:TM,USD,-1800000000.00\n\
+             TM:receivable:IR,USD,1800000000.00\nTM:revenue:gas,USD,-1800000000.00\n"
+        )
     );
     assert_eq!(debts_csv(&l), format!("{DEBTS}IR,TM,USD,1800000000.00\n"));
-    let (code, _) = reconcile_rows(&l, "mirrored");
+    let (code, rows) = reconcile_rows(&l, "mirrored");
     assert_eq!(code, Some(0));
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(party_rows(&l), vec![balanced("IR", 1), balanced("TM", 1)]);
 }
 
 #[test]
@@ -138,12 +175,16 @@ fn founding_offset_and_every_balance_after_it() {
         r.stdout
     );
     // Every account: Iraq owes Turkmenistan 1.6 bn, Iran owes Turkmenistan 0.2 bn, nothing
-    // is left between Iraq and Iran (zero balances are not listed).
+    // is left between Iraq and Iran (zero balances are not listed). The debts' origins stay:
+    // TM's revenue 1.8 bn against IR's expense; IR's revenue 1.6 bn against IQ's expense.
     assert_eq!(
         l.balances_csv(),
         format!(
-            "{BALANCES}IQ:payable:TM,USD,-1600000000.00\nIR:payable:TM,USD,-200000000.00\n\
-             TM:receivable:IQ,USD,1600000000.00\nTM:receivable:IR,USD,200000000.00\n"
+            "{BALANCES}IQ:expense:gas,USD,1600000000.00\nIQ:payable:TM,USD,-1600000000.00\n\
+             IR:expense:gas,USD,1800000000.00\nIR:payable:TM,USD,-200000000.00\n\
+             IR:revenue:gas,USD,-1600000000.00\n\
+             TM:receivable:IQ,USD,1600000000.00\nTM:receivable:IR,USD,200000000.00\n\
+             TM:revenue:gas,USD,-1800000000.00\n"
         )
     );
     assert_eq!(
@@ -184,6 +225,12 @@ fn founding_offset_and_every_balance_after_it() {
     assert_eq!(fig(2, "check"), "offset-limit");
     assert_eq!(fig(2, "actual"), "1600000000.00");
     assert_eq!(fig(2, "difference"), "0.00");
+    // Check 8: the offset balances in each of the three parties' books (IQ: its debt and the
+    // offset; IR: both debts and the offset; TM: its claim on IR and the offset).
+    assert_eq!(
+        party_rows(&l),
+        vec![balanced("IQ", 2), balanced("IR", 3), balanced("TM", 2)]
+    );
     // The same id again is a no-op.
     l.run(&[
         "offset",
@@ -363,11 +410,15 @@ fn payments_settle_and_overpaying_is_refused() {
         "{}",
         r.stdout
     );
+    // The debt's origin (TM's revenue, IQ's expense, 400 m each) stays; the payment moves
+    // 150 m of cash and takes as much off both sides of the debt.
     assert_eq!(
         l.balances_csv(),
         format!(
-            "{BALANCES}IQ:cash,USD,-150000000.00\nIQ:payable:TM,USD,-250000000.00\n\
-             TM:cash,USD,150000000.00\nTM:receivable:IQ,USD,250000000.00\n"
+            "{BALANCES}IQ:cash,USD,-150000000.00\nIQ:expense:gas,USD,400000000.00\n\
+             IQ:payable:TM,USD,-250000000.00\n\
+             TM:cash,USD,150000000.00\nTM:receivable:IQ,USD,250000000.00\n\
+             TM:revenue:gas,USD,-400000000.00\n"
         )
     );
     // A retry of the same payment is a no-op, not a second payment.
@@ -400,6 +451,8 @@ fn payments_settle_and_overpaying_is_refused() {
     );
     l.run(&pay("250000000 USD", "pay-3")).ok();
     assert_eq!(debts_csv(&l), DEBTS);
+    // The debt and the two payments balance in each side's books.
+    assert_eq!(party_rows(&l), vec![balanced("IQ", 3), balanced("TM", 3)]);
 }
 
 #[test]
@@ -470,8 +523,22 @@ fn netting_a_pure_cycle_needs_no_payment() {
     ])
     .ok();
     assert_eq!(debts_csv(&l), DEBTS);
-    assert_eq!(l.balances_csv(), BALANCES);
+    // No cash and no claim is left; each party keeps its revenue from the debt owed to it and
+    // its expense for the one it owed, 100 each.
+    assert_eq!(
+        l.balances_csv(),
+        format!(
+            "{BALANCES}AZ:expense:gas,USD,100.00\nAZ:revenue:gas,USD,-100.00\n\
+             IR:expense:gas,USD,100.00\nIR:revenue:gas,USD,-100.00\n\
+             TM:expense:gas,USD,100.00\nTM:revenue:gas,USD,-100.00\n"
+        )
+    );
     assert_eq!(reconcile_rows(&l, "").0, Some(0));
+    // Two debts and the netting in each party's books.
+    assert_eq!(
+        party_rows(&l),
+        vec![balanced("AZ", 3), balanced("IR", 3), balanced("TM", 3)]
+    );
 }
 
 #[test]
@@ -534,16 +601,35 @@ fn net_record_leaves_no_debt_and_reconciles() {
         .ok();
     assert!(r.stdout.contains("4 debts"), "{}", r.stdout);
     assert_eq!(debts_csv(&l), DEBTS);
-    // What is left is the plan's cash: each party's cash moved by its net position.
+    // What is left is the plan's cash: each party's cash moved by its net position, against
+    // the debts' origins: revenue for what was owed to it (TM 500; AZ 200; IR 300 + 400),
+    // expense for what it owed (IR 500; TM 200; AZ 300; IQ 400). Each party's cash is its
+    // revenue less its expense: TM 500 − 200, AZ 200 − 300, IR 700 − 500, IQ −400.
     assert_eq!(
         l.balances_csv(),
         format!(
-            "{BALANCES}AZ:cash,USD,-100000000.00\nIQ:cash,USD,-400000000.00\n\
-             IR:cash,USD,200000000.00\nTM:cash,USD,300000000.00\n"
+            "{BALANCES}AZ:cash,USD,-100000000.00\nAZ:expense:gas,USD,300000000.00\n\
+             AZ:revenue:gas,USD,-200000000.00\n\
+             IQ:cash,USD,-400000000.00\nIQ:expense:gas,USD,400000000.00\n\
+             IR:cash,USD,200000000.00\nIR:expense:gas,USD,500000000.00\n\
+             IR:revenue:gas,USD,-700000000.00\n\
+             TM:cash,USD,300000000.00\nTM:expense:gas,USD,200000000.00\n\
+             TM:revenue:gas,USD,-500000000.00\n"
         )
     );
     let (code, rows) = reconcile_rows(&l, "");
     assert_eq!(code, Some(0), "{rows:?}");
+    // The netting transaction balances in each party's books: its debts closed against its
+    // cash.
+    assert_eq!(
+        party_rows(&l),
+        vec![
+            balanced("AZ", 3),
+            balanced("IQ", 2),
+            balanced("IR", 4),
+            balanced("TM", 3)
+        ]
+    );
     l.run(&["verify"]).ok();
     // Nothing left to net.
     let again = l
@@ -598,10 +684,14 @@ fn an_offset_beyond_the_limit_is_refused_on_import_as_by_the_command() {
         "{}
 2017-01-01 * Iran's debt   ; id: debt-ir-tm
     TM:receivable:IR     1800000000.00 USD
+    TM:revenue:gas      -1800000000.00 USD
+    IR:expense:gas       1800000000.00 USD
     IR:payable:TM       -1800000000.00 USD
 
 2021-12-31 * Iraq's debt   ; id: debt-iq-ir
     IR:receivable:IQ     1600000000.00 USD
+    IR:revenue:gas      -1600000000.00 USD
+    IQ:expense:gas       1600000000.00 USD
     IQ:payable:IR       -1600000000.00 USD
 
 2022-06-20 * Offset beyond the limit   ; id: planted, agreement: iq-ir-tm
@@ -614,8 +704,7 @@ fn an_offset_beyond_the_limit_is_refused_on_import_as_by_the_command() {
 ",
         offset_agreement("iq-ir-tm", "1500000000.00")
     );
-    let chart = "account TM:receivable:IR\naccount IR:payable:TM\naccount IR:receivable:IQ\n\
-                 account IQ:payable:IR\naccount IQ:payable:TM\naccount TM:receivable:IQ\n";
+    let chart = CHART;
     let before = l.run(&["export"]).stdout;
     let r = l.import("planted.journal", format!("{chart}{journal}"));
     assert_eq!(r.code, Some(2), "{r:#?}");
@@ -631,16 +720,19 @@ fn an_offset_beyond_the_limit_is_refused_on_import_as_by_the_command() {
 #[test]
 fn an_imported_offset_beyond_what_was_owed_is_refused() {
     let l = parties();
-    let chart = "account TM:receivable:IR\naccount IR:payable:TM\naccount IR:receivable:IQ\n\
-                 account IQ:payable:IR\naccount IQ:payable:TM\naccount TM:receivable:IQ\n";
+    let chart = CHART;
     let journal = format!(
         "{chart}{}
 2017-01-01 * Iran's debt   ; id: debt-ir-tm
     TM:receivable:IR     1800000000.00 USD
+    TM:revenue:gas      -1800000000.00 USD
+    IR:expense:gas       1800000000.00 USD
     IR:payable:TM       -1800000000.00 USD
 
 2021-12-31 * Iraq's debt   ; id: debt-iq-ir
     IR:receivable:IQ     1000000000.00 USD
+    IR:revenue:gas      -1000000000.00 USD
+    IQ:expense:gas       1000000000.00 USD
     IQ:payable:IR       -1000000000.00 USD
 
 2022-06-20 * Offset beyond the claim   ; id: planted, agreement: iq-ir-tm

@@ -1,5 +1,7 @@
 //! Swap agreements through the real binary on a temp store (issue 4): `agreement add`,
-//! `swap entry` / `swap exit`, `report swap`, and the swap check of imports. Every refused leg
+//! `swap entry` / `swap exit`, `report swap`, and the swap check of imports. A leg writes each
+//! party's side (the hub's duty in kind to the supplier and the supplier's claim, the fee as
+//! the hub's revenue and the supplier's cost), so each party's books balance. Every refused leg
 //! gets one message, exit status 2, and leaves the store exactly as it was.
 
 mod common;
@@ -128,13 +130,23 @@ const HEADER: &str = "period,entry,fee,exit,imbalance,cumulative,status\n";
 fn several_legs_a_month_from_the_command_line() {
     let l = with_swap("20%", "2%", &[]);
     let out = l.entry("2022-01-10", "100 mcm", &["--id", "jan-1"]);
+    // The entry opens each party's side: the hub's swap, duty and fee accounts, the
+    // supplier's delivered, claim and fee-cost accounts.
     assert_eq!(
         out,
-        "opened account IR:swap:tm-ir-az\nopened account TM:gas:delivered\nopened account IR:fee:tm-ir-az\n\
+        "opened account IR:swap:tm-ir-az\nopened account IR:due-to:TM\nopened account IR:fee:tm-ir-az\n\
+         opened account TM:gas:delivered\nopened account TM:due-from:IR\nopened account TM:expense:fee:tm-ir-az\n\
          recorded 2022-01-10 Sarakhs entry under tm-ir-az: 100.000 mcm into IR:swap:tm-ir-az, fee 20.000 mcm to IR:fee:tm-ir-az (transaction 0, id jan-1)\n"
     );
     l.entry("2022-01-20", "60 mcm", &["--point", "Sarakhs"]);
-    l.exit("2022-01-15", "50 mcm", "Astara");
+    // The first exit opens the receiver's received and duty accounts and the supplier's claim
+    // on the receiver.
+    let out = l.exit("2022-01-15", "50 mcm", "Astara");
+    assert_eq!(
+        out,
+        "opened account AZ:gas:received\nopened account AZ:due-to:TM\nopened account TM:due-from:AZ\n\
+         recorded 2022-01-15 Astara exit under tm-ir-az: 50.000 mcm out of IR:swap:tm-ir-az to AZ:gas:received (transaction 2)\n"
+    );
     l.exit("2022-01-31", "30 mcm", "Astara");
     l.exit("2022-01-31", "48 mcm", "Nakhchivan");
     l.entry("2022-02-14", "90.5 mcm", &[]);
@@ -149,26 +161,67 @@ fn several_legs_a_month_from_the_command_line() {
              2022-02,160.500,32.100,127.000,1.400,1.400,ok\n"
         )
     );
+    // Worked out by hand. Entries 100 + 60 + 90.5 + 70 = 320.500, fees 20 + 12 + 18.1 + 14 =
+    // 64.100, so the hub owes the supplier 320.500 − 64.100 = 256.400 in kind; exits 50 + 30 +
+    // 48 + 80 + 47 = 255.000 discharge that much and leave AZ owing TM 255.000. What is left:
+    // the hub's duty (and the supplier's claim) 1.400, the February imbalance; the gas in the
+    // hub's system 320.500 − 255.000 = 65.500, the fee it kept and that 1.400; the fee as the
+    // hub's revenue (negative) and the supplier's cost.
     assert_eq!(
         l.ok(&["report", "balances", "--format", "csv"]),
-        "account,commodity,balance\nAZ:gas:received,mcm,255.000\nIR:fee:tm-ir-az,mcm,64.100\n\
-         IR:swap:tm-ir-az,mcm,1.400\nTM:gas:delivered,mcm,-320.500\n"
+        "account,commodity,balance\nAZ:due-to:TM,mcm,-255.000\nAZ:gas:received,mcm,255.000\n\
+         IR:due-to:TM,mcm,-1.400\nIR:fee:tm-ir-az,mcm,-64.100\nIR:swap:tm-ir-az,mcm,65.500\n\
+         TM:due-from:AZ,mcm,255.000\nTM:due-from:IR,mcm,1.400\n\
+         TM:expense:fee:tm-ir-az,mcm,64.100\nTM:gas:delivered,mcm,-320.500\n"
     );
-    // The leg as a journal transaction: tags, postings, accounts opened with their types.
+    // The legs as journal transactions: tags, each party's postings, accounts opened with
+    // their types.
     let export = l.ok(&["export"]);
     assert!(
         export.contains(
             "2022-01-10 Sarakhs entry  ; id: jan-1, agreement: tm-ir-az, leg: entry, point: Sarakhs\n    \
-             IR:swap:tm-ir-az   100.000 mcm\n    TM:gas:delivered  -100.000 mcm\n    \
-             IR:fee:tm-ir-az     20.000 mcm\n    IR:swap:tm-ir-az   -20.000 mcm\n"
+             IR:swap:tm-ir-az          100.000 mcm\n    IR:due-to:TM              -80.000 mcm\n    \
+             IR:fee:tm-ir-az           -20.000 mcm\n    TM:gas:delivered         -100.000 mcm\n    \
+             TM:due-from:IR             80.000 mcm\n    TM:expense:fee:tm-ir-az    20.000 mcm\n"
         ),
         "{export}"
     );
     assert!(
-        export.contains("account IR:swap:tm-ir-az  ; type: liability"),
+        export.contains(
+            "2022-01-15 Astara exit  ; agreement: tm-ir-az, leg: exit, point: Astara\n    \
+             AZ:gas:received    50.000 mcm\n    AZ:due-to:TM      -50.000 mcm\n    \
+             IR:swap:tm-ir-az  -50.000 mcm\n    IR:due-to:TM       50.000 mcm\n    \
+             TM:due-from:IR    -50.000 mcm\n    TM:due-from:AZ     50.000 mcm\n"
+        ),
         "{export}"
     );
+    for (account, kind) in [
+        ("AZ:due-to:TM", "liability"),
+        ("AZ:gas:received", "asset"),
+        ("IR:due-to:TM", "liability"),
+        ("IR:fee:tm-ir-az", "revenue"),
+        ("IR:swap:tm-ir-az", "asset"),
+        ("TM:due-from:AZ", "asset"),
+        ("TM:due-from:IR", "asset"),
+        ("TM:expense:fee:tm-ir-az", "expense"),
+        ("TM:gas:delivered", "asset"),
+    ] {
+        assert!(
+            export.contains(&format!("account {account}  ; type: {kind}\n")),
+            "{account}: {export}"
+        );
+    }
     assert!(l.ok(&["verify"]).starts_with("ok: 9 transactions"));
+    // Each leg balances in each party's books (check 8), and the claims in kind mirror the
+    // duties: TM:due-from:IR against IR:due-to:TM, TM:due-from:AZ against AZ:due-to:TM.
+    let rec = l.ok(&["reconcile"]);
+    for row in [
+        "mirrored-obligation  2 of 2\n",
+        "swap                 2 of 2\n",
+        "party-balance        3 of 3\n",
+    ] {
+        assert!(rec.contains(row), "{row}: {rec}");
+    }
 }
 
 #[test]
@@ -230,10 +283,17 @@ fn fee_rounds_half_even_at_the_commodity_scale_leg_by_leg() {
              2022-04,1.251,0.013,0.000,1.238,6.288,ok\n"
         )
     );
-    // The books hold the same fee as the report: 0.012 + 0.014 + 0.024 + 0.013.
-    assert!(l
-        .ok(&["report", "balances", "--format", "csv"])
-        .contains("IR:fee:tm-ir-az,mcm,0.063\n"));
+    // The books hold the same fee as the report: 0.012 + 0.014 + 0.024 + 0.013, the hub's
+    // revenue (negative) and the supplier's cost.
+    let balances = l.ok(&["report", "balances", "--format", "csv"]);
+    assert!(
+        balances.contains("IR:fee:tm-ir-az,mcm,-0.063\n"),
+        "{balances}"
+    );
+    assert!(
+        balances.contains("TM:expense:fee:tm-ir-az,mcm,0.063\n"),
+        "{balances}"
+    );
 }
 
 #[test]
@@ -359,7 +419,9 @@ fn an_energy_basis_month() {
     assert!(
         export.contains(
             "2023-01-31 Nakhchivan exit  ; agreement: tm-ir-az-gj, leg: exit, point: Nakhchivan, volume: 48000000 m3, gcv: 38.1\n    \
-             AZ:gas:received       1828800 GJ\n    IR:swap:tm-ir-az-gj  -1828800 GJ\n"
+             AZ:gas:received       1828800 GJ\n    AZ:due-to:TM         -1828800 GJ\n    \
+             IR:swap:tm-ir-az-gj  -1828800 GJ\n    IR:due-to:TM          1828800 GJ\n    \
+             TM:due-from:IR       -1828800 GJ\n    TM:due-from:AZ        1828800 GJ\n"
         ),
         "{export}"
     );
@@ -729,9 +791,15 @@ fn a_reversed_leg_counts_as_its_opposite_on_the_reversal_date() {
         l.csv(&[]),
         format!("{HEADER}2022-01,150.000,30.000,120.000,0.000,0.000,ok\n")
     );
-    assert!(!l
-        .ok(&["report", "balances", "--format", "csv"])
-        .contains("IR:swap:tm-ir-az"));
+    // Worked out by hand: what stands is the 150 entry (fee 30) and the 120 exit. The hub's
+    // duty, 150 − 30 − 120, and the supplier's claim on it are discharged (zero, not listed);
+    // the hub's system still holds the fee it kept, 150 − 120 = 30.
+    assert_eq!(
+        l.ok(&["report", "balances", "--format", "csv"]),
+        "account,commodity,balance\nAZ:due-to:TM,mcm,-120.000\nAZ:gas:received,mcm,120.000\n\
+         IR:fee:tm-ir-az,mcm,-30.000\nIR:swap:tm-ir-az,mcm,30.000\nTM:due-from:AZ,mcm,120.000\n\
+         TM:expense:fee:tm-ir-az,mcm,30.000\nTM:gas:delivered,mcm,-150.000\n"
+    );
     // Dated in a later period, it counts there: the opposite leg, fee and all.
     let l = with_swap("20%", "2%", &[]);
     l.entry("2022-01-31", "160 mcm", &["--id", "e1"]);
@@ -742,6 +810,11 @@ fn a_reversed_leg_counts_as_its_opposite_on_the_reversal_date() {
             "{HEADER}2022-01,160.000,32.000,0.000,128.000,128.000,outside-tolerance\n\
              2022-02,-160.000,-32.000,0.000,-128.000,0.000,outside-tolerance\n"
         )
+    );
+    // In the books, the reversal undoes every party's side of the entry: nothing is left.
+    assert_eq!(
+        l.ok(&["report", "balances", "--format", "csv"]),
+        "account,commodity,balance\n"
     );
 }
 
