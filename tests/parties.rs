@@ -242,6 +242,39 @@ fn check_8_names_a_one_sided_transaction() {
     // Its own export is refused for both parties, naming the transaction.
     l.run(&["export", "--party", "TM", "--format", "hledger"])
         .fails(2, "one-sided");
+
+    // A second one-sided transaction in the same party's books is named beside the first, and
+    // the row shows what the books are out by in all.
+    l.record(
+        "2022-03-02",
+        "Another delivery booked in the hub's chart only",
+        &["IR:swap:tm-ir-az 5 mcm", "TM:gas:delivered -5 mcm"],
+        &["--id", "one-sided-2"],
+    )
+    .ok();
+    let rows = mismatches(&l.run(&["reconcile", "--format", "json"]).stdout);
+    assert_eq!(rows.len(), 2, "{rows:#?}");
+    assert_eq!(rows[0]["actual"], "15.000");
+    assert!(
+        rows[0]["subject"]
+            .as_str()
+            .is_some_and(|s| s.contains("(id: one-sided);") && s.ends_with("(id: one-sided-2)")),
+        "{rows:#?}"
+    );
+    // Reversing the second, and writing the missing sides of the first, brings each party's
+    // books back into balance: the check judges the books, not each entry.
+    l.ok(&["reverse", "one-sided-2", "--date", "2022-03-03"]);
+    l.ok(&["account", "add", "IR:due-to:TM", "--type", "liability"]);
+    l.ok(&["account", "add", "TM:due-from:IR", "--type", "asset"]);
+    l.record(
+        "2022-03-04",
+        "The missing sides of the delivery of 2022-03-01",
+        &["IR:due-to:TM -10 mcm", "TM:due-from:IR 10 mcm"],
+        &["--id", "missing-sides"],
+    )
+    .ok();
+    let run = l.run(&["reconcile", "--format", "json"]);
+    assert_eq!(run.code, Some(0), "{run:#?}");
 }
 
 /// Check 4 on claims in kind: a supplier's claim on the hub that the hub's duty does not

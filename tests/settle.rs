@@ -116,11 +116,11 @@ fn party_rows(l: &Ledger) -> Vec<(String, String)> {
         .collect()
 }
 
-/// Check 8's row for a party whose books balance in each of its `n` transactions.
+/// Check 8's row for a party whose books balance over its `n` transactions.
 fn balanced(party: &str, n: usize) -> (String, String) {
     let s = if n == 1 { "" } else { "s" };
     (
-        format!("{party}'s books balance in each of its {n} transaction{s}"),
+        format!("{party}'s books balance over {n} transaction{s}"),
         "ok".to_string(),
     )
 }
