@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{Ledger, Run};
+use common::{Ledger, Run, SWAP_TM_IR_AZ};
 use std::path::{Path, PathBuf};
 
 fn ledgers() -> PathBuf {
@@ -60,31 +60,6 @@ fn the_domain_commands_write_each_partys_side() {
         &[
             "agreement",
             "add",
-            "tm-ir-az",
-            "--kind",
-            "swap",
-            "--supplier",
-            "TM",
-            "--hub",
-            "IR",
-            "--receiver",
-            "AZ",
-            "--entry",
-            "Sarakhs",
-            "--exit",
-            "Astara",
-            "--exit",
-            "Nakhchivan",
-            "--commodity",
-            "mcm",
-            "--fee",
-            "20%",
-            "--tolerance",
-            "2%",
-        ],
-        &[
-            "agreement",
-            "add",
             "iq-ir-tm",
             "--kind",
             "offset",
@@ -102,6 +77,7 @@ fn the_domain_commands_write_each_partys_side() {
     ] {
         l.ok(args);
     }
+    l.ok(&[SWAP_TM_IR_AZ, &["--fee", "20%", "--tolerance", "2%"]].concat());
     let leg = |side: &str, point: &str, volume: &str| {
         l.ok(&[
             "swap",

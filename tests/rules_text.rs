@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::Ledger;
+use common::{Ledger, SWAP_TM_IR_AZ};
 
 /// The whole store as a user sees it: its journal export, which must succeed.
 fn journal(l: &Ledger) -> String {
@@ -41,32 +41,8 @@ fn import_refused(l: &Ledger, text: &str, needles: &[&str]) {
 /// The chart, and a swap between TM, IR and AZ with two exit points.
 fn with_swap() -> Ledger {
     let l = Ledger::with_chart();
-    l.run(&[
-        "agreement",
-        "add",
-        "tm-ir-az",
-        "--kind",
-        "swap",
-        "--supplier",
-        "TM",
-        "--hub",
-        "IR",
-        "--receiver",
-        "AZ",
-        "--entry",
-        "Sarakhs",
-        "--exit",
-        "Astara",
-        "--exit",
-        "Nakhchivan",
-        "--commodity",
-        "mcm",
-        "--fee",
-        "10%",
-        "--tolerance",
-        "2%",
-    ])
-    .ok();
+    l.run(&[SWAP_TM_IR_AZ, &["--fee", "10%", "--tolerance", "2%"]].concat())
+        .ok();
     l
 }
 

@@ -6,29 +6,7 @@
 
 mod common;
 
-use common::{run_at, Ledger};
-
-const SWAP: &[&str] = &[
-    "agreement",
-    "add",
-    "tm-ir-az",
-    "--kind",
-    "swap",
-    "--supplier",
-    "TM",
-    "--hub",
-    "IR",
-    "--receiver",
-    "AZ",
-    "--entry",
-    "Sarakhs",
-    "--exit",
-    "Astara",
-    "--exit",
-    "Nakhchivan",
-    "--commodity",
-    "mcm",
-];
+use common::{run_at, Ledger, SWAP_TM_IR_AZ as SWAP};
 
 /// mcm (scale 3), GJ (scale 0), USD; parties TM, IR, AZ, IQ; no agreement.
 fn parties() -> Ledger {

@@ -14,6 +14,30 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+/// `agreement add tm-ir-az`: the founding swap (TM into IR at Sarakhs, IR to AZ at Astara and
+/// Nakhchivan, in mcm), without its fee and tolerance, which each test adds.
+pub const SWAP_TM_IR_AZ: &[&str] = &[
+    "agreement",
+    "add",
+    "tm-ir-az",
+    "--kind",
+    "swap",
+    "--supplier",
+    "TM",
+    "--hub",
+    "IR",
+    "--receiver",
+    "AZ",
+    "--entry",
+    "Sarakhs",
+    "--exit",
+    "Astara",
+    "--exit",
+    "Nakhchivan",
+    "--commodity",
+    "mcm",
+];
+
 /// The binary under test, as Cargo built it for this test run.
 pub const BIN: &str = env!("CARGO_BIN_EXE_gasledger");
 
