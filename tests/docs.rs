@@ -1,7 +1,7 @@
 //! The examples of the user documentation are what the binary does. In each of
 //! `docs/journal.md`, `docs/concepts.md`, `docs/checks.md`, `docs/parties.md`,
-//! `docs/settlements.md` and `docs/against.md`, read into a fresh store of its own, the fenced
-//! blocks run in order:
+//! `docs/settlements.md`, `docs/against.md` and `docs/fiscal.md`, read into a fresh store of
+//! its own, the fenced blocks run in order:
 //!
 //! - `journal`: imported, and it must import (exit status 0);
 //! - `journal-refused`: imported, and it must be refused (exit status 2, the error naming the
@@ -209,4 +209,14 @@ fn command_lines_split_as_a_shell_splits_them() {
         ["record", "--post", "TM:cash  1.00 USD", "--id", "a"]
     );
     assert_eq!(words(r#"x "" y"#), ["x", "", "y"]);
+}
+
+#[test]
+fn every_fiscal_example_behaves_as_it_says() {
+    let l = Ledger::new();
+    let (accepted, _, commands) = run_document("docs/fiscal.md", &l);
+    assert!(
+        accepted >= 1 && commands >= 5,
+        "{accepted} imported, {commands} run"
+    );
 }

@@ -3,7 +3,9 @@
 //! `report debts` where there are obligations, `report swap` for every swap agreement,
 //! `report settlements` for every pair of parties with a movement between them, `reconcile
 //! --against` a party's own books where the scenario keeps them (`ledgers/own-books/`), and the
-//! journal export (which must round-trip to the same bytes through a second store).
+//! journal export (which must round-trip to the same bytes through a second store). A scenario
+//! whose header has a line `; fiscal: iran` (or `; fiscal: MM-DD`) also has its swap reports
+//! and settlement statements by those fiscal years.
 
 mod common;
 
@@ -49,25 +51,9 @@ fn scenarios() {
             assert!(ok, "{debts}");
             report.push_str(&format!("\n$ gasledger report debts\n{debts}"));
         }
-        // The swap report of every swap agreement.
-        for name in swap_agreements(&exported) {
-            let (ok, swap) = run(&db, &["report", "swap", &name]);
-            assert!(ok, "{swap}");
-            report.push_str(&format!("\n$ gasledger report swap {name}\n{swap}"));
-        }
-        // The mutual statement of every pair of parties with a movement between them.
-        let parties = parties(&exported);
-        for (i, a) in parties.iter().enumerate() {
-            for b in &parties[i + 1..] {
-                let (ok, statement) = run(&db, &["report", "settlements", a, b]);
-                assert!(ok, "{statement}");
-                if !statement.contains("no movement between them is recorded") {
-                    report.push_str(&format!(
-                        "\n$ gasledger report settlements {a} {b}\n{statement}"
-                    ));
-                }
-            }
-        }
+        let fiscal = fiscal_years(path);
+        report.push_str(&swap_reports(&db, &exported, fiscal.as_deref()));
+        report.push_str(&statements(&db, &exported, fiscal.as_deref()));
         // A party's own books kept elsewhere, beside the scenario: `own-books/NAME.PARTY.journal`.
         for (party, books) in own_books(path) {
             let books = books.to_str().expect("utf-8 path");
@@ -79,6 +65,63 @@ fn scenarios() {
         }
         insta::assert_snapshot!("report", report);
     });
+}
+
+/// The swap report of every swap agreement in `exported` (and by fiscal years, when the
+/// scenario asks for them), as the snapshot shows them.
+fn swap_reports(db: &Path, exported: &str, fiscal: Option<&str>) -> String {
+    let mut out = String::new();
+    for name in swap_agreements(exported) {
+        let (ok, swap) = run(db, &["report", "swap", &name]);
+        assert!(ok, "{swap}");
+        out.push_str(&format!("\n$ gasledger report swap {name}\n{swap}"));
+        if let Some(f) = fiscal {
+            let (ok, swap) = run(db, &["report", "swap", &name, "--fiscal", f]);
+            assert!(ok, "{swap}");
+            out.push_str(&format!(
+                "\n$ gasledger report swap {name} --fiscal {f}\n{swap}"
+            ));
+        }
+    }
+    out
+}
+
+/// The mutual statement of every pair of parties with a movement between them (and by fiscal
+/// years, when the scenario asks for them), as the snapshot shows them.
+fn statements(db: &Path, exported: &str, fiscal: Option<&str>) -> String {
+    let mut out = String::new();
+    let parties = parties(exported);
+    for (i, a) in parties.iter().enumerate() {
+        for b in &parties[i + 1..] {
+            let (ok, statement) = run(db, &["report", "settlements", a, b]);
+            assert!(ok, "{statement}");
+            if statement.contains("no movement between them is recorded") {
+                continue;
+            }
+            out.push_str(&format!(
+                "\n$ gasledger report settlements {a} {b}\n{statement}"
+            ));
+            if let Some(f) = fiscal {
+                let args = ["report", "settlements", a, b, "--fiscal", f];
+                let (ok, statement) = run(db, &args);
+                assert!(ok, "{statement}");
+                out.push_str(&format!(
+                    "\n$ gasledger report settlements {a} {b} --fiscal {f}\n{statement}"
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// The fiscal years a scenario's header asks for: its line `; fiscal: VALUE`, among the comment
+/// lines it starts with.
+fn fiscal_years(scenario: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(scenario).expect("read scenario");
+    text.lines()
+        .take_while(|l| l.starts_with(';'))
+        .find_map(|l| l.strip_prefix("; fiscal: "))
+        .map(|v| v.trim().to_string())
 }
 
 /// The party codes a journal export declares (`account CODE  ; party: NAME`), in its order.

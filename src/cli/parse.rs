@@ -5,6 +5,7 @@ use gasledger::model::account::AccountType;
 use gasledger::model::agreement::AgreementKind;
 use gasledger::model::amount::{parse_amount, Amount, Kind};
 use gasledger::model::date::Date;
+use gasledger::model::fiscal::{Fiscal, FiscalError};
 use gasledger::model::transaction::{Posting, Price, Status};
 
 /// `--status`: cleared (*), pending (!) or none.
@@ -42,6 +43,11 @@ pub fn account_type(s: &str) -> Result<AccountType, String> {
 pub fn date(s: &str) -> Result<Date, String> {
     s.parse()
         .map_err(|e: gasledger::model::date::DateError| e.to_string())
+}
+
+/// `--fiscal iran|MM-DD`.
+pub fn fiscal(s: &str) -> Result<Fiscal, String> {
+    s.parse().map_err(|e: FiscalError| e.to_string())
 }
 
 pub fn amount(s: &str) -> Result<Amount, String> {

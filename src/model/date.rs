@@ -37,6 +37,19 @@ pub fn days_in_month(year: u16, month: u8) -> u8 {
 }
 
 impl Date {
+    /// The first date the ledger holds.
+    pub const MIN: Date = Date {
+        year: 1,
+        month: 1,
+        day: 1,
+    };
+    /// The last date the ledger holds.
+    pub const MAX: Date = Date {
+        year: 9999,
+        month: 12,
+        day: 31,
+    };
+
     pub fn new(year: u16, month: u8, day: u8) -> Result<Date, DateError> {
         let found = || format!("{year:04}-{month:02}-{day:02}");
         if !(1..=9999).contains(&year) {
@@ -82,12 +95,43 @@ impl Date {
     }
 
     /// Days since 0000-03-01 in the proleptic Gregorian calendar (a year starting in March
-    /// puts the leap day last).
-    fn day_number(self) -> i64 {
+    /// puts the leap day last): consecutive dates have consecutive numbers.
+    pub fn day_number(self) -> i64 {
         let (m, d) = (i64::from(self.month), i64::from(self.day));
         let y = i64::from(self.year) - i64::from(m <= 2);
         let era_day = (153 * ((m + 9) % 12) + 2) / 5 + d - 1;
         y * 365 + y / 4 - y / 100 + y / 400 + era_day
+    }
+
+    /// The date of day number `n` ([`Date::day_number`]); `None` outside years 1 to 9999.
+    pub fn from_day_number(n: i64) -> Option<Date> {
+        // Whole 400-year eras of 146097 days, then the year of the era, the day of that year
+        // (from March 1) and its month, counting from March as `day_number` does.
+        let era = n.div_euclid(146_097);
+        let day_of_era = n.rem_euclid(146_097);
+        let year_of_era =
+            (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+        let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+        let shifted_month = (5 * day_of_year + 2) / 153;
+        let day = day_of_year - (153 * shifted_month + 2) / 5 + 1;
+        let month = if shifted_month < 10 {
+            shifted_month + 3
+        } else {
+            shifted_month - 9
+        };
+        let year = era * 400 + year_of_era + i64::from(month <= 2);
+        let year = u16::try_from(year).ok()?;
+        Date::new(year, u8::try_from(month).ok()?, u8::try_from(day).ok()?).ok()
+    }
+
+    /// The day after, `None` after 9999-12-31.
+    pub fn next(self) -> Option<Date> {
+        Date::from_day_number(self.day_number() + 1)
+    }
+
+    /// The day before, `None` before 0001-01-01.
+    pub fn previous(self) -> Option<Date> {
+        Date::from_day_number(self.day_number() - 1)
     }
 
     pub fn from_packed(v: u32) -> Result<Date, DateError> {
@@ -175,6 +219,14 @@ mod tests {
         assert_eq!(d("2022-03-01").days_since(d("2022-01-31")), 29);
         assert_eq!(d("2022-01-31").days_since(d("2022-03-01")), -29);
         assert_eq!(d("2025-01-01").days_since(d("2024-01-01")), 366);
+        assert_eq!(d("2024-02-28").next(), Some(d("2024-02-29")));
+        assert_eq!(d("2023-03-01").previous(), Some(d("2023-02-28")));
+        assert_eq!(d("9999-12-31").next(), None);
+        assert_eq!(d("0001-01-01").previous(), None);
+        assert_eq!(
+            Date::from_day_number(d("0001-01-01").day_number()),
+            Some(d("0001-01-01"))
+        );
     }
 
     /// `Date::from_str` as it was before it read bytes: the property below holds the two to
@@ -213,6 +265,14 @@ mod tests {
         #[test]
         fn dates_read_as_before(s in "[0-9]{3,5}[-/.x]?[0-9]{0,3}[-/.x]?[0-9]{0,3}[-/.]?[0-9]?") {
             prop_assert_eq!(s.parse::<Date>(), date_by_split(&s));
+        }
+
+        #[test]
+        fn day_numbers_go_back_to_their_date(year in 1u16..=9999, month in 1u8..=12, day in 1u8..=31) {
+            if let Ok(d) = Date::new(year, month, day) {
+                prop_assert_eq!(Date::from_day_number(d.day_number()), Some(d));
+                prop_assert_eq!(d.next().map(|n| n.days_since(d)).unwrap_or(1), 1);
+            }
         }
 
         #[test]

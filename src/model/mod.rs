@@ -1,6 +1,6 @@
-//! The model: amounts and commodities, dates, the texts a ledger may hold, units, and the
-//! chart, transactions, statements and agreements. Knows nothing of storage, files or the
-//! command line.
+//! The model: amounts and commodities, dates and fiscal years (the Iranian calendar among
+//! them), the texts a ledger may hold, units, and the chart, transactions, statements and
+//! agreements. Knows nothing of storage, files or the command line.
 
 pub mod account;
 pub mod agreement;
@@ -9,10 +9,12 @@ pub mod balance;
 pub mod chart;
 pub mod date;
 pub mod error;
+pub mod fiscal;
 pub mod id;
 pub mod intercompany;
 pub mod limits;
 pub mod name_map;
+pub mod solar_hijri;
 pub mod statement;
 pub mod suggest;
 pub mod terms;

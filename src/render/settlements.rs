@@ -24,10 +24,15 @@ pub fn write(out: &mut impl Write, s: &Settlement, layout: Layout) -> io::Result
     writeln!(out, "{}", sentence(s))
 }
 
-/// `Settlement statement between TM and IR: from D to D.`
+/// `Settlement statement between TM and IR: from D to D.` (`..., by Iranian years (Solar
+/// Hijri, from Nowruz).` when it is cut into fiscal years).
 pub fn heading(s: &Settlement) -> String {
+    let years = s
+        .fiscal
+        .map(|f| format!(", by {}", f.describe()))
+        .unwrap_or_default();
     format!(
-        "Settlement statement between {} and {}: {}.",
+        "Settlement statement between {} and {}: {}{years}.",
         s.a,
         s.b,
         period(s)

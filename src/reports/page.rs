@@ -85,5 +85,9 @@ fn swap_report(
 ) -> Result<SwapReport, SwapStoreError> {
     let mut legs = swap_reports::legs(store, std::slice::from_ref(&terms), as_of)?;
     let rows = swap::periods(&terms, &legs.remove(&terms.name).unwrap_or_default())?;
-    Ok(SwapReport { terms, rows })
+    Ok(SwapReport {
+        terms,
+        fiscal: None,
+        rows,
+    })
 }

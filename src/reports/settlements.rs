@@ -13,6 +13,7 @@ use crate::model::amount::{exact_add, AmountError};
 use crate::model::chart::Chart;
 use crate::model::date::Date;
 use crate::model::error::LedgerError;
+use crate::model::fiscal::{Fiscal, FiscalError, FiscalYear};
 use crate::model::intercompany::relation_of;
 use crate::model::suggest::{nearest, suggestion};
 use crate::model::transaction::Transaction;
@@ -39,6 +40,8 @@ pub enum SettlementsError {
     SameParty { code: String },
     #[error("--from {from} is after --to {to}")]
     EmptyPeriod { from: Date, to: Date },
+    #[error(transparent)]
+    Fiscal(#[from] FiscalError),
 }
 
 impl From<AmountError> for SettlementsError {
@@ -58,6 +61,8 @@ pub struct SettlementQuery {
     /// Last date counted (inclusive).
     pub to: Option<Date>,
     pub commodity: Option<String>,
+    /// Cut the statement into fiscal years, each with its own opening and closing balances.
+    pub fiscal: Option<Fiscal>,
 }
 
 /// One transaction's postings between A and B in one commodity.
@@ -134,6 +139,28 @@ pub struct Settlement {
     /// The movements from `from` to `to`, in date order (recorded order within a day).
     pub movements: Vec<Movement>,
     /// Every commodity that moved between them up to `to` (or the one asked for), by code.
+    pub commodities: Vec<CommodityTotals>,
+    /// The fiscal years asked for (`None`: the statement is one period).
+    pub fiscal: Option<Fiscal>,
+    /// With `fiscal`, the years the movements shown fall in, in date order (years without a
+    /// movement are left out: their balance is the one carried from the year before).
+    pub years: Vec<FiscalSection>,
+}
+
+/// One fiscal year of a statement: each commodity's balance brought forward, the year's
+/// movements and the balance carried forward.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FiscalSection {
+    pub year: FiscalYear,
+    /// The date of the opening balance (what moved before it): the year's first day, or
+    /// `from` when that is later.
+    pub opened: Date,
+    /// The date of the closing balance: the year's last day, or the statement's `at` when
+    /// that is earlier.
+    pub closed: Date,
+    /// Its movements, as indexes into the statement's `movements`.
+    pub movements: std::ops::Range<usize>,
+    /// Every commodity of the statement: opening, the year's movements, closing.
     pub commodities: Vec<CommodityTotals>,
 }
 
@@ -314,6 +341,11 @@ fn build(
     for t in totals.values_mut() {
         t.closing = t.opening.add(t.movements)?;
     }
+    let commodities: Vec<CommodityTotals> = totals.into_values().collect();
+    let years = match q.fiscal {
+        Some(fiscal) => fiscal_sections(fiscal, q.from, at, &shown, &commodities)?,
+        None => Vec::new(),
+    };
     Ok(Settlement {
         a: q.a.clone(),
         b: q.b.clone(),
@@ -321,11 +353,66 @@ fn build(
         to: q.to,
         at,
         movements: shown,
-        commodities: totals.into_values().collect(),
+        commodities,
+        fiscal: q.fiscal,
+        years,
     })
 }
 
+/// The movements `shown` (in date order) cut into the fiscal years they fall in; the first
+/// year opens with the statement's `opening` balances, each later one with the closing of the
+/// year before.
+fn fiscal_sections(
+    fiscal: Fiscal,
+    from: Option<Date>,
+    at: Option<Date>,
+    shown: &[Movement],
+    statement: &[CommodityTotals],
+) -> Result<Vec<FiscalSection>, SettlementsError> {
+    let mut out: Vec<FiscalSection> = Vec::new();
+    for (i, m) in shown.iter().enumerate() {
+        let year = fiscal.year_of(m.date)?;
+        if out.last().is_none_or(|s| s.year.first != year.first) {
+            let brought: Vec<CommodityTotals> = match out.last() {
+                Some(s) => s.commodities.iter().map(|c| c.carried(c.closing)).collect(),
+                None => statement.iter().map(|c| c.carried(c.opening)).collect(),
+            };
+            let opened = from.filter(|f| out.is_empty() && *f > year.first);
+            out.push(FiscalSection {
+                opened: opened.unwrap_or(year.first),
+                closed: at.map_or(year.last, |a| a.min(year.last)),
+                year,
+                movements: i..i,
+                commodities: brought,
+            });
+        }
+        // A section was pushed above when the last one is not this year's.
+        if let Some(s) = out.last_mut() {
+            s.movements.end = i + 1;
+            if let Some(c) = s
+                .commodities
+                .iter_mut()
+                .find(|c| c.commodity == m.commodity)
+            {
+                c.movements = c.movements.add(m.sides)?;
+                c.closing = c.closing.add(m.sides)?;
+            }
+        }
+    }
+    Ok(out)
+}
+
 impl CommodityTotals {
+    /// The same commodity opening with `balance`, nothing moved yet.
+    fn carried(&self, balance: Sides) -> CommodityTotals {
+        CommodityTotals {
+            opening: balance,
+            movements: Sides::default(),
+            closing: balance,
+            ..self.clone()
+        }
+    }
+
     fn new(commodity: &str, scale: u32) -> CommodityTotals {
         CommodityTotals {
             commodity: commodity.to_string(),
@@ -362,7 +449,9 @@ impl Settlement {
     }
 
     /// `date,id,description,commodity,a_side,b_side,difference`: per commodity the opening
-    /// balance, then the movements in date order, then per commodity the closing balance.
+    /// balance, then the movements in date order, then per commodity the closing balance; cut
+    /// into fiscal years, the same for each year in turn, the year's label after the
+    /// descriptions (`opening balance 1401`).
     pub fn rows_table(&self) -> Table {
         let mut t = Table::new(&COLUMNS);
         self.push_rows(&mut t, false);
@@ -389,11 +478,40 @@ impl Settlement {
     }
 
     fn push_rows(&self, t: &mut Table, for_people: bool) {
-        let date = |d: Option<Date>| d.map(|d| d.to_string()).unwrap_or_default();
-        for c in &self.commodities {
-            t.push(row(&date(self.from), "", OPENING, c, c.opening, for_people));
+        if self.years.is_empty() {
+            let date = |d: Option<Date>| d.map(|d| d.to_string()).unwrap_or_default();
+            let whole = Part {
+                opened: date(self.from),
+                closed: date(self.at),
+                label: None,
+                movements: &self.movements,
+                commodities: &self.commodities,
+            };
+            return self.push_part(t, &whole, for_people);
         }
-        for m in &self.movements {
+        for y in &self.years {
+            let year = Part {
+                opened: y.opened.to_string(),
+                closed: y.closed.to_string(),
+                label: Some(&y.year.label),
+                movements: &self.movements[y.movements.clone()],
+                commodities: &y.commodities,
+            };
+            self.push_part(t, &year, for_people);
+        }
+    }
+
+    /// The rows of the statement or of one of its years: per commodity the opening balance,
+    /// then the movements, (for people) per commodity the total, and per commodity the closing.
+    fn push_part(&self, t: &mut Table, p: &Part, for_people: bool) {
+        let name = |what: &str| match p.label {
+            Some(label) => format!("{what} {label}"),
+            None => what.to_string(),
+        };
+        for c in p.commodities {
+            t.push(row(&p.opened, "", &name(OPENING), c, c.opening, for_people));
+        }
+        for m in p.movements {
             let c = Cell::from(m.commodity.as_str());
             let scale = self.scale(&m.commodity);
             let mut r = vec![
@@ -405,13 +523,23 @@ impl Settlement {
             r.extend(figures(m.sides, scale, for_people));
             t.push(r);
         }
-        for c in self.commodities.iter().filter(|_| for_people) {
-            t.push(row("", "", TOTAL, c, c.movements, for_people));
+        for c in p.commodities.iter().filter(|_| for_people) {
+            t.push(row("", "", &name(TOTAL), c, c.movements, for_people));
         }
-        for c in &self.commodities {
-            t.push(row(&date(self.at), "", CLOSING, c, c.closing, for_people));
+        for c in p.commodities {
+            t.push(row(&p.closed, "", &name(CLOSING), c, c.closing, for_people));
         }
     }
+}
+
+/// What [`Settlement::push_part`] writes: the dates of the opening and closing balances, the
+/// fiscal year's label after their descriptions, the movements and each commodity's figures.
+struct Part<'a> {
+    opened: String,
+    closed: String,
+    label: Option<&'a str>,
+    movements: &'a [Movement],
+    commodities: &'a [CommodityTotals],
 }
 
 fn row(

@@ -9,6 +9,7 @@
 
 use crate::model::amount;
 use crate::model::date::Date;
+use crate::model::fiscal::Fiscal;
 use crate::model::transaction::Transaction;
 use crate::reports::table::{Cell, Table};
 use crate::store::{Store, StoreError};
@@ -131,28 +132,44 @@ pub fn period_entry_before(
     Ok(sum)
 }
 
-/// The swap report of one agreement: its terms and one row per settlement period with legs.
+/// The swap report of one agreement: its terms and one row per settlement period with legs,
+/// or per fiscal year.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SwapReport {
     pub terms: SwapTerms,
+    /// The years the rows are, when they are fiscal years rather than settlement periods.
+    pub fiscal: Option<Fiscal>,
     pub rows: Vec<PeriodRow>,
 }
 
-/// The report of agreement `name`. `from`/`to` choose the periods shown: those that overlap
-/// the dates given, whole; the imbalance of earlier periods is still carried in the cumulative.
-pub fn report(
-    store: &Store,
-    name: &str,
-    from: Option<Date>,
-    to: Option<Date>,
-) -> Result<SwapReport, SwapStoreError> {
+/// What the swap report of one agreement is asked for: `from`/`to` choose the periods shown
+/// (those that overlap the dates given, whole; the imbalance of earlier periods is still carried
+/// in the cumulative); `fiscal` makes the periods fiscal years.
+#[derive(Debug, Clone, Default)]
+pub struct SwapQuery {
+    pub from: Option<Date>,
+    pub to: Option<Date>,
+    pub fiscal: Option<Fiscal>,
+}
+
+/// The report of agreement `name`.
+pub fn report(store: &Store, name: &str, q: &SwapQuery) -> Result<SwapReport, SwapStoreError> {
     let terms = swap::terms(store.agreements(), store.chart(), name)?;
     let mut legs = legs(store, std::slice::from_ref(&terms), None)?;
-    let rows = swap::periods(&terms, &legs.remove(&terms.name).unwrap_or_default())?
+    let legs = legs.remove(&terms.name).unwrap_or_default();
+    let rows = match q.fiscal {
+        None => swap::periods(&terms, &legs)?,
+        Some(fiscal) => swap::fiscal_years(&terms, &legs, fiscal)?,
+    };
+    let rows = rows
         .into_iter()
-        .filter(|r| from.is_none_or(|f| r.last >= f) && to.is_none_or(|t| r.first <= t))
+        .filter(|r| q.from.is_none_or(|f| r.last >= f) && q.to.is_none_or(|t| r.first <= t))
         .collect();
-    Ok(SwapReport { terms, rows })
+    Ok(SwapReport {
+        terms,
+        fiscal: q.fiscal,
+        rows,
+    })
 }
 
 impl SwapReport {

@@ -23,10 +23,10 @@
 //! period's entry with the leg less the fee without it, so a period's fees add up to its entry's
 //! fee rounded once. Legs are tagged `agreement`, `leg`, `point`.
 //!
-//! Per settlement period: entry = Σ entry legs, fee = Σ the fees the entry legs booked, exit =
-//! Σ exit legs, imbalance = entry − fee − exit, cumulative = the running sum,
-//! `outside-tolerance` when |imbalance| > tolerance × entry; beside them, the fee the terms call
-//! for.
+//! Per settlement period (or per fiscal year, `fiscal_years`): entry = Σ entry legs, fee = Σ
+//! the fees the entry legs booked, exit = Σ exit legs, imbalance = entry − fee − exit,
+//! cumulative = the running sum, `outside-tolerance` when |imbalance| > tolerance × entry;
+//! beside them, the fee the terms call for.
 //!
 //! Invariant: nothing here prints, reads the store or builds a table, and no float is ever
 //! involved; every sum is checked.
@@ -40,7 +40,7 @@ mod tests;
 
 pub use fee::fee_of;
 pub use legs::{leg_of, read_leg, Leg, LegRequest, LegTransaction};
-pub use periods::{periods, Period, PeriodRow, SwapStatus};
+pub use periods::{fiscal_years, periods, Period, PeriodRow, SwapStatus};
 pub use terms::{
     format_percent, parse_percent, side_of, terms, Basis, FeeBasis, Side, SwapTerms, FIELDS,
     POINTS_MAX,
@@ -49,6 +49,7 @@ pub use terms::{
 use crate::model::amount::AmountError;
 use crate::model::date::Date;
 use crate::model::error::LedgerError;
+use crate::model::fiscal::FiscalError;
 use crate::model::units::UnitError;
 use rust_decimal::Decimal;
 use thiserror::Error;
@@ -106,6 +107,8 @@ pub enum SwapError {
     GcvRequired { agreement: String },
     #[error("the gross calorific value must be a positive number of MJ per m3, found {found:?}")]
     BadGcv { found: String },
+    #[error(transparent)]
+    Fiscal(#[from] FiscalError),
     #[error(transparent)]
     Unit(#[from] UnitError),
     #[error(transparent)]

@@ -1,12 +1,14 @@
 //! The per-period arithmetic of a swap over its legs, given as data: entry, the fee booked,
-//! exit, imbalance, the cumulative imbalance, the tolerance band and the fee the terms call for.
+//! exit, imbalance, the cumulative imbalance, the tolerance band and the fee the terms call for;
+//! per settlement period, or per fiscal year.
 
 use super::{Leg, Side, SwapError, SwapTerms};
 use crate::model::amount;
 use crate::model::date::{days_in_month, Date};
+use crate::model::fiscal::Fiscal;
 use crate::model::units;
 use rust_decimal::{Decimal, RoundingStrategy};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// The settlement period over which entry and exit are compared.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -88,7 +90,7 @@ impl SwapStatus {
 /// One settlement period of a swap.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PeriodRow {
-    /// `2022`, `2022-Q1`, `2022-01` or `2022-01-31`.
+    /// `2022`, `2022-Q1`, `2022-01` or `2022-01-31`; a fiscal year's label (`1401`, `2022/23`).
     pub period: String,
     pub first: Date,
     pub last: Date,
@@ -126,12 +128,60 @@ pub fn periods(terms: &SwapTerms, legs: &[Leg]) -> Result<Vec<PeriodRow>, SwapEr
                 Vec::new(),
             )
         });
-        add_leg(terms, row, entries, leg)?;
+        add_leg(terms, row, leg)?;
+        if leg.side == Side::Entry {
+            entries.push(leg.quantity);
+        }
     }
     let mut cumulative = Decimal::ZERO;
     let mut out = Vec::with_capacity(rows.len());
     for (_, (mut row, entries)) in rows {
-        finish_row(terms, &mut row, &entries, &mut cumulative)?;
+        let contract_fee = terms.contract_fee(&entries, row.entry)?;
+        finish_row(terms, &mut row, contract_fee, &mut cumulative)?;
+        out.push(row);
+    }
+    Ok(out)
+}
+
+/// The same arithmetic over fiscal years instead of settlement periods: each leg counts in the
+/// fiscal year of its date (`fiscal`), labelled as the year is (`1401`, `2022/23`).
+///
+/// The fee the terms call for is still the settlement period's: each entry leg's share of it
+/// is what [`SwapTerms::leg_fee`] gives the leg after the entry recorded before it in its
+/// settlement period, taking `legs` in recorded order, as the hub books it. A settlement period
+/// inside one fiscal year adds up to its contract fee; one that straddles two (March, in a
+/// monthly swap, straddles Nowruz) is split between them as its legs were booked. The band and
+/// the status apply the tolerance to the fiscal year's own entry and imbalance; the
+/// contractual test, period by period, is the report without fiscal years (and check 5).
+pub fn fiscal_years(
+    terms: &SwapTerms,
+    legs: &[Leg],
+    fiscal: Fiscal,
+) -> Result<Vec<PeriodRow>, SwapError> {
+    let mut rows: BTreeMap<Date, (PeriodRow, Decimal)> = BTreeMap::new();
+    // The entry recorded so far in each settlement period, by its first day.
+    let mut entered: HashMap<Date, Decimal> = HashMap::new();
+    for leg in legs {
+        let year = fiscal.year_of(leg.date)?;
+        let (row, contract_fee) = rows.entry(year.first).or_insert_with(|| {
+            (
+                PeriodRow::empty(year.label, year.first, year.last),
+                Decimal::ZERO,
+            )
+        });
+        add_leg(terms, row, leg)?;
+        if leg.side == Side::Entry {
+            let before = entered.entry(terms.period.bounds(leg.date).0).or_default();
+            let share = terms.leg_fee(leg.quantity, *before)?;
+            *before = amount::checked_add(*before, leg.quantity, overflow(terms, "legs"))?;
+            *contract_fee =
+                amount::checked_add(*contract_fee, share, overflow(terms, "contract fee"))?;
+        }
+    }
+    let mut cumulative = Decimal::ZERO;
+    let mut out = Vec::with_capacity(rows.len());
+    for (_, (mut row, contract_fee)) in rows {
+        finish_row(terms, &mut row, contract_fee, &mut cumulative)?;
         out.push(row);
     }
     Ok(out)
@@ -164,18 +214,12 @@ impl PeriodRow {
     }
 }
 
-/// Adds one leg to its period's totals: to entry (with the fee it booked, and its quantity
-/// kept in `entries` for the contract fee) or exit, in all and at its point.
-fn add_leg(
-    terms: &SwapTerms,
-    row: &mut PeriodRow,
-    entries: &mut Vec<Decimal>,
-    leg: &Leg,
-) -> Result<(), SwapError> {
+/// Adds one leg to its period's totals: to entry (with the fee it booked) or exit, in all and
+/// at its point.
+fn add_leg(terms: &SwapTerms, row: &mut PeriodRow, leg: &Leg) -> Result<(), SwapError> {
     let (total, by_point) = match leg.side {
         Side::Entry => {
             row.fee = amount::checked_add(row.fee, leg.fee, overflow(terms, "fee"))?;
-            entries.push(leg.quantity);
             (&mut row.entry, &mut row.entry_by_point)
         }
         Side::Exit => (&mut row.exit, &mut row.exit_by_point),
@@ -187,11 +231,11 @@ fn add_leg(
 }
 
 /// A period's figures once all its legs are in: imbalance, the cumulative carried from earlier
-/// periods, the tolerance band and status, the contract fee and the fee difference.
+/// periods, the tolerance band and status, the contract fee (given) and the fee difference.
 fn finish_row(
     terms: &SwapTerms,
     row: &mut PeriodRow,
-    entries: &[Decimal],
+    contract_fee: Decimal,
     cumulative: &mut Decimal,
 ) -> Result<(), SwapError> {
     row.imbalance = amount::exact_sub(row.entry, row.fee, overflow(terms, "imbalance"))
@@ -212,7 +256,7 @@ fn finish_row(
     } else {
         SwapStatus::Ok
     };
-    row.contract_fee = terms.contract_fee(entries, row.entry)?;
+    row.contract_fee = contract_fee;
     row.fee_difference =
         amount::exact_sub(row.fee, row.contract_fee, overflow(terms, "fee difference"))?;
     Ok(())

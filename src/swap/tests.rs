@@ -559,3 +559,95 @@ fn exit_leg_transaction_writes_each_partys_side() {
         .unwrap()
         .is_empty());
 }
+
+#[test]
+fn fiscal_years_group_legs_by_their_dates_and_split_a_straddling_period_as_booked() {
+    use crate::model::fiscal::Fiscal;
+    // A monthly swap at 1%: March 2022 straddles Nowruz (2022-03-21), so its legs of the 10th
+    // and the 25th fall in 1400 and 1401. On a period basis the month's fee is that of its
+    // 2.504 entry, 0.025, booked 0.012 then 0.013 (recorded order), and each year's contract
+    // fee is the share its legs booked.
+    let t = terms(&[("fee", "1%")]);
+    let legs = booked(
+        &t,
+        &[
+            leg("2022-02-28", Side::Entry, "Sarakhs", "1.000"),
+            leg("2022-03-10", Side::Entry, "Sarakhs", "1.250"),
+            leg("2022-03-10", Side::Exit, "Astara", "1.200"),
+            leg("2022-03-25", Side::Entry, "Sarakhs", "1.254"),
+            leg("2023-03-21", Side::Entry, "Sarakhs", "2.000"),
+            leg("2023-03-21", Side::Exit, "Astara", "1.980"),
+        ],
+    );
+    let rows = fiscal_years(&t, &legs, Fiscal::Iran).unwrap();
+    let got: Vec<(&str, Decimal, Decimal, Decimal, Decimal, Decimal)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r.period.as_str(),
+                r.entry,
+                r.fee,
+                r.exit,
+                r.contract_fee,
+                r.cumulative,
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            // 0.010 (February) + 0.012; imbalance 2.250 - 0.022 - 1.200.
+            (
+                "1400",
+                d("2.250"),
+                d("0.022"),
+                d("1.200"),
+                d("0.022"),
+                d("1.028")
+            ),
+            (
+                "1401",
+                d("1.254"),
+                d("0.013"),
+                d("0"),
+                d("0.013"),
+                d("2.269")
+            ),
+            (
+                "1402",
+                d("2.000"),
+                d("0.020"),
+                d("1.980"),
+                d("0.020"),
+                d("2.269")
+            ),
+        ]
+    );
+    assert!(rows.iter().all(|r| r.fee_difference.is_zero()));
+    assert_eq!(
+        (rows[0].first, rows[0].last),
+        (date("2021-03-21"), date("2022-03-20"))
+    );
+    // The band is the year's: 2% of 1.254 is 0.02508, cut to 0.025; |1.241| is outside it.
+    assert_eq!(rows[1].allowed, d("0.025"));
+    assert_eq!(rows[1].status, SwapStatus::OutsideTolerance);
+    // The months' contract fees, summed, are the years' (nothing lost in the split).
+    let months: Decimal = periods(&t, &legs)
+        .unwrap()
+        .iter()
+        .map(|r| r.contract_fee)
+        .sum();
+    let years: Decimal = rows.iter().map(|r| r.contract_fee).sum();
+    assert_eq!(months, years);
+    // From April 1, the same legs make two years: 2021/22 and 2022/23.
+    let april = fiscal_years(&t, &legs, "04-01".parse().unwrap()).unwrap();
+    let labels: Vec<&str> = april.iter().map(|r| r.period.as_str()).collect();
+    assert_eq!(labels, vec!["2021/22", "2022/23"]);
+    assert_eq!(april[0].entry, d("3.504"));
+    // A leg outside the Iranian years the calendar is exact for is an error, not a guess.
+    let late = [leg("2121-01-31", Side::Entry, "Sarakhs", "1.000")];
+    assert!(matches!(
+        fiscal_years(&t, &booked(&t, &late), Fiscal::Iran),
+        Err(SwapError::Fiscal(_))
+    ));
+}

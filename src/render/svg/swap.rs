@@ -14,6 +14,7 @@
 
 use super::{escape_xml, f, ChartError, INK, OUTSIDE};
 use crate::model::amount::format_grouped;
+use crate::model::fiscal::Fiscal;
 use crate::reports::swap::SwapReport;
 use crate::swap::{format_percent, Period, PeriodRow, SwapStatus};
 use plotters::coord::ranged1d::SegmentedCoord;
@@ -92,7 +93,11 @@ pub fn swap_svg(r: &SwapReport) -> Result<String, ChartError> {
         .saturating_add(120)
         .clamp(SWAP_WIDTH_MIN, SWAP_WIDTH_MAX);
     let unit = &t.commodity.code;
-    let noun = period_noun(t.period);
+    let noun = match r.fiscal {
+        Some(Fiscal::Iran) => "Iranian year",
+        Some(Fiscal::FixedStart { .. }) => "fiscal year",
+        None => period_noun(t.period),
+    };
     let title = format!(
         "Swap {}: {} \u{2192} {} \u{2192} {}, {unit} per {noun}",
         t.name, t.supplier, t.hub, t.receiver

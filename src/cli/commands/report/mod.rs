@@ -34,9 +34,16 @@ pub enum ReportCmd {
     /// sentence: "At D, B owes A X C." (or "A owes B", or "nothing is owed between A and B"),
     /// followed, when the two books disagree, by "The books of A and B differ by X C".
     /// CSV and JSON carry the rows without the total and the sentence.
+    ///
+    /// With --fiscal, the same for each fiscal year with a movement, in turn: its opening
+    /// balance (brought forward), its movements, its total and its closing balance, each
+    /// description followed by the year's label ("closing balance 1401").
     Settlements(settlements::SettlementsArgs),
     /// A swap per settlement period: entry, fee, exit, imbalance (entry - fee - exit), the
     /// cumulative imbalance, and `ok` or `outside-tolerance` (|imbalance| > tolerance x entry).
+    ///
+    /// With --fiscal, per fiscal year instead (the same columns, the year's label as the
+    /// period).
     Swap(swap::SwapReportArgs),
     /// The settlement report as one self-contained HTML page.
     ///

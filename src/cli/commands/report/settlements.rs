@@ -5,6 +5,7 @@ use crate::cli::ledger::Ledger;
 use crate::cli::{parse, CliError};
 use clap::Args;
 use gasledger::model::date::Date;
+use gasledger::model::fiscal::Fiscal;
 use gasledger::render::{html, settlements};
 use gasledger::reports::settlements::{settlement, SettlementQuery};
 use gasledger::store::Access;
@@ -25,6 +26,13 @@ pub struct SettlementsArgs {
     /// Only this commodity.
     #[arg(long)]
     commodity: Option<String>,
+    /// Cut the statement into fiscal years, each opening with the balance brought forward and
+    /// closing with the balance carried forward (descriptions such as "opening balance 1401"):
+    /// `iran` for the Iranian (Solar Hijri) year from Nowruz, labelled 1401 (dates from
+    /// 1827-03-22 to 2120-03-20), or MM-DD for a year from that first day, labelled 2022/23
+    /// (01-01: 2022). Years without a movement are left out.
+    #[arg(long, value_parser = parse::fiscal, value_name = "iran|MM-DD")]
+    fiscal: Option<Fiscal>,
     /// How to print it.
     #[arg(long, value_parser = format::SETTLEMENTS, default_value_t = OutputFormat::Table)]
     format: OutputFormat,
@@ -40,6 +48,7 @@ pub fn run(args: SettlementsArgs, ledger: &Ledger, out: &mut impl Write) -> Resu
             from: args.from,
             to: args.to,
             commodity: args.commodity,
+            fiscal: args.fiscal,
         },
     )?;
     match args.format.table() {

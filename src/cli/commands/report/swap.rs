@@ -6,9 +6,10 @@ use crate::cli::parse;
 use crate::cli::CliError;
 use clap::Args;
 use gasledger::model::date::Date;
+use gasledger::model::fiscal::Fiscal;
 use gasledger::render::svg;
 use gasledger::render::table::Layout;
-use gasledger::reports::swap::report as swap_report;
+use gasledger::reports::swap::{report as swap_report, SwapQuery};
 use gasledger::store::Access;
 use gasledger::swap::{self, format_percent};
 use std::io::Write;
@@ -29,6 +30,14 @@ pub struct SwapReportArgs {
     /// Last period shown: the one holding this date.
     #[arg(long, value_parser = parse::date)]
     to: Option<Date>,
+    /// Fiscal years instead of settlement periods: `iran` for the Iranian (Solar Hijri) year
+    /// from Nowruz, labelled 1401 (for dates from 1827-03-22 to 2120-03-20, the years the
+    /// Iranian calendar authority publishes), or MM-DD for a year from that first day,
+    /// labelled 2022/23 (01-01: 2022). Each leg counts in the year of its date; the tolerance
+    /// applies to each year's figures; the fee the terms call for stays the settlement
+    /// period's.
+    #[arg(long, value_parser = parse::fiscal, value_name = "iran|MM-DD")]
+    fiscal: Option<Fiscal>,
     /// table, csv, json: the seven columns (and the points); svg: the chart of the periods.
     #[arg(long, value_parser = format::SWAP, default_value_t = OutputFormat::Table)]
     format: OutputFormat,
@@ -37,7 +46,12 @@ pub struct SwapReportArgs {
 /// `report swap`.
 pub fn run(args: SwapReportArgs, ledger: &Ledger, out: &mut impl Write) -> Result<(), CliError> {
     let store = ledger.open(Access::Read)?;
-    let r = swap_report(&store, &args.agreement, args.from, args.to)?;
+    let q = SwapQuery {
+        from: args.from,
+        to: args.to,
+        fiscal: args.fiscal,
+    };
+    let r = swap_report(&store, &args.agreement, &q)?;
     let Some(format) = args.format.table() else {
         out.write_all(svg::swap_svg(&r)?.as_bytes())?;
         return Ok(());
@@ -64,6 +78,14 @@ pub fn run(args: SwapReportArgs, ledger: &Ledger, out: &mut impl Write) -> Resul
                 swap::Basis::Volume => "",
             }
         )?;
+        if let Some(fiscal) = r.fiscal {
+            writeln!(
+                out,
+                "by {}: each year's band and status; the fee the terms call for is still per {} period",
+                fiscal.describe(),
+                t.period.as_str()
+            )?;
+        }
         if r.rows.is_empty() {
             writeln!(out, "no legs recorded in the periods asked for")?;
             return Ok(());
