@@ -90,6 +90,23 @@ impl Date {
         y * 365 + y / 4 - y / 100 + y / 400 + era_day
     }
 
+    /// The date `days` days later (earlier when negative), or `None` outside years 1..=9999.
+    pub fn add_days(self, days: i64) -> Option<Date> {
+        let n = self.day_number().checked_add(days)?;
+        if n < 0 {
+            return None;
+        }
+        // The inverse of `day_number`, by 400-year eras of 146097 days.
+        let (era, doe) = (n / 146_097, n % 146_097);
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = doy - (153 * mp + 2) / 5 + 1;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 };
+        let year = era * 400 + yoe + i64::from(month <= 2);
+        Date::new(u16::try_from(year).ok()?, month as u8, day as u8).ok()
+    }
+
     pub fn from_packed(v: u32) -> Result<Date, DateError> {
         Date::new((v / 10_000) as u16, (v / 100 % 100) as u8, (v % 100) as u8)
     }
@@ -218,6 +235,23 @@ mod tests {
         #[test]
         fn any_text_reads_as_before(s in "\\PC{0,14}") {
             prop_assert_eq!(s.parse::<Date>(), date_by_split(&s));
+        }
+    }
+
+    #[test]
+    fn adding_days_is_the_inverse_of_counting_them() {
+        let d = |s: &str| s.parse::<Date>().unwrap();
+        assert_eq!(d("2013-03-31").add_days(30), Some(d("2013-04-30")));
+        assert_eq!(d("2016-02-28").add_days(1), Some(d("2016-02-29")));
+        assert_eq!(d("2016-12-31").add_days(1), Some(d("2017-01-01")));
+        assert_eq!(d("2000-03-01").add_days(-1), Some(d("2000-02-29")));
+        assert_eq!(d("0001-01-01").add_days(-1), None);
+        assert_eq!(d("9999-12-31").add_days(1), None);
+        let start = d("1899-12-25");
+        for n in 0..(366 * 5) {
+            let later = start.add_days(n).unwrap();
+            assert_eq!(later.days_since(start), n, "{later}");
+            assert_eq!(later.add_days(-n), Some(start));
         }
     }
 

@@ -13,6 +13,7 @@ pub mod id;
 pub mod intercompany;
 pub mod limits;
 pub mod name_map;
+pub mod percent;
 pub mod statement;
 pub mod suggest;
 pub mod terms;
