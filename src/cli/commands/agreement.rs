@@ -125,7 +125,12 @@ pub struct AgreementAddArgs {
     buyer: Option<String>,
     /// The price of one unit of the commodity, "NUMBER CODE" in a money commodity (e.g.
     /// "109000 USD" per mcm).
-    #[arg(long, value_name = "AMOUNT", help_heading = "Sale")]
+    #[arg(
+        long,
+        value_name = "AMOUNT",
+        help_heading = "Sale",
+        allow_hyphen_values = true
+    )]
     price: Option<String>,
     /// Days from a delivery to the day its invoice is due.
     #[arg(long, value_name = "DAYS", help_heading = "Sale")]
