@@ -104,12 +104,16 @@ enum Command {
     /// Declare an agreement: a swap, an offset or a sale.
     #[command(subcommand)]
     Agreement(agreement::AgreementCmd),
-    /// Record a delivery under a sale agreement: the gas and its invoice (quantity × price,
-    /// rounded half-even once; due the agreement's days later) on each party's books.
+    /// Record a delivery under a sale agreement: the gas and its invoice, on each party's books.
+    ///
+    /// The invoice is quantity × price, rounded half-even once to the money's scale, and is
+    /// due the agreement's days after the delivery.
     Deliver(deliver::DeliverArgs),
-    /// Interest on arrears to a date: per unpaid invoice under a sale with interest, from its
-    /// due date, at the agreement's rate and day count, one row per period between payments
-    /// (oldest due is paid first), each rounded half-even once. --record charges it.
+    /// Interest on arrears to a date, per unpaid invoice under a sale with interest.
+    ///
+    /// From each invoice's due date, at its agreement's rate and day count, on what is unpaid
+    /// of it: one row per period between payments (payments go to the oldest due first), each
+    /// rounded half-even once. --record charges it on each party's books.
     Interest(interest::InterestArgs),
     /// Record a leg of a swap: a delivery into the hub (entry) or out of it (exit).
     #[command(subcommand)]

@@ -16,8 +16,8 @@ use std::io::Write;
 
 #[derive(Debug, Args)]
 pub struct InterestArgs {
-    /// Interest runs to this day (not counted): from each invoice's due date, or from the day
-    /// its interest is charged to already.
+    /// The day interest runs to: its days are counted from each invoice's due date (or from
+    /// the day its interest is charged to already) up to this day.
     #[arg(long, value_parser = parse::date)]
     to: Date,
     /// Record the interest: one charge per invoice (CREDITOR:receivable:DEBTOR against
