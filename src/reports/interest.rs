@@ -12,7 +12,7 @@ use crate::reports::debts::DebtsError;
 use crate::reports::table::{Cell, Table};
 use crate::settle::{
     add, interest_start, is_sale, periods, sale_terms, unpaid, Accrual, Charge, Movement,
-    Obligation, Period, SaleTerms, SettleError, DUE_TAG, INTEREST_TO_TAG, INVOICE_TAG,
+    Obligation, Period, SaleTerms, SettleError, Unpaid, DUE_TAG, INTEREST_TO_TAG, INVOICE_TAG,
 };
 use crate::store::Store;
 use rust_decimal::Decimal;
@@ -103,37 +103,46 @@ pub fn interest(store: &Store, to: Date) -> Result<InterestReport, DebtsError> {
     for (_, mut moves) in std::mem::take(&mut g.movements) {
         moves.sort_by_key(|(date, seq, _)| (*date, *seq));
         for u in unpaid(moves.into_iter().map(|(_, _, m)| m).collect())? {
-            let Some(acc) = &u.obligation.accrual else {
-                continue;
-            };
-            let terms = sales
-                .get(&acc.agreement)
-                .ok_or_else(|| SettleError::NoAgreement {
-                    name: acc.agreement.clone(),
-                    nearest: None,
-                })?;
-            let ps = periods(&u, to, terms.money.scale)?;
-            if ps.is_empty() {
-                continue;
-            }
-            let mut total = Decimal::ZERO;
-            for p in &ps {
-                total = add(total, p.accrued.interest, "the interest on an invoice")?;
-            }
-            report.invoices.push(InvoiceInterest {
-                terms: terms.clone(),
-                invoice: u.obligation.id.clone(),
-                due: u.obligation.due,
-                charge: Charge {
-                    from: interest_start(&u.obligation),
-                    to,
-                    amount: total,
-                },
-                periods: ps,
-            });
+            report.invoices.extend(invoice_interest(&u, &sales, to)?);
         }
     }
     Ok(report)
+}
+
+/// The interest on one obligation to `to`, if it is an invoice with interest to charge.
+fn invoice_interest(
+    u: &Unpaid,
+    sales: &BTreeMap<String, SaleTerms>,
+    to: Date,
+) -> Result<Option<InvoiceInterest>, SettleError> {
+    let Some(acc) = &u.obligation.accrual else {
+        return Ok(None);
+    };
+    let terms = sales
+        .get(&acc.agreement)
+        .ok_or_else(|| SettleError::NoAgreement {
+            name: acc.agreement.clone(),
+            nearest: None,
+        })?;
+    let periods = periods(u, to, terms.money.scale)?;
+    if periods.is_empty() {
+        return Ok(None);
+    }
+    let mut total = Decimal::ZERO;
+    for p in &periods {
+        total = add(total, p.accrued.interest, "the interest on an invoice")?;
+    }
+    Ok(Some(InvoiceInterest {
+        terms: terms.clone(),
+        invoice: u.obligation.id.clone(),
+        due: u.obligation.due,
+        charge: Charge {
+            from: interest_start(&u.obligation),
+            to,
+            amount: total,
+        },
+        periods,
+    }))
 }
 
 /// One transaction's part: for each pair whose claim it moves, an obligation (an increase) or

@@ -404,3 +404,83 @@ pub fn sale_agreement(
     let terms = sale_terms(&a, chart)?;
     Ok((a, terms))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::account::Party;
+    use std::str::FromStr;
+
+    fn chart() -> Chart {
+        let mut c = Chart::default();
+        for p in ["TM", "IR"] {
+            c.parties.insert(
+                p.into(),
+                Party {
+                    code: p.into(),
+                    name: None,
+                },
+            );
+        }
+        for (code, kind, scale) in [("USD", Kind::Money, 2), ("mcm", Kind::Volume, 3)] {
+            c.commodities.insert(
+                code.into(),
+                Commodity {
+                    code: code.into(),
+                    kind,
+                    scale,
+                },
+            );
+        }
+        c
+    }
+
+    fn args(price: &'static str) -> SaleArgs<'static> {
+        SaleArgs {
+            seller: "TM",
+            buyer: "IR",
+            commodity: "mcm",
+            price,
+            due_days: 30,
+            interest: Some("6%"),
+            day_count: None,
+        }
+    }
+
+    #[test]
+    fn the_command_writes_the_directive_with_its_defaults() {
+        let (a, t) = sale_agreement(&chart(), "s", &args("109000 USD")).unwrap();
+        let fields: Vec<String> = a.fields.iter().map(|(k, v)| format!("{k} {v}")).collect();
+        assert_eq!(
+            fields,
+            [
+                "kind sale",
+                "seller TM",
+                "buyer IR",
+                "commodity mcm",
+                "price 109000.00 USD",
+                "due-days 30",
+                "interest 6%",
+                "day-count act/365"
+            ]
+        );
+        assert_eq!(t.interest, Some(Decimal::from_str("0.06").unwrap()));
+        assert_eq!(sale_terms(&a, &chart()).unwrap(), t);
+    }
+
+    #[test]
+    fn an_invoice_is_the_exact_product_rounded_half_even_once() {
+        let (_, t) = sale_agreement(&chart(), "s", &args("0.25 USD")).unwrap();
+        let date: Date = "2016-01-31".parse().unwrap();
+        let inv = |q: &str| t.invoice(date, Decimal::from_str(q).unwrap()).unwrap();
+        assert_eq!(inv("0.500").amount.to_string(), "0.12");
+        assert_eq!(inv("1.500").amount.to_string(), "0.38");
+        assert!(inv("1.500").rounded());
+        assert!(!inv("4.000").rounded());
+        assert_eq!(inv("4.000").due.to_string(), "2016-03-01");
+        assert!(t
+            .invoice(date, Decimal::from_str("0.001").unwrap())
+            .is_err());
+        assert!(t.invoice(date, Decimal::ZERO).is_err());
+    }
+}
