@@ -1,7 +1,7 @@
 //! The examples of the user documentation are what the binary does. In each of
 //! `docs/journal.md`, `docs/concepts.md`, `docs/checks.md`, `docs/parties.md`,
-//! `docs/settlements.md`, `docs/against.md` and `docs/fiscal.md`, read into a fresh store of
-//! its own, the fenced blocks run in order:
+//! `docs/settlements.md`, `docs/against.md`, `docs/fiscal.md` and `docs/sales.md`, read into a
+//! fresh store of its own, the fenced blocks run in order:
 //!
 //! - `journal`: imported, and it must import (exit status 0);
 //! - `journal-refused`: imported, and it must be refused (exit status 2, the error naming the
@@ -200,6 +200,19 @@ fn every_against_example_behaves_as_it_says() {
         accepted >= 1 && commands >= 2,
         "{accepted} imported, {commands} run"
     );
+}
+
+#[test]
+fn every_sales_example_behaves_as_it_says() {
+    let l = Ledger::new();
+    let (accepted, refused, commands) = run_document("docs/sales.md", &l);
+    assert!(
+        accepted >= 1 && refused >= 1 && commands >= 10,
+        "{accepted} imported, {refused} refused, {commands} run"
+    );
+    // The examples together make books that agree.
+    let r = l.run(&["reconcile"]);
+    assert_eq!(r.code, Some(0), "{r:#?}");
 }
 
 #[test]

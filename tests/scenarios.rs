@@ -2,7 +2,8 @@
 //! desk would read of it is snapshotted: the import summary, the balances, `verify`, `reconcile`,
 //! `report debts` where there are obligations, `report swap` for every swap agreement,
 //! `report settlements` for every pair of parties with a movement between them, `reconcile
-//! --against` a party's own books where the scenario keeps them (`ledgers/own-books/`), and the
+//! --against` a party's own books where the scenario keeps them (`ledgers/own-books/`),
+//! `interest --to` the end of the last year booked where there are sale agreements, and the
 //! journal export (which must round-trip to the same bytes through a second store). A scenario
 //! whose header has a line `; fiscal: iran` (or `; fiscal: MM-DD`) also has its swap reports
 //! and settlement statements by those fiscal years.
@@ -53,6 +54,13 @@ fn scenarios() {
         }
         let fiscal = fiscal_years(path);
         report.push_str(&swap_reports(&db, &exported, fiscal.as_deref()));
+        // Interest on arrears to the end of the last year booked, where there are sales.
+        if !agreements_of_kind(&exported, "sale").is_empty() {
+            let to = format!("{}-12-31", last_year(&exported));
+            let (ok, interest) = run(&db, &["interest", "--to", &to]);
+            assert!(ok, "{interest}");
+            report.push_str(&format!("\n$ gasledger interest --to {to}\n{interest}"));
+        }
         report.push_str(&statements(&db, &exported, fiscal.as_deref()));
         // A party's own books kept elsewhere, beside the scenario: `own-books/NAME.PARTY.journal`.
         for (party, books) in own_books(path) {
@@ -71,7 +79,7 @@ fn scenarios() {
 /// scenario asks for them), as the snapshot shows them.
 fn swap_reports(db: &Path, exported: &str, fiscal: Option<&str>) -> String {
     let mut out = String::new();
-    for name in swap_agreements(exported) {
+    for name in agreements_of_kind(exported, "swap") {
         let (ok, swap) = run(db, &["report", "swap", &name]);
         assert!(ok, "{swap}");
         out.push_str(&format!("\n$ gasledger report swap {name}\n{swap}"));
@@ -161,9 +169,19 @@ fn own_books(scenario: &Path) -> Vec<(String, std::path::PathBuf)> {
     out
 }
 
-/// The names of the `kind swap` agreements in a journal export (`agreement NAME`, then
+/// The year of the latest transaction in a journal export (a line that starts with its date).
+fn last_year(journal: &str) -> String {
+    journal
+        .lines()
+        .filter(|l| l.len() > 4 && l.as_bytes()[..4].iter().all(u8::is_ascii_digit))
+        .map(|l| l[..4].to_string())
+        .max()
+        .expect("a transaction")
+}
+
+/// The names of the agreements of one kind in a journal export (`agreement NAME`, then
 /// indented `KEY VALUE` lines).
-fn swap_agreements(journal: &str) -> Vec<String> {
+fn agreements_of_kind(journal: &str, kind: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut current: Option<&str> = None;
     for line in journal.lines() {
@@ -173,7 +191,7 @@ fn swap_agreements(journal: &str) -> Vec<String> {
             current = None;
         } else if let Some(name) = current {
             let mut words = line.split_whitespace();
-            if words.next() == Some("kind") && words.next() == Some("swap") {
+            if words.next() == Some("kind") && words.next() == Some(kind) {
                 out.push(name.to_string());
             }
         }

@@ -101,9 +101,20 @@ enum Command {
     /// at most n-1 payments settles the n non-zero net positions (greedy: the party that owes
     /// most pays the party owed most). --record --date D records it, leaving no debt.
     Net(net::NetArgs),
-    /// Declare an agreement: a swap or an offset.
+    /// Declare an agreement: a swap, an offset or a sale.
     #[command(subcommand)]
     Agreement(agreement::AgreementCmd),
+    /// Record a delivery under a sale agreement: the gas and its invoice, on each party's books.
+    ///
+    /// The invoice is quantity × price, rounded half-even once to the money's scale, and is
+    /// due the agreement's days after the delivery.
+    Deliver(deliver::DeliverArgs),
+    /// Interest on arrears to a date, per unpaid invoice under a sale with interest.
+    ///
+    /// From each invoice's due date, at its agreement's rate and day count, on what is unpaid
+    /// of it: one row per period between payments (payments go to the oldest due first), each
+    /// rounded half-even once. --record charges it on each party's books.
+    Interest(interest::InterestArgs),
     /// Record a leg of a swap: a delivery into the hub (entry) or out of it (exit).
     #[command(subcommand)]
     Swap(swap::SwapCmd),
@@ -174,6 +185,8 @@ fn run(cli: Cli, out: &mut impl Write) -> Result<(), CliError> {
         Command::Offset(args) => offset::run(args, ledger, out),
         Command::Net(args) => net::run(args, ledger, out),
         Command::Agreement(cmd) => agreement::run(cmd, ledger, out),
+        Command::Deliver(args) => deliver::run(args, ledger, out),
+        Command::Interest(args) => interest::run(args, ledger, out),
         Command::Swap(cmd) => swap::run(cmd, ledger, out),
     }
 }

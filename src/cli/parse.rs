@@ -7,6 +7,7 @@ use gasledger::model::amount::{parse_amount, Amount, Kind};
 use gasledger::model::date::Date;
 use gasledger::model::fiscal::{Fiscal, FiscalError};
 use gasledger::model::transaction::{Posting, Price, Status};
+use gasledger::settle::DayCount;
 
 /// `--status`: cleared (*), pending (!) or none.
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -30,6 +31,12 @@ impl From<StatusArg> for Status {
 pub fn agreement_kind() -> impl TypedValueParser<Value = AgreementKind> {
     PossibleValuesParser::new(AgreementKind::ALL.map(AgreementKind::name))
         .try_map(|w| AgreementKind::parse(&w).ok_or(format!("unknown agreement kind {w:?}")))
+}
+
+/// `--day-count` of a sale: the words an agreement names them by.
+pub fn day_count() -> impl TypedValueParser<Value = DayCount> {
+    PossibleValuesParser::new(DayCount::ALL.map(DayCount::name))
+        .try_map(|w| DayCount::parse(&w).ok_or(format!("unknown day count {w:?}")))
 }
 
 pub fn kind(s: &str) -> Result<Kind, String> {

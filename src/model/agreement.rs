@@ -6,9 +6,9 @@ use crate::model::text::{self, TEXT_LEN_MAX};
 use serde::{Deserialize, Serialize};
 
 /// The kinds of agreement that some module gives a meaning to.
-pub const AGREEMENT_KINDS: &[&str] = &["swap", "offset"];
+pub const AGREEMENT_KINDS: &[&str] = &["swap", "offset", "sale"];
 
-/// Named terms (`kind swap` or `kind offset` and their fields), kept as the ordered
+/// Named terms (`kind swap`, `kind offset` or `kind sale` and their fields), kept as the ordered
 /// `key value` lines of the `agreement` directive. The swap and settlement modules give the
 /// fields their meaning and validate them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -98,21 +98,28 @@ impl Agreement {
 }
 
 /// The kinds of agreement; each gives its terms a meaning of its own (`swap::SwapTerms`,
-/// `settle::OffsetTerms`).
+/// `settle::OffsetTerms`, `settle::SaleTerms`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum AgreementKind {
     Swap,
     Offset,
+    /// Gas sold at a price, invoiced on delivery and due some days later.
+    Sale,
 }
 
 impl AgreementKind {
-    pub const ALL: [AgreementKind; 2] = [AgreementKind::Swap, AgreementKind::Offset];
+    pub const ALL: [AgreementKind; 3] = [
+        AgreementKind::Swap,
+        AgreementKind::Offset,
+        AgreementKind::Sale,
+    ];
 
     /// The word a journal and the command line name it by.
     pub fn name(self) -> &'static str {
         match self {
             AgreementKind::Swap => "swap",
             AgreementKind::Offset => "offset",
+            AgreementKind::Sale => "sale",
         }
     }
 

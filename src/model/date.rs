@@ -134,6 +134,11 @@ impl Date {
         Date::from_day_number(self.day_number() - 1)
     }
 
+    /// The date `days` days later (earlier when negative), or `None` outside years 1..=9999.
+    pub fn add_days(self, days: i64) -> Option<Date> {
+        Date::from_day_number(self.day_number().checked_add(days)?)
+    }
+
     pub fn from_packed(v: u32) -> Result<Date, DateError> {
         Date::new((v / 10_000) as u16, (v / 100 % 100) as u8, (v % 100) as u8)
     }
@@ -278,6 +283,23 @@ mod tests {
         #[test]
         fn any_text_reads_as_before(s in "\\PC{0,14}") {
             prop_assert_eq!(s.parse::<Date>(), date_by_split(&s));
+        }
+    }
+
+    #[test]
+    fn adding_days_is_the_inverse_of_counting_them() {
+        let d = |s: &str| s.parse::<Date>().unwrap();
+        assert_eq!(d("2013-03-31").add_days(30), Some(d("2013-04-30")));
+        assert_eq!(d("2016-02-28").add_days(1), Some(d("2016-02-29")));
+        assert_eq!(d("2016-12-31").add_days(1), Some(d("2017-01-01")));
+        assert_eq!(d("2000-03-01").add_days(-1), Some(d("2000-02-29")));
+        assert_eq!(d("0001-01-01").add_days(-1), None);
+        assert_eq!(d("9999-12-31").add_days(1), None);
+        let start = d("1899-12-25");
+        for n in 0..(366 * 5) {
+            let later = start.add_days(n).unwrap();
+            assert_eq!(later.days_since(start), n, "{later}");
+            assert_eq!(later.add_days(-n), Some(start));
         }
     }
 

@@ -14,6 +14,7 @@ pub mod id;
 pub mod intercompany;
 pub mod limits;
 pub mod name_map;
+pub mod percent;
 pub mod solar_hijri;
 pub mod statement;
 pub mod suggest;

@@ -57,4 +57,7 @@ pub enum RuleError {
     },
     #[error("offset under {agreement}: {message}")]
     Offset { agreement: String, message: String },
+    /// A delivery or an interest charge under a sale that breaks its terms.
+    #[error("sale {agreement}: {message}")]
+    Sale { agreement: String, message: String },
 }

@@ -3,5 +3,6 @@
 
 pub mod import;
 pub mod rulebook;
+pub mod sale;
 pub mod settle;
 pub mod swap;

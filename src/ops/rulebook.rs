@@ -23,6 +23,13 @@
 //!   quantity posted is exactly what the measurement converts to; an energy-basis leg must
 //!   keep both.
 //!
+//! A transaction under a sale is a delivery or an interest charge, read back by
+//! [`crate::settle::check_sale_entry`]: a delivery on the seller's and the buyer's accounts of
+//! the agreement, in its commodity and its money, its invoice the quantity × the price rounded
+//! once, due the agreement's days after its date, with an id; an interest charge on the four
+//! interest accounts, positive, over a period that is not empty, under a sale that bears
+//! interest.
+//!
 //! The fee posted is not required to be the agreement's: a fee that differs is accepted and is
 //! what reconciliation reports (the books say what was done; the check says whether it was
 //! right).
@@ -32,7 +39,7 @@ use crate::model::amount::{self, Amount};
 use crate::model::chart::Chart;
 pub use crate::model::terms::{AgreementRules, RuleError};
 use crate::model::transaction::Transaction;
-use crate::settle::OffsetTerms;
+use crate::settle::{OffsetTerms, SaleTerms};
 use crate::swap::{side_of, Basis, Side, SwapTerms};
 use rust_decimal::Decimal;
 use std::collections::{BTreeMap, HashMap};
@@ -42,6 +49,7 @@ use std::collections::{BTreeMap, HashMap};
 enum Terms {
     Swap(Box<SwapTerms>),
     Offset(Box<OffsetTerms>),
+    Sale(Box<SaleTerms>),
     /// Any other kind (its own module checks the transactions that need its balances).
     Other {
         kind: String,
@@ -57,6 +65,9 @@ impl Terms {
             }
             Some(AgreementKind::Offset) => {
                 Terms::Offset(Box::new(crate::settle::offset_terms(a, chart)?))
+            }
+            Some(AgreementKind::Sale) => {
+                Terms::Sale(Box::new(crate::settle::sale_terms(a, chart)?))
             }
             None => Terms::Other {
                 kind: a.field("kind").unwrap_or("").to_string(),
@@ -131,6 +142,7 @@ impl Rulebook {
         match terms {
             Terms::Swap(terms) => check_leg(terms, t, leg),
             Terms::Offset(terms) => check_offset(terms, t, leg),
+            Terms::Sale(terms) => check_sale(terms, t, leg),
             Terms::Other { kind } => match leg {
                 Some(leg) => Err(RuleError::LegOutsideSwap {
                     agreement: name.to_string(),
@@ -146,6 +158,14 @@ impl Rulebook {
     pub fn offset_of(&self, t: &Transaction) -> Option<&OffsetTerms> {
         match self.terms.get(t.tag("agreement")?)? {
             Terms::Offset(o) => Some(o),
+            _ => None,
+        }
+    }
+
+    /// The terms of the sale agreement `name`, if it is one.
+    pub fn sale(&self, name: &str) -> Option<&SaleTerms> {
+        match self.terms.get(name)? {
+            Terms::Sale(s) => Some(s),
             _ => None,
         }
     }
@@ -225,6 +245,23 @@ fn check_offset(terms: &OffsetTerms, t: &Transaction, leg: Option<&str>) -> Resu
         )));
     }
     Ok(())
+}
+
+/// A delivery or an interest charge under a sale (see the module's documentation).
+fn check_sale(terms: &SaleTerms, t: &Transaction, leg: Option<&str>) -> Result<(), RuleError> {
+    if let Some(leg) = leg {
+        return Err(RuleError::LegOutsideSwap {
+            agreement: terms.name.clone(),
+            kind: "sale".into(),
+            leg: leg.to_string(),
+        });
+    }
+    crate::settle::check_sale_entry(terms, t)
+        .map(|_| ())
+        .map_err(|message| RuleError::Sale {
+            agreement: terms.name.clone(),
+            message,
+        })
 }
 
 fn check_leg(terms: &SwapTerms, t: &Transaction, leg: Option<&str>) -> Result<(), RuleError> {

@@ -2,6 +2,7 @@
 
 pub mod balances;
 pub mod debts;
+pub mod interest;
 pub mod page;
 pub mod register;
 pub mod settlements;

@@ -48,6 +48,10 @@ pub enum SettleError {
     },
     #[error("agreement {name}: {why}")]
     BadAgreement { name: String, why: String },
+    #[error("agreement {name} is {} agreement, not a sale", article(kind))]
+    NotASale { name: String, kind: String },
+    #[error("delivery under {agreement} refused: {why}")]
+    BadDelivery { agreement: String, why: String },
     #[error("offset {agreement} of {amount} {commodity} refused: {}", reasons.join("; "))]
     OffsetRefused {
         agreement: String,
@@ -67,6 +71,14 @@ pub enum SettleError {
 }
 
 use crate::model::suggest::suggestion as suggest;
+
+/// "a swap", "an offset": a kind with its article.
+fn article(kind: &str) -> String {
+    match kind.chars().next() {
+        Some('a' | 'e' | 'i' | 'o' | 'u') => format!("an {kind}"),
+        _ => format!("a {kind}"),
+    }
+}
 
 /// A sum beyond the exact range, naming what was summed.
 pub(crate) fn overflow(what: impl Into<String>) -> SettleError {

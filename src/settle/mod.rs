@@ -1,5 +1,6 @@
 //! Settlement, the domain: obligations between parties, payments, the triangular offset and
-//! multilateral netting, as transactions and plain data built from given balances.
+//! multilateral netting, sales that create obligations and the interest on their arrears, as
+//! transactions and plain data built from given balances and movements.
 //!
 //! An obligation of D to C in commodity X is the pair `C:receivable:D` (in the creditor's chart,
 //! positive) and `D:payable:C` (in the debtor's, negative). What D owes C is the balance of
@@ -9,10 +10,14 @@
 //! the debts, `ops::settle` records the commands' transactions), builds no table and never
 //! prints. Every sum is checked.
 
+pub mod arrears;
 mod error;
+pub mod interest;
+pub mod invoice;
 pub mod netting;
 pub mod obligations;
 pub mod offset;
+pub mod sale;
 pub mod terms;
 mod validate;
 
@@ -31,3 +36,11 @@ pub use terms::{
     OFFSET_FIELDS,
 };
 pub use validate::{check_amount, check_party};
+
+pub use arrears::{interest_start, periods, unpaid, Accrual, Movement, Obligation, Period, Unpaid};
+pub use interest::{interest_of, Accrued, DayCount};
+pub use invoice::{
+    charge_id, charge_transaction, check_sale_entry, delivery_transaction, Charge, SaleEntry,
+    DUE_TAG, INTEREST_FROM_TAG, INTEREST_TO_TAG, INVOICE_TAG,
+};
+pub use sale::{is_sale, sale_agreement, sale_terms, Invoice, SaleArgs, SaleTerms, SALE_FIELDS};

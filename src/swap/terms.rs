@@ -4,7 +4,7 @@
 use super::{suggestion, Period, SwapError};
 use crate::model::account;
 use crate::model::agreement::Agreement;
-use crate::model::amount::{self, Commodity, Kind};
+use crate::model::amount::{Commodity, Kind};
 use crate::model::chart::Chart;
 use crate::model::date::Date;
 use crate::model::intercompany::{self, Relation};
@@ -117,33 +117,7 @@ impl FeeBasis {
     }
 }
 
-/// A percentage such as `20%` or `2.5 %`, as an exact fraction (`0.20`), between 0% and 100%.
-/// Parsed with our own number grammar, never through a float.
-pub fn parse_percent(text: &str) -> Result<Decimal, String> {
-    let t = text.trim();
-    let Some(number) = t.strip_suffix('%') else {
-        return Err(format!("{t:?} is not a percentage like 20%"));
-    };
-    let p = amount::parse_number(number.trim())
-        .map_err(|e| format!("{t:?} is not a percentage like 20%: {e}"))?;
-    if p.is_sign_negative() && !p.is_zero() || p > Decimal::ONE_HUNDRED {
-        return Err(format!("{t} is not between 0% and 100%"));
-    }
-    // p / 100 exactly: the same mantissa two places further right.
-    let scale = p.scale() + 2;
-    Decimal::try_from_i128_with_scale(p.mantissa(), scale)
-        .map(|r| r.normalize())
-        .map_err(|_| format!("{t} has too many decimal places"))
-}
-
-/// A fraction as a percentage for people: `0.2` → `20%`.
-pub fn format_percent(rate: Decimal) -> String {
-    let p = rate
-        .checked_mul(Decimal::ONE_HUNDRED)
-        .unwrap_or(rate)
-        .normalize();
-    format!("{p}%")
-}
+pub use crate::model::percent::{format_percent, parse_percent};
 
 /// A swap's terms, validated: see [`SwapTerms::from_agreement`].
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,4 +1,4 @@
-//! `agreement add`: a swap or an offset agreement, declared once and never changed.
+//! `agreement add`: a swap, an offset or a sale agreement, declared once and never changed.
 
 use crate::cli::ledger::Ledger;
 use crate::cli::settled::grouped;
@@ -7,7 +7,7 @@ use clap::{Args, Subcommand, ValueEnum};
 use gasledger::model::agreement::{Agreement, AgreementKind};
 use gasledger::model::amount::parse_number;
 use gasledger::model::date::Date;
-use gasledger::settle;
+use gasledger::settle::{self, DayCount, SaleArgs};
 use gasledger::store::{Access, Store};
 use gasledger::swap::{self, format_percent, SwapTerms};
 use std::io::Write;
@@ -15,14 +15,18 @@ use std::io::Write;
 #[derive(Debug, Subcommand)]
 pub enum AgreementCmd {
     /// Declare an agreement: a swap (supplier, hub, receiver, points, commodity, fee,
-    /// tolerance) or an offset (debtor, intermediary, creditor, commodity, limit).
+    /// tolerance), an offset (debtor, intermediary, creditor, commodity, limit) or a sale
+    /// (seller, buyer, commodity, price, days to pay, interest on arrears).
     ///
     /// gasledger agreement add tm-ir-az --kind swap --supplier TM --hub IR --receiver AZ
     /// --entry Sarakhs --exit Astara --exit Nakhchivan --commodity mcm --fee 10% --tolerance 2%
     ///
     /// gasledger agreement add iq-ir-tm --kind offset --debtor IQ --via IR --creditor TM
     /// --commodity USD --limit 1600000000.00
-    Add(AgreementAddArgs),
+    ///
+    /// gasledger agreement add tm-ir-2013 --kind sale --seller TM --buyer IR --commodity mcm
+    /// --price "109000 USD" --due-days 30 --interest 6% --day-count act/365
+    Add(Box<AgreementAddArgs>),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -113,7 +117,34 @@ pub struct AgreementAddArgs {
     #[arg(long, value_name = "AMOUNT", help_heading = "Offset")]
     limit: Option<String>,
 
-    /// The commodity: a swap's volume or energy unit, an offset's currency.
+    /// The party that delivers the gas and invoices it.
+    #[arg(long, help_heading = "Sale")]
+    seller: Option<String>,
+    /// The party that receives the gas and owes the invoice.
+    #[arg(long, help_heading = "Sale")]
+    buyer: Option<String>,
+    /// The price of one unit of the commodity, "NUMBER CODE" in a money commodity (e.g.
+    /// "109000 USD" per mcm).
+    #[arg(
+        long,
+        value_name = "AMOUNT",
+        help_heading = "Sale",
+        allow_hyphen_values = true
+    )]
+    price: Option<String>,
+    /// Days from a delivery to the day its invoice is due.
+    #[arg(long, value_name = "DAYS", help_heading = "Sale")]
+    due_days: Option<u32>,
+    /// The yearly interest on arrears, a percentage (e.g. 6%), from each invoice's due date.
+    #[arg(long, value_name = "PERCENT", help_heading = "Sale")]
+    interest: Option<String>,
+    /// How interest counts days: act/365 (actual days / 365), act/360 (actual days / 360) or
+    /// 30/360 (30E/360, the Eurobond basis) [default: act/365].
+    #[arg(long, value_parser = parse::day_count(), help_heading = "Sale")]
+    day_count: Option<DayCount>,
+
+    /// The commodity: a swap's volume or energy unit, an offset's currency, the gas a sale
+    /// sells.
     #[arg(long)]
     commodity: Option<String>,
 }
@@ -136,6 +167,7 @@ pub fn run(cmd: AgreementCmd, ledger: &Ledger, out: &mut impl Write) -> Result<(
             (a, summary)
         }
         AgreementKind::Offset => offset_agreement(&store, name, &args)?,
+        AgreementKind::Sale => sale_agreement(&store, name, &args)?,
     };
     let mut w = store.writer()?;
     if w.add_agreement(agreement)? {
@@ -165,34 +197,34 @@ fn agreement_name(given: &str) -> Result<&str, CliError> {
     Ok(name)
 }
 
-/// Refuses a flag that belongs to the other kind of agreement.
+/// Refuses a flag that belongs to another kind of agreement.
 fn refuse_misplaced(args: &AgreementAddArgs) -> Result<(), CliError> {
-    let swap_flags = [
-        ("--supplier", args.supplier.is_some()),
-        ("--hub", args.hub.is_some()),
-        ("--receiver", args.receiver.is_some()),
-        ("--entry", !args.entry.is_empty()),
-        ("--exit", !args.exit.is_empty()),
-        ("--fee", args.fee.is_some()),
-        ("--tolerance", args.tolerance.is_some()),
-        ("--period", args.period.is_some()),
-        ("--basis", args.basis.is_some()),
-        ("--fee-basis", args.fee_basis.is_some()),
-        ("--start", args.start.is_some()),
+    let flags = [
+        (AgreementKind::Swap, "--supplier", args.supplier.is_some()),
+        (AgreementKind::Swap, "--hub", args.hub.is_some()),
+        (AgreementKind::Swap, "--receiver", args.receiver.is_some()),
+        (AgreementKind::Swap, "--entry", !args.entry.is_empty()),
+        (AgreementKind::Swap, "--exit", !args.exit.is_empty()),
+        (AgreementKind::Swap, "--fee", args.fee.is_some()),
+        (AgreementKind::Swap, "--tolerance", args.tolerance.is_some()),
+        (AgreementKind::Swap, "--period", args.period.is_some()),
+        (AgreementKind::Swap, "--basis", args.basis.is_some()),
+        (AgreementKind::Swap, "--fee-basis", args.fee_basis.is_some()),
+        (AgreementKind::Swap, "--start", args.start.is_some()),
+        (AgreementKind::Offset, "--debtor", args.debtor.is_some()),
+        (AgreementKind::Offset, "--via", args.via.is_some()),
+        (AgreementKind::Offset, "--creditor", args.creditor.is_some()),
+        (AgreementKind::Offset, "--limit", args.limit.is_some()),
+        (AgreementKind::Sale, "--seller", args.seller.is_some()),
+        (AgreementKind::Sale, "--buyer", args.buyer.is_some()),
+        (AgreementKind::Sale, "--price", args.price.is_some()),
+        (AgreementKind::Sale, "--due-days", args.due_days.is_some()),
+        (AgreementKind::Sale, "--interest", args.interest.is_some()),
+        (AgreementKind::Sale, "--day-count", args.day_count.is_some()),
     ];
-    let offset_flags = [
-        ("--debtor", args.debtor.is_some()),
-        ("--via", args.via.is_some()),
-        ("--creditor", args.creditor.is_some()),
-        ("--limit", args.limit.is_some()),
-    ];
-    let misplaced = match args.kind {
-        AgreementKind::Swap => offset_flags.as_slice(),
-        AgreementKind::Offset => swap_flags.as_slice(),
-    };
     let kind = args.kind;
-    match misplaced.iter().find(|(_, given)| *given) {
-        Some((flag, _)) => Err(CliError::Usage(format!(
+    match flags.iter().find(|(k, _, given)| *k != kind && *given) {
+        Some((_, flag, _)) => Err(CliError::Usage(format!(
             "{flag} does not apply to a {kind} agreement"
         ))),
         None => Ok(()),
@@ -272,6 +304,38 @@ fn offset_agreement(
         grouped(chart, limit, &commodity),
     );
     Ok((a, summary))
+}
+
+/// A sale agreement from its flags, validated by the same function as the directive, and the
+/// line that declares it.
+fn sale_agreement(
+    store: &Store,
+    name: &str,
+    args: &AgreementAddArgs,
+) -> Result<(Agreement, String), CliError> {
+    let field = |value: &Option<String>, role: &str| {
+        value
+            .clone()
+            .ok_or_else(|| CliError::Usage(format!("a sale agreement needs --{role}")))
+    };
+    let seller = field(&args.seller, "seller")?;
+    let buyer = field(&args.buyer, "buyer")?;
+    let commodity = field(&args.commodity, "commodity")?;
+    let price = field(&args.price, "price")?;
+    let due_days = args
+        .due_days
+        .ok_or_else(|| CliError::Usage("a sale agreement needs --due-days".into()))?;
+    let sale = SaleArgs {
+        seller: &seller,
+        buyer: &buyer,
+        commodity: &commodity,
+        price: &price,
+        due_days,
+        interest: args.interest.as_deref(),
+        day_count: args.day_count,
+    };
+    let (a, terms) = settle::sale_agreement(store.chart(), name, &sale).map_err(error::settle)?;
+    Ok((a, terms.describe()))
 }
 
 fn describe(t: &SwapTerms) -> String {
