@@ -15,7 +15,9 @@
 //! - no agreement (P's side of a swap or an offset keeps the agreement's name in its
 //!   `agreement-ref` tag);
 //! - P's own statements, with their claims on P's accounts (a claim on another party's account
-//!   is not in P's books; a statement left with no claim is left out).
+//!   is not in P's books; a statement left with no claim is left out);
+//! - the fixings between two commodities that P's books use (market data, not a party's: P
+//!   values its exchange accounts at them).
 //!
 //! Balance assertions and floors on P's accounts stay valid: the balances of P's accounts are
 //! the same in P's books as in the whole ledger. The books are refused (see [`super::party`])
@@ -25,6 +27,7 @@ use crate::export::party::{self, side_of, statement_of};
 use crate::export::ExportError;
 use crate::model::agreement::Agreement;
 use crate::model::chart::Chart;
+use crate::model::fixing::Fixing;
 use crate::model::statement::Statement;
 use crate::model::transaction::Transaction;
 use crate::store::{Store, StoreError};
@@ -79,6 +82,21 @@ impl<'s> Books<'s> {
             Some(_) => Vec::new(),
             None => self.store.agreements().values().collect(),
         }
+    }
+
+    /// The fixings, by commodity, quote and date; in a party's books, those of two
+    /// commodities its books use.
+    pub fn fixings(&self) -> Vec<&Fixing> {
+        let chart = self.chart();
+        self.store
+            .fixings()
+            .values()
+            .filter(|f| {
+                self.party.is_none()
+                    || (chart.commodities.contains_key(&f.commodity)
+                        && chart.commodities.contains_key(&f.rate.commodity))
+            })
+            .collect()
     }
 
     /// The statements, in the order recorded.

@@ -1,5 +1,5 @@
 //! The model: amounts and commodities, dates, the texts a ledger may hold, units, and the
-//! chart, transactions, statements and agreements. Knows nothing of storage, files or the
+//! chart, transactions, statements, agreements and fixings. Knows nothing of storage, files or the
 //! command line.
 
 pub mod account;
@@ -9,6 +9,7 @@ pub mod balance;
 pub mod chart;
 pub mod date;
 pub mod error;
+pub mod fixing;
 pub mod id;
 pub mod intercompany;
 pub mod limits;

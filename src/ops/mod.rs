@@ -2,6 +2,7 @@
 //! library), and the import of journal files.
 
 pub mod import;
+pub mod prices;
 pub mod rulebook;
 pub mod settle;
 pub mod swap;

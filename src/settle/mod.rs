@@ -1,4 +1,5 @@
-//! Settlement, the domain: obligations between parties, payments, the triangular offset and
+//! Settlement, the domain: obligations between parties, payments (in the obligation's
+//! currency or, at a fixing, in another), the triangular offset and its notice, and
 //! multilateral netting, as transactions and plain data built from given balances.
 //!
 //! An obligation of D to C in commodity X is the pair `C:receivable:D` (in the creditor's chart,
@@ -10,17 +11,24 @@
 //! prints. Every sum is checked.
 
 mod error;
+pub mod fx;
 pub mod netting;
+pub mod notice;
 pub mod obligations;
 pub mod offset;
 pub mod terms;
 mod validate;
 
 pub(crate) use error::add;
-pub use error::{format_grouped, SettleError};
+pub use error::{format_grouped, AfterNotice, SettleError};
+pub use fx::{
+    check_fx_payment, exchange, exchange_account, fx_payment_accounts, fx_payment_transaction,
+    no_fixing, settled_of, Exchange,
+};
 pub use netting::{
     netting_error, netting_transaction, plan, positions, Netting, NettingError, Positions, Transfer,
 };
+pub use notice::{paid_to_assignor, payment_before_notice, plain_part, ASSIGNMENT_TAG};
 pub use obligations::{
     cash, check_debt, check_owed, check_payment, debt_accounts, debt_transaction, obligation_of,
     payable, payment_accounts, payment_transaction, receivable, Debt, Entry,
