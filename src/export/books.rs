@@ -6,9 +6,10 @@
 //! A party's own books (`export --party P`) hold:
 //! - of every transaction that has a posting of P, P's postings only (the party prefix kept),
 //!   its date, status, code, description, id and tags; a transaction without a posting of P is
-//!   left out. The tags `agreement` and `leg` become `agreement-ref` and `leg-ref`: the
-//!   agreement's rules are about every party's side of a leg or an offset, and a gasledger that
-//!   imports P's side alone would hold it to them and refuse it;
+//!   left out. The tags `agreement`, `leg` and `settles` become `agreement-ref`, `leg-ref` and
+//!   `settles-ref`: the rules they call for are about every party's side of a leg, an offset
+//!   or a payment in another currency, and a gasledger that imports P's side alone would hold
+//!   it to them and refuse it;
 //! - P's party line, every account of P's (with its type and floor), and the commodities that
 //!   P's books use (in P's postings, their prices and balance assertions, P's floors and P's
 //!   statements);
@@ -142,7 +143,8 @@ impl<'s> Books<'s> {
             None => String::new(),
             Some(p) => format!(
                 "; {p}'s own books (gasledger export --party {p}), {p}'s postings only. No agreements;\n\
-                 ; the tags agreement and leg are written agreement-ref and leg-ref.\n"
+                 ; the tags agreement, leg and settles are written agreement-ref, leg-ref and\n\
+                 ; settles-ref.\n"
             ),
         }
     }

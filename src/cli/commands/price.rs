@@ -28,7 +28,7 @@ pub enum PriceCmd {
         date: Date,
         /// "NUMBER CODE": what one unit is worth, in another declared commodity (as many
         /// decimals as the fixing has).
-        #[arg(long, value_parser = parse::amount)]
+        #[arg(long, value_parser = parse::amount, allow_hyphen_values = true)]
         rate: Amount,
     },
 }
