@@ -8,7 +8,7 @@
 use crate::checks::{Check, CheckError, CheckKind};
 use crate::model::date::Date;
 use crate::settle::{is_offset, offset_terms, paid_to_assignor, OffsetTerms};
-use crate::store::Store;
+use crate::store::{Store, StoreError};
 use rust_decimal::Decimal;
 
 /// The `assignment-notice` rows of every offset agreement with a notice; with `as_of`,
@@ -25,7 +25,8 @@ pub fn check_notices(store: &Store, as_of: Option<Date>) -> Result<Vec<Check>, C
     if noticed.is_empty() {
         return Ok(Vec::new());
     }
-    let mut wrong: Vec<Vec<Check>> = vec![Vec::new(); noticed.len()];
+    // Per agreement: each payment to the intermediary after the notice (what, when, how much).
+    let mut wrong: Vec<Vec<(String, Date, Decimal)>> = vec![Vec::new(); noticed.len()];
     store.for_each_txn(|_, t| {
         if as_of.is_some_and(|d| t.date > d) {
             return Ok(());
@@ -34,50 +35,47 @@ pub fn check_notices(store: &Store, as_of: Option<Date>) -> Result<Vec<Check>, C
             if t.date < *notice {
                 continue;
             }
-            let paid = paid_to_assignor(terms, &t).map_err(to_store)?;
+            let paid = paid_to_assignor(terms, &t).map_err(StoreError::Ledger)?;
             if paid > Decimal::ZERO {
                 let what = t.id.clone().unwrap_or_else(|| t.description.clone());
-                let subject = format!(
-                    "{} {what} ({}): {} paid {} for the claim assigned to {}, after its notice of {notice}",
-                    terms.name, t.date, terms.debtor, terms.via, terms.creditor
-                );
-                let scale = chart.scale_of(&terms.commodity).map_err(to_store)?;
-                wrong[i].push(
-                    Check::amounts(
-                        CheckKind::AssignmentNotice,
-                        subject,
-                        Decimal::ZERO,
-                        paid,
-                        scale,
-                    )
-                    .map_err(to_store)?,
-                );
+                wrong[i].push((what, t.date, paid));
             }
         }
         Ok(())
     })?;
     let mut out = Vec::new();
-    for ((terms, notice), rows) in noticed.iter().zip(wrong) {
-        if rows.is_empty() {
-            let subject = format!(
-                "{}: nothing paid to {} for the claim assigned to {} from its notice of {notice}",
-                terms.name, terms.via, terms.creditor
-            );
-            let scale = chart.scale_of(&terms.commodity)?;
-            out.push(Check::amounts(
+    for ((terms, notice), payments) in noticed.iter().zip(wrong) {
+        let scale = chart.scale_of(&terms.commodity)?;
+        let row = |subject: String, paid: Decimal| {
+            Check::amounts(
                 CheckKind::AssignmentNotice,
                 subject,
                 Decimal::ZERO,
-                Decimal::ZERO,
+                paid,
                 scale,
+            )
+        };
+        let (d, v, c) = (&terms.debtor, &terms.via, &terms.creditor);
+        if payments.is_empty() {
+            out.push(row(
+                format!(
+                    "{}: nothing paid to {v} for the claim assigned to {c} from its notice of \
+                     {notice}",
+                    terms.name
+                ),
+                Decimal::ZERO,
             )?);
         }
-        out.extend(rows);
+        for (what, date, paid) in payments {
+            out.push(row(
+                format!(
+                    "{} {what} ({date}): {d} paid {v} for the claim assigned to {c}, after its \
+                     notice of {notice}",
+                    terms.name
+                ),
+                paid,
+            )?);
+        }
     }
     Ok(out)
-}
-
-/// A model error inside a scan of the store, which carries store errors only.
-fn to_store(e: crate::model::error::LedgerError) -> crate::store::StoreError {
-    crate::store::StoreError::Ledger(e)
 }
