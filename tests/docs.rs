@@ -1,7 +1,8 @@
 //! The examples of the user documentation are what the binary does. In each of
 //! `docs/journal.md`, `docs/concepts.md`, `docs/checks.md`, `docs/parties.md`,
-//! `docs/settlements.md`, `docs/against.md`, `docs/fiscal.md` and `docs/sales.md`, read into a
-//! fresh store of its own, the fenced blocks run in order:
+//! `docs/settlements.md`, `docs/against.md`, `docs/fiscal.md`, `docs/sales.md`,
+//! `docs/currencies.md` and `docs/notice.md`, read into a fresh store of its own, the fenced
+//! blocks run in order:
 //!
 //! - `journal`: imported, and it must import (exit status 0);
 //! - `journal-refused`: imported, and it must be refused (exit status 2, the error naming the
@@ -213,6 +214,23 @@ fn every_sales_example_behaves_as_it_says() {
     // The examples together make books that agree.
     let r = l.run(&["reconcile"]);
     assert_eq!(r.code, Some(0), "{r:#?}");
+}
+
+#[test]
+fn every_currencies_example_behaves_as_it_says() {
+    let l = Ledger::new();
+    let (_, _, commands) = run_document("docs/currencies.md", &l);
+    assert!(commands >= 10, "{commands} run");
+}
+
+#[test]
+fn every_notice_example_behaves_as_it_says() {
+    let l = Ledger::new();
+    let (accepted, _, commands) = run_document("docs/notice.md", &l);
+    assert!(
+        accepted >= 1 && commands >= 10,
+        "{accepted} imported, {commands} run"
+    );
 }
 
 #[test]

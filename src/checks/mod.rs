@@ -5,6 +5,7 @@
 
 pub mod against;
 pub mod books;
+pub mod notice;
 pub mod offsets;
 pub mod parties;
 pub mod statements;
@@ -41,6 +42,9 @@ pub enum CheckKind {
     OffsetClaim,
     OffsetDebt,
     OffsetLimit,
+    /// A payment to the intermediary, for an assigned claim, on or after the assignment's
+    /// notice.
+    AssignmentNotice,
     Statement,
     StatementPair,
     PartyBalance,
@@ -62,6 +66,7 @@ impl CheckKind {
             CheckKind::OffsetClaim => "offset-claim",
             CheckKind::OffsetDebt => "offset-debt",
             CheckKind::OffsetLimit => "offset-limit",
+            CheckKind::AssignmentNotice => "assignment-notice",
             CheckKind::Statement => "statement",
             CheckKind::StatementPair => "statement-pair",
             CheckKind::PartyBalance => "party-balance",
@@ -171,8 +176,8 @@ impl Check {
     }
 }
 
-/// Every check, in their fixed order (integrity, assertions, obligations, swaps, offsets,
-/// statements, each party's books).
+/// Every check, in their fixed order (integrity, assertions, obligations, swaps, offsets and
+/// their notices, statements, each party's books).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Reconciliation {
     pub checks: Vec<Check>,
@@ -188,7 +193,7 @@ impl Reconciliation {
 }
 
 /// Run every check, in their fixed order: integrity, assertions, mirrored obligations, swaps,
-/// offsets, statements, each party's books. `as_of` limits the books, statements and periods to that date.
+/// offsets and their notices, statements, each party's books. `as_of` limits the books, statements and periods to that date.
 pub fn reconcile(store: &Store, as_of: Option<Date>) -> Result<Reconciliation, CheckError> {
     let mut checks = books::integrity(store)?;
     checks.extend(books::assertions(store, as_of)?);
@@ -199,6 +204,7 @@ pub fn reconcile(store: &Store, as_of: Option<Date>) -> Result<Reconciliation, C
     checks.extend(books::mirrors(store, &balances)?);
     checks.extend(swap::check_swaps(store, as_of)?);
     checks.extend(offsets::check_offsets(store, as_of)?);
+    checks.extend(notice::check_notices(store, as_of)?);
     checks.extend(statements::statements(store, as_of)?);
     checks.extend(parties::party_books(store, as_of)?);
     Ok(Reconciliation { checks })

@@ -90,8 +90,13 @@ enum Command {
     #[command(subcommand)]
     Debt(debt::DebtCmd),
     /// Record a payment that settles (part of) an obligation; each side's cash account moves.
-    /// Paying more than is owed is refused.
+    /// Paying more than is owed is refused. --settles pays in another currency, at the fixing
+    /// of the payment's date.
     Pay(pay::PayArgs),
+    /// Record fixings: the rate of one commodity in another on a day, which a payment in
+    /// another currency settles at.
+    #[command(subcommand)]
+    Price(price::PriceCmd),
     /// Record a triangular set-off under an offset agreement: the debtor now owes the creditor
     /// directly, and both old debts shrink by the amount. Refused beyond the agreement's limit,
     /// beyond what the debtor owes the intermediary, or beyond what the intermediary owes the
@@ -182,6 +187,7 @@ fn run(cli: Cli, out: &mut impl Write) -> Result<(), CliError> {
         Command::Verify => verify::run(ledger, out),
         Command::Debt(cmd) => debt::run(cmd, ledger, out),
         Command::Pay(args) => pay::run(args, ledger, out),
+        Command::Price(cmd) => price::run(cmd, ledger, out),
         Command::Offset(args) => offset::run(args, ledger, out),
         Command::Net(args) => net::run(args, ledger, out),
         Command::Agreement(cmd) => agreement::run(cmd, ledger, out),

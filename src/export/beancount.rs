@@ -32,6 +32,7 @@
 //!   at the start of a day, and includes sub-accounts) only when that is what beancount will
 //!   find there: the balance at the end of the day of the account and of every account mapped
 //!   under it. Otherwise it is dropped with a comment line after its transaction.
+//! - Fixings (`P` directives) are `price` directives.
 //! - Prices `@`/`@@` are kept; beancount refuses negative unit prices and weighs a total price
 //!   on a zero amount as nothing, so a ledger holding either cannot be exported.
 
@@ -77,6 +78,7 @@ pub fn beancount(books: &Books, out: &mut impl Write) -> Result<(), ExportError>
     write_parties(&mut buf, chart);
     bean.write_commodities(&mut buf, default_date);
     bean.write_opens(&mut buf, &opening_dates(&txns), default_date);
+    bean.write_prices(&mut buf, books);
     out.write_all(buf.as_bytes())?;
     for a in books.agreements() {
         write_commented(out, &Directive::Agreement(a.clone()), chart)?;
@@ -417,6 +419,26 @@ impl Bean<'_> {
                 bean_str(&c.code),
                 bean_str(c.kind.as_str()),
                 c.scale
+            )
+            .ok();
+        }
+    }
+
+    /// The fixings as `price` directives (the rate with the decimals it was given).
+    fn write_prices(&self, buf: &mut String, books: &Books) {
+        let fixings = books.fixings();
+        if fixings.is_empty() {
+            return;
+        }
+        buf.push('\n');
+        for f in fixings {
+            writeln!(
+                buf,
+                "{} price {} {} {}",
+                f.date,
+                self.currency(&f.commodity),
+                f.rate.value,
+                self.currency(&f.rate.commodity)
             )
             .ok();
         }

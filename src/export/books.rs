@@ -6,16 +6,19 @@
 //! A party's own books (`export --party P`) hold:
 //! - of every transaction that has a posting of P, P's postings only (the party prefix kept),
 //!   its date, status, code, description, id and tags; a transaction without a posting of P is
-//!   left out. The tags `agreement` and `leg` become `agreement-ref` and `leg-ref`: the
-//!   agreement's rules are about every party's side of a leg or an offset, and a gasledger that
-//!   imports P's side alone would hold it to them and refuse it;
+//!   left out. The tags `agreement`, `leg` and `settles` become `agreement-ref`, `leg-ref` and
+//!   `settles-ref`: the rules they call for are about every party's side of a leg, an offset
+//!   or a payment in another currency, and a gasledger that imports P's side alone would hold
+//!   it to them and refuse it;
 //! - P's party line, every account of P's (with its type and floor), and the commodities that
 //!   P's books use (in P's postings, their prices and balance assertions, P's floors and P's
 //!   statements);
 //! - no agreement (P's side of a swap or an offset keeps the agreement's name in its
 //!   `agreement-ref` tag);
 //! - P's own statements, with their claims on P's accounts (a claim on another party's account
-//!   is not in P's books; a statement left with no claim is left out).
+//!   is not in P's books; a statement left with no claim is left out);
+//! - the fixings between two commodities that P's books use (market data, not a party's: P
+//!   values its exchange accounts at them).
 //!
 //! Balance assertions and floors on P's accounts stay valid: the balances of P's accounts are
 //! the same in P's books as in the whole ledger. The books are refused (see [`super::party`])
@@ -25,6 +28,7 @@ use crate::export::party::{self, side_of, statement_of};
 use crate::export::ExportError;
 use crate::model::agreement::Agreement;
 use crate::model::chart::Chart;
+use crate::model::fixing::Fixing;
 use crate::model::statement::Statement;
 use crate::model::transaction::Transaction;
 use crate::store::{Store, StoreError};
@@ -81,6 +85,21 @@ impl<'s> Books<'s> {
         }
     }
 
+    /// The fixings, by commodity, quote and date; in a party's books, those of two
+    /// commodities its books use.
+    pub fn fixings(&self) -> Vec<&Fixing> {
+        let chart = self.chart();
+        self.store
+            .fixings()
+            .values()
+            .filter(|f| {
+                self.party.is_none()
+                    || (chart.commodities.contains_key(&f.commodity)
+                        && chart.commodities.contains_key(&f.rate.commodity))
+            })
+            .collect()
+    }
+
     /// The statements, in the order recorded.
     pub fn statements(&self) -> Result<Vec<Statement>, StoreError> {
         let all = self.store.statements()?;
@@ -124,7 +143,8 @@ impl<'s> Books<'s> {
             None => String::new(),
             Some(p) => format!(
                 "; {p}'s own books (gasledger export --party {p}), {p}'s postings only. No agreements;\n\
-                 ; the tags agreement and leg are written agreement-ref and leg-ref.\n"
+                 ; the tags agreement, leg and settles are written agreement-ref, leg-ref and\n\
+                 ; settles-ref.\n"
             ),
         }
     }

@@ -59,6 +59,7 @@ pub(super) fn write_journal_dialect<D: JournalDialect>(
     buf.push_str(D::HEADER);
     buf.push_str(&books.note());
     declarations::<D>(&mut buf, chart, &txns)?;
+    fixings(&mut buf, books);
     out.write_all(buf.as_bytes())?;
 
     for a in books.agreements() {
@@ -101,6 +102,27 @@ fn declarations<D: JournalDialect>(
     }
     D::more_declarations(buf, txns);
     Ok(())
+}
+
+/// The fixings as market prices, `P DATE CODE RATE CODE`, which both peers read alike (the
+/// rate with the decimals it was given).
+fn fixings(buf: &mut String, books: &Books) {
+    let fixings = books.fixings();
+    if fixings.is_empty() {
+        return;
+    }
+    buf.push('\n');
+    for f in fixings {
+        writeln!(
+            buf,
+            "P {} {} {} {}",
+            f.date,
+            journal_code(&f.commodity),
+            f.rate.value,
+            journal_code(&f.rate.commodity)
+        )
+        .ok();
+    }
 }
 
 /// A commodity code as hledger and ledger-cli read it: quoted when it holds a digit.

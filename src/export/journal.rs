@@ -7,7 +7,8 @@ use crate::journal::{write_directive, write_journal, Directive};
 use crate::store::StoreError;
 use std::io::Write;
 
-/// The declarations of the books, in a fixed order: commodities, parties, accounts, agreements.
+/// The declarations of the books, in a fixed order: commodities, parties, accounts, fixings,
+/// agreements.
 pub fn declarations(books: &Books) -> Vec<Directive> {
     let chart = books.chart();
     let mut out: Vec<Directive> = Vec::new();
@@ -20,6 +21,7 @@ pub fn declarations(books: &Books) -> Vec<Directive> {
     );
     out.extend(chart.parties.values().cloned().map(Directive::Party));
     out.extend(chart.accounts.values().cloned().map(Directive::Account));
+    out.extend(books.fixings().into_iter().cloned().map(Directive::Price));
     out.extend(
         books
             .agreements()

@@ -4,7 +4,8 @@ use crate::export::{Books, ExportError};
 use serde_json::json;
 use std::io::Write;
 
-/// One JSON document: commodities, parties, accounts, agreements, statements, transactions.
+/// One JSON document: commodities, parties, accounts, agreements, fixings, statements,
+/// transactions.
 /// Amounts are strings (exact decimals at their scale as recorded).
 pub fn json(books: &Books, out: &mut impl Write) -> Result<(), ExportError> {
     let chart = books.chart();
@@ -18,6 +19,7 @@ pub fn json(books: &Books, out: &mut impl Write) -> Result<(), ExportError> {
         "parties": chart.parties.values().collect::<Vec<_>>(),
         "accounts": chart.accounts.values().collect::<Vec<_>>(),
         "agreements": books.agreements(),
+        "fixings": books.fixings(),
         "statements": books.statements()?,
         "transactions": transactions,
     });

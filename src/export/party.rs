@@ -16,8 +16,14 @@ use crate::store::{Store, StoreError};
 use std::collections::BTreeSet;
 use std::fmt;
 
-/// The tags a party's books write under another name, and that name.
-pub const RENAMED_TAGS: [(&str, &str); 2] = [("agreement", "agreement-ref"), ("leg", "leg-ref")];
+/// The tags a party's books write under another name, and that name: those that make the
+/// rulebook hold a transaction to every party's side of it (an agreement's leg or offset, a
+/// payment in another currency at its fixing).
+pub const RENAMED_TAGS: [(&str, &str); 3] = [
+    ("agreement", "agreement-ref"),
+    ("leg", "leg-ref"),
+    ("settles", "settles-ref"),
+];
 
 /// How many of the transactions that unbalance a party's books its refusal names; it counts
 /// the others.

@@ -27,6 +27,7 @@ pub use transactions::read_transactions;
 use crate::model::account::{Account, Party};
 use crate::model::agreement::Agreement;
 use crate::model::amount::Commodity;
+use crate::model::fixing::Fixing;
 use crate::model::statement::Statement;
 use crate::model::transaction::Transaction;
 use std::fmt;
@@ -79,6 +80,8 @@ pub enum Directive {
     Transaction(Transaction),
     Agreement(Agreement),
     Statement(Statement),
+    /// `P 2022-09-30 EUR 1.0566 USD`: a fixing, the rate of one commodity in another on a day.
+    Price(Fixing),
 }
 
 /// What went wrong, for callers that treat some failures differently (a missing file, say).

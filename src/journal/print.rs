@@ -19,6 +19,8 @@
 //!
 //! statement 2022-06-30 TM  ; id: tm-2022-06, source: Turkmengaz letter
 //!     TM:receivable:IR  1800000000.00 USD
+//!
+//! P 2022-09-30 EUR 1.0566 USD
 //! ```
 //!
 //! - Amounts are `NUMBER CODE`, at the commodity's scale (no digit groups); a commodity missing
@@ -30,7 +32,8 @@
 //!   longest plus two.
 //! - No line ends in whitespace; every line ends with `\n`. [`write_directive`] writes a
 //!   directive's lines only; [`write_journal`] puts a blank line around transactions, agreements
-//!   and statements, and between commodity and account declarations.
+//!   and statements, and between commodity and account declarations and fixings (`P` lines,
+//!   whose rate is written with the decimals it was given).
 //!
 //! What cannot be written so that it reads back equal is refused with
 //! [`std::io::ErrorKind::InvalidData`], never escaped or altered: a tag value or party name with
@@ -45,6 +48,7 @@ use crate::model::account::{Account, Party};
 use crate::model::agreement::Agreement;
 use crate::model::amount::{self, Amount, Commodity, SCALE_MAX};
 use crate::model::chart::Chart;
+use crate::model::fixing::Fixing;
 use crate::model::statement::Statement;
 use crate::model::text::{self, TextError};
 use crate::model::transaction::{Posting, Price, Status, Transaction};
@@ -87,6 +91,7 @@ fn group(d: &Directive) -> Option<u8> {
     match d {
         Directive::Commodity(_) => Some(0),
         Directive::Party(_) | Directive::Account(_) => Some(1),
+        Directive::Price(_) => Some(2),
         Directive::Transaction(_) | Directive::Agreement(_) | Directive::Statement(_) => None,
     }
 }
@@ -143,7 +148,16 @@ fn render(buf: &mut String, d: &Directive, chart: &Chart) -> io::Result<()> {
         Directive::Transaction(t) => transaction(&mut out, t, chart),
         Directive::Agreement(a) => agreement(&mut out, a),
         Directive::Statement(s) => statement(&mut out, s, chart),
+        Directive::Price(f) => price(&mut out, f),
     }
+}
+
+/// `P DATE CODE RATE CODE`, the rate as given (a rate is not held to its commodity's scale).
+fn price(out: &mut Lines, f: &Fixing) -> io::Result<()> {
+    check_code(&f.commodity)?;
+    check_code(&f.rate.commodity)?;
+    let _ = write!(out.buf, "P {f}");
+    out.end_line()
 }
 
 fn commodity(out: &mut Lines, c: &Commodity) -> io::Result<()> {
@@ -744,6 +758,12 @@ statement 2022-06-30 TM  ; id: tm-2022-06, source: Turkmengaz letter
             4 => transaction().prop_map(Directive::Transaction),
             1 => statement().prop_map(Directive::Statement),
             1 => agreement().prop_map(Directive::Agreement),
+            1 => ((1u16..=9999, 1u8..=12, 1u8..=28), "[A-Z]{3}", "[A-Z]{3}", 1i64..100_000_000, 0u32..=SCALE_MAX)
+                .prop_map(|((y, m, day), commodity, quote, n, scale)| Directive::Price(Fixing {
+                    date: Date::new(y, m, day).unwrap(),
+                    commodity,
+                    rate: Amount::new(Decimal::new(n, scale), quote),
+                })),
             1 => ("[A-Za-z][A-Za-z0-9]{0,5}", prop::sample::select(vec![Kind::Volume, Kind::Energy, Kind::Money]), 0u32..=SCALE_MAX)
                 .prop_map(|(code, kind, scale)| Directive::Commodity(Commodity { code, kind, scale })),
             1 => ("[A-Z]{2,3}", prop::option::of("[A-Za-z][A-Za-z .'()-]{0,12}[a-z]"))

@@ -101,6 +101,16 @@ pub enum LedgerError {
     BadAgreement { name: String, why: String },
     #[error("statement id {id} is recorded already with other content; use a new id")]
     StatementIdConflict { id: String },
+    #[error("fixing {fixing}: {why}")]
+    BadFixing { fixing: String, why: String },
+    #[error("{commodity} is fixed already at {recorded} {quote} on {date}; a fixing is never changed (given {given} {quote})")]
+    FixingConflict {
+        commodity: String,
+        quote: String,
+        date: Date,
+        recorded: Decimal,
+        given: Decimal,
+    },
 }
 
 /// `what` is at most `max` characters long.

@@ -1,6 +1,6 @@
 //! The model: amounts and commodities, dates and fiscal years (the Iranian calendar among
-//! them), the texts a ledger may hold, units, and the chart, transactions, statements and
-//! agreements. Knows nothing of storage, files or the command line.
+//! them), the texts a ledger may hold, units, and the chart, transactions, statements,
+//! agreements and fixings. Knows nothing of storage, files or the command line.
 
 pub mod account;
 pub mod agreement;
@@ -10,6 +10,7 @@ pub mod chart;
 pub mod date;
 pub mod error;
 pub mod fiscal;
+pub mod fixing;
 pub mod id;
 pub mod intercompany;
 pub mod limits;

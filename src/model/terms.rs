@@ -1,11 +1,12 @@
-//! The rules that an agreement's terms set for the transactions recorded under it, as the
-//! store sees them: a trait that the store's writer asks about every transaction, and the
+//! The rules that an agreement's terms set for the transactions recorded under it (and that a
+//! fixing sets for a payment converted at it), as the store sees them: a trait that the store's writer asks about every transaction, and the
 //! error it refuses with. The store applies the rules but does not define them; the
 //! operations layer gives it its rulebook (`ops::rulebook::Rulebook`), so that a swap leg or
 //! an offset meets the same rules from a command, a journal or a library call.
 
 use crate::model::agreement::Agreement;
 use crate::model::chart::Chart;
+use crate::model::fixing::Fixing;
 use crate::model::transaction::Transaction;
 use rust_decimal::Decimal;
 use thiserror::Error;
@@ -17,6 +18,10 @@ pub trait AgreementRules: Send + Sync + std::fmt::Debug {
     fn check(&self, t: &Transaction) -> Result<(), RuleError>;
     /// Learn a newly declared agreement.
     fn learn(&mut self, a: &Agreement, chart: &Chart);
+    /// Learn a newly recorded fixing, which a payment in another currency converts at (the
+    /// chart gives the scale of the commodity it is quoted in). Returns false, learning
+    /// nothing, for another rate of a fixing it knows (the writer refuses it).
+    fn learn_fixing(&mut self, f: &Fixing, chart: &Chart) -> bool;
     /// The limit of the agreement `name` over everything recorded under it, and the commodity
     /// it is stated in, for an agreement that has one (an offset's).
     fn limit(&self, name: &str) -> Option<(Decimal, String)>;
@@ -60,4 +65,7 @@ pub enum RuleError {
     /// A delivery or an interest charge under a sale that breaks its terms.
     #[error("sale {agreement}: {message}")]
     Sale { agreement: String, message: String },
+    /// A payment in another currency (tagged `settles:`) that is not what its fixing makes it.
+    #[error("payment settling {settles}: {message}")]
+    Payment { settles: String, message: String },
 }

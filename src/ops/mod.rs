@@ -2,6 +2,7 @@
 //! library), and the import of journal files.
 
 pub mod import;
+pub mod prices;
 pub mod rulebook;
 pub mod sale;
 pub mod settle;

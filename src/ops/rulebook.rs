@@ -30,6 +30,9 @@
 //! interest accounts, positive, over a period that is not empty, under a sale that bears
 //! interest.
 //!
+//! A transaction tagged `settles: C` is a payment in another currency: it is exactly what
+//! `pay --settles C` writes at the recorded fixing of its date (`settle::fx`).
+//!
 //! The fee posted is not required to be the agreement's: a fee that differs is accepted and is
 //! what reconciliation reports (the books say what was done; the check says whether it was
 //! right).
@@ -37,6 +40,8 @@
 use crate::model::agreement::{Agreement, AgreementKind};
 use crate::model::amount::{self, Amount};
 use crate::model::chart::Chart;
+use crate::model::date::Date;
+use crate::model::fixing::{Fixing, FixingKey};
 pub use crate::model::terms::{AgreementRules, RuleError};
 use crate::model::transaction::Transaction;
 use crate::settle::{OffsetTerms, SaleTerms};
@@ -92,6 +97,8 @@ pub fn check_agreement(
 #[derive(Debug, Clone, Default)]
 pub struct Rulebook {
     terms: HashMap<String, Terms>,
+    /// The fixings, each with the scale of the commodity it is quoted in.
+    fixings: HashMap<FixingKey, (Fixing, u32)>,
 }
 
 impl Rulebook {
@@ -113,9 +120,38 @@ impl Rulebook {
         self.terms.insert(a.name.clone(), terms);
     }
 
+    /// Learn a fixing; false, learning nothing, for another rate of one it knows.
+    pub fn learn_fixing(&mut self, f: &Fixing, chart: &Chart) -> bool {
+        let Ok(scale) = chart.scale_of(&f.rate.commodity) else {
+            return false;
+        };
+        match self.fixings.get(&f.key()) {
+            Some((known, _)) => known.same_as(f),
+            None => {
+                self.fixings.insert(f.key(), (f.clone(), scale));
+                true
+            }
+        }
+    }
+
+    /// The fixing of `commodity` in `quote` on `date`, with the scale of `quote`.
+    fn fixing(&self, commodity: &str, quote: &str, date: Date) -> Option<(Fixing, u32)> {
+        self.fixings
+            .get(&(commodity.to_string(), quote.to_string(), date))
+            .cloned()
+    }
+
     /// Check a complete transaction (every posting has its amount) against the rules of the
-    /// agreement it names, if any.
+    /// agreement it names, if any, and a payment in another currency against its fixing.
     pub fn check(&self, t: &Transaction) -> Result<(), RuleError> {
+        if let Some(settles) = t.tag(crate::settle::fx::SETTLES_TAG) {
+            crate::settle::check_fx_payment(t, |c, q, d| self.fixing(c, q, d)).map_err(
+                |message| RuleError::Payment {
+                    settles: settles.to_string(),
+                    message,
+                },
+            )?;
+        }
         let (mut agreement, mut leg) = (None, None);
         for (k, v) in &t.tags {
             match k.as_str() {
@@ -186,6 +222,10 @@ impl AgreementRules for Rulebook {
 
     fn learn(&mut self, a: &Agreement, chart: &Chart) {
         Rulebook::learn(self, a, chart)
+    }
+
+    fn learn_fixing(&mut self, f: &Fixing, chart: &Chart) -> bool {
+        Rulebook::learn_fixing(self, f, chart)
     }
 
     fn limit(&self, name: &str) -> Option<(Decimal, String)> {
@@ -438,7 +478,7 @@ pub fn of(agreements: &BTreeMap<String, Agreement>, chart: &Chart) -> Rulebook {
     Rulebook::new(agreements.values(), chart)
 }
 
-/// Open the store at `path` with the rulebook of its agreements, which every writer it gives
+/// Open the store at `path` with the rulebook of its agreements and fixings, which every writer it gives
 /// applies: the one way to open a store that is written to.
 pub fn open(
     path: &std::path::Path,
@@ -446,7 +486,10 @@ pub fn open(
     lock_timeout: std::time::Duration,
 ) -> Result<crate::store::Store, crate::store::StoreError> {
     let mut store = crate::store::Store::open(path, access, lock_timeout)?;
-    let rules = of(store.agreements(), store.chart());
+    let mut rules = of(store.agreements(), store.chart());
+    for f in store.fixings().values() {
+        rules.learn_fixing(f, store.chart());
+    }
     store.set_rules(Box::new(rules));
     Ok(store)
 }

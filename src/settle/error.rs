@@ -41,6 +41,10 @@ pub enum SettleError {
         amount: String,
         date: Date,
     },
+    /// A payment to the intermediary, after the notice of the assignment of its claim, beyond
+    /// what the debtor still owes it.
+    #[error("{0}")]
+    AssignedAfterNotice(Box<AfterNotice>),
     #[error("no agreement named {name}{}", suggest(nearest))]
     NoAgreement {
         name: String,
@@ -66,6 +70,14 @@ pub enum SettleError {
         mirror: String,
         sum: String,
     },
+    #[error("no fixing of {commodity} in {quote} on {date} to convert {amount} {commodity} at: a payment settles at the fixing of its own date (record it with `price add {commodity} --date {date} --rate \"RATE {quote}\"`){}", latest.as_deref().unwrap_or(""))]
+    NoFixing {
+        commodity: String,
+        quote: String,
+        date: Date,
+        amount: String,
+        latest: Option<String>,
+    },
     #[error("net positions in {commodity} sum to {sum}, not zero")]
     Unbalanced { commodity: String, sum: String },
 }
@@ -77,6 +89,35 @@ fn article(kind: &str) -> String {
     match kind.chars().next() {
         Some('a' | 'e' | 'i' | 'o' | 'u') => format!("an {kind}"),
         _ => format!("a {kind}"),
+    }
+}
+
+/// What a payment to the old creditor after the notice of an assignment meets: the debtor
+/// owes the intermediary `owed` at `date`, less than `amount`, and the rest was assigned to
+/// the creditor under `agreement`, notified on `notice`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AfterNotice {
+    pub debtor: String,
+    pub via: String,
+    pub creditor: String,
+    pub agreement: String,
+    pub notice: Date,
+    pub owed: String,
+    pub amount: String,
+    pub commodity: String,
+    pub date: Date,
+}
+
+impl std::fmt::Display for AfterNotice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (d, v, c, x) = (&self.debtor, &self.via, &self.creditor, &self.commodity);
+        write!(
+            f,
+            "{d} owes {v} {} {x} on {}; cannot pay it {} {x}: {v}'s claim on {d} was assigned \
+             to {c} under {}, notified to {d} on {}, and from then {d} is discharged only by \
+             paying {c}",
+            self.owed, self.date, self.amount, self.agreement, self.notice
+        )
     }
 }
 

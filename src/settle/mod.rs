@@ -1,5 +1,6 @@
-//! Settlement, the domain: obligations between parties, payments, the triangular offset and
-//! multilateral netting, sales that create obligations and the interest on their arrears, as
+//! Settlement, the domain: obligations between parties, payments (in the obligation's
+//! currency or, at a fixing, in another), the triangular offset and its notice, multilateral
+//! netting, and sales that create obligations and the interest on their arrears, as
 //! transactions and plain data built from given balances and movements.
 //!
 //! An obligation of D to C in commodity X is the pair `C:receivable:D` (in the creditor's chart,
@@ -12,9 +13,11 @@
 
 pub mod arrears;
 mod error;
+pub mod fx;
 pub mod interest;
 pub mod invoice;
 pub mod netting;
+pub mod notice;
 pub mod obligations;
 pub mod offset;
 pub mod sale;
@@ -22,10 +25,15 @@ pub mod terms;
 mod validate;
 
 pub(crate) use error::add;
-pub use error::{format_grouped, SettleError};
+pub use error::{format_grouped, AfterNotice, SettleError};
+pub use fx::{
+    check_fx_payment, exchange, exchange_account, fx_payment_accounts, fx_payment_transaction,
+    no_fixing, settled_of, Exchange,
+};
 pub use netting::{
     netting_error, netting_transaction, plan, positions, Netting, NettingError, Positions, Transfer,
 };
+pub use notice::{paid_to_assignor, payment_before_notice, plain_part, ASSIGNMENT_TAG};
 pub use obligations::{
     cash, check_debt, check_owed, check_payment, debt_accounts, debt_transaction, obligation_of,
     payable, payment_accounts, payment_transaction, receivable, Debt, Entry,

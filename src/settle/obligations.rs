@@ -59,6 +59,15 @@ pub struct Entry {
 }
 
 impl Entry {
+    /// A date alone: no id, the default description.
+    pub fn at(date: Date) -> Entry {
+        Entry {
+            date,
+            id: None,
+            memo: None,
+        }
+    }
+
     pub(super) fn transaction(&self, default_desc: String, postings: Vec<Posting>) -> Transaction {
         Transaction {
             date: self.date,

@@ -9,14 +9,17 @@ use crate::model::account::{is_under, AccountType};
 use crate::model::agreement::Agreement;
 use crate::model::amount::{self, format_at_scale, parse_amount, parse_number, Commodity};
 use crate::model::chart::Chart;
+use crate::model::date::Date;
 use crate::model::error::LedgerError;
 use crate::model::suggest;
 use crate::model::transaction::Transaction;
 use rust_decimal::Decimal;
 use std::collections::BTreeSet;
+use std::str::FromStr;
 
-/// The fields an offset agreement may hold (`limit` or `amount`, not both).
-pub const OFFSET_FIELDS: [&str; 7] = [
+/// The fields an offset agreement may hold (`limit` or `amount`, not both; `notice` when
+/// the assignment was notified to the debtor).
+pub const OFFSET_FIELDS: [&str; 8] = [
     "kind",
     "debtor",
     "via",
@@ -24,6 +27,7 @@ pub const OFFSET_FIELDS: [&str; 7] = [
     "commodity",
     "limit",
     "amount",
+    "notice",
 ];
 
 /// The terms of an offset agreement: `debtor` owes `via`, `via` owes `creditor`; `via` assigns
@@ -37,6 +41,10 @@ pub struct OffsetTerms {
     pub commodity: String,
     /// The `limit` (or `amount`) field: the most that may be assigned in total.
     pub limit: Decimal,
+    /// The `notice` field: the day the assignment was notified to the debtor. Before it, the
+    /// debtor is still discharged by paying the intermediary; from it, only by paying the
+    /// creditor. `None`: the assignment binds the debtor from each offset's own date.
+    pub notice: Option<Date>,
 }
 
 impl OffsetTerms {
@@ -87,6 +95,10 @@ pub fn offset_terms(a: &Agreement, chart: &Chart) -> Result<OffsetTerms, SettleE
     let code = field("commodity")?;
     let commodity = chart.commodity(code).map_err(|e| bad(e.to_string()))?;
     let limit = limit_of(a, code, commodity).map_err(bad)?;
+    let notice = a
+        .field("notice")
+        .map(|n| Date::from_str(n.trim()).map_err(|e| bad(format!("notice: {e}"))))
+        .transpose()?;
     Ok(OffsetTerms {
         name: a.name.clone(),
         debtor: debtor.to_string(),
@@ -94,6 +106,7 @@ pub fn offset_terms(a: &Agreement, chart: &Chart) -> Result<OffsetTerms, SettleE
         creditor: creditor.to_string(),
         commodity: code.to_string(),
         limit,
+        notice,
     })
 }
 
@@ -180,28 +193,34 @@ pub fn validate_agreement(a: &Agreement, chart: &Chart) -> Result<(), SettleErro
     Ok(())
 }
 
+/// The parties of an offset agreement given on the command line: debtor, via, creditor.
+pub type Roles<'a> = (&'a str, &'a str, &'a str);
+
 /// An offset agreement built from command-line values (for `agreement add --kind offset`),
 /// validated like the directive.
 pub fn offset_agreement(
     chart: &Chart,
     name: &str,
-    debtor: &str,
-    via: &str,
-    creditor: &str,
+    (debtor, via, creditor): Roles,
     commodity: &str,
     limit: Decimal,
+    notice: Option<Date>,
 ) -> Result<Agreement, SettleError> {
     let scale = scale_of(chart, commodity)?;
+    let mut fields: Vec<(String, String)> = vec![
+        ("kind".into(), "offset".into()),
+        ("debtor".into(), debtor.into()),
+        ("via".into(), via.into()),
+        ("creditor".into(), creditor.into()),
+        ("commodity".into(), commodity.into()),
+        ("limit".into(), format_at_scale(limit, scale)),
+    ];
+    if let Some(d) = notice {
+        fields.push(("notice".into(), d.to_string()));
+    }
     let a = Agreement {
         name: name.to_string(),
-        fields: vec![
-            ("kind".into(), "offset".into()),
-            ("debtor".into(), debtor.into()),
-            ("via".into(), via.into()),
-            ("creditor".into(), creditor.into()),
-            ("commodity".into(), commodity.into()),
-            ("limit".into(), format_at_scale(limit, scale)),
-        ],
+        fields,
     };
     offset_terms(&a, chart)?;
     Ok(a)
@@ -270,6 +289,26 @@ mod tests {
             },
         );
         c
+    }
+
+    #[test]
+    fn a_notice_is_a_date() {
+        let mut f = GOOD.to_vec();
+        f.push(("notice", "2022-08-01"));
+        let t = offset_terms(&agreement(&f), &chart()).unwrap();
+        assert_eq!(
+            t.notice.map(|d| d.to_string()).as_deref(),
+            Some("2022-08-01")
+        );
+        f[6] = ("notice", "2022-02-30");
+        let e = offset_terms(&agreement(&f), &chart())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("notice: 2022-02-30 is not a date"), "{e}");
+        assert!(offset_terms(&agreement(&GOOD), &chart())
+            .unwrap()
+            .notice
+            .is_none());
     }
 
     const GOOD: [(&str, &str); 6] = [

@@ -42,3 +42,10 @@ pub(super) fn prefixed(p: u8, s: &str) -> Vec<u8> {
     k.extend_from_slice(s.as_bytes());
     k
 }
+/// `x` code, a blank, the quote's code, a blank, the date: a fixing.
+pub(super) fn fixing_key(f: &crate::model::fixing::Fixing) -> Vec<u8> {
+    prefixed(
+        b'x',
+        &format!("{} {} {}", f.commodity, f.rate.commodity, f.date),
+    )
+}

@@ -14,6 +14,8 @@
 //! | `a` name                    | account (JSON, with its numeric id)                    |
 //! | `g` name                    | agreement (JSON)                                       |
 //! | `t` u64 BE                  | statement (JSON)                                       |
+//! | `x` code quote date         | fixing (JSON): `xEUR USD 2022-09-30`, so that a scan   |
+//! |                             | gives each pair's fixings in date order                |
 //! | `B` u64 BE                  | a block of up to `BLOCK_TXNS` transactions, or for a   |
 //! |                             | full one a pointer into `gasledger.blocks` (blocks.rs) |
 //! | `S` u64 BE                  | the block's summary: date range, net change per account|
@@ -55,8 +57,8 @@ pub use error::{NotOwed, StoreError};
 use ids::{bucket_of, decode_bucket, encode_bucket};
 pub use ids::{id_hash, IdEntry};
 use keys::{
-    balance_key, block_key, bucket_key, file_key, prefixed, statement_key, summary_key, KEY_AHEAD,
-    KEY_HEAD, KEY_SCHEMA,
+    balance_key, block_key, bucket_key, file_key, fixing_key, prefixed, statement_key, summary_key,
+    KEY_AHEAD, KEY_HEAD, KEY_SCHEMA,
 };
 use lock::take_lock;
 pub use verify::{Problem, Verification};
@@ -69,6 +71,7 @@ pub use write::{
 use crate::model::agreement::Agreement;
 use crate::model::chart::Chart;
 use crate::model::date::Date;
+use crate::model::fixing::{Fixing, FixingKey};
 use crate::model::statement::Statement;
 use crate::model::transaction::Transaction;
 use codec::{CodecError, Dec, Enc};
@@ -161,6 +164,7 @@ pub struct Store {
     chart: Chart,
     names: Names,
     agreements: BTreeMap<String, Agreement>,
+    fixings: BTreeMap<FixingKey, Fixing>,
     /// Whether this handle, once dropped, writes the balances view: only once it is fully open.
     leaves_view: bool,
     /// `gasledger.blocks`, opened for reading at the first block read from it.
@@ -192,6 +196,10 @@ impl Store {
     }
     pub fn agreements(&self) -> &BTreeMap<String, Agreement> {
         &self.agreements
+    }
+    /// Every fixing, by commodity, the commodity it is quoted in, and date.
+    pub fn fixings(&self) -> &BTreeMap<FixingKey, Fixing> {
+        &self.fixings
     }
     /// The interrupted commit that this open found and rolled back, if any: the caller says
     /// so to the user.

@@ -1,5 +1,5 @@
 //! Opening a store: the lock, sled, the schema and the head (what the anchor says of an
-//! interrupted commit), and the chart.
+//! interrupted commit), the chart, the agreements and the fixings.
 
 use super::*;
 
@@ -99,6 +99,7 @@ impl Store {
             chart: Chart::default(),
             names: Names::default(),
             agreements: BTreeMap::new(),
+            fixings: BTreeMap::new(),
             leaves_view: false,
             blocks: std::cell::RefCell::new(None),
             recovered,
@@ -163,6 +164,11 @@ impl Store {
             let (_, v) = kv?;
             let a: Agreement = json(&v)?;
             self.agreements.insert(a.name.clone(), a);
+        }
+        for kv in self.db.scan_prefix(b"x")? {
+            let (_, v) = kv?;
+            let f: Fixing = json(&v)?;
+            self.fixings.insert(f.key(), f);
         }
         Ok(())
     }

@@ -22,7 +22,7 @@ pub enum AgreementCmd {
     /// --entry Sarakhs --exit Astara --exit Nakhchivan --commodity mcm --fee 10% --tolerance 2%
     ///
     /// gasledger agreement add iq-ir-tm --kind offset --debtor IQ --via IR --creditor TM
-    /// --commodity USD --limit 1600000000.00
+    /// --commodity USD --limit 1600000000.00 [--notice 2022-08-01]
     ///
     /// gasledger agreement add tm-ir-2013 --kind sale --seller TM --buyer IR --commodity mcm
     /// --price "109000 USD" --due-days 30 --interest 6% --day-count act/365
@@ -116,6 +116,10 @@ pub struct AgreementAddArgs {
     /// The amount or limit of the assignment: a number, or "NUMBER CODE" in the commodity.
     #[arg(long, value_name = "AMOUNT", help_heading = "Offset")]
     limit: Option<String>,
+    /// The day the assignment was notified to the debtor: before it, a payment to the
+    /// intermediary still discharges the debtor; from it, only a payment to the creditor does.
+    #[arg(long, value_name = "DATE", value_parser = parse::date, help_heading = "Offset")]
+    notice: Option<Date>,
 
     /// The party that delivers the gas and invoices it.
     #[arg(long, help_heading = "Sale")]
@@ -215,6 +219,7 @@ fn refuse_misplaced(args: &AgreementAddArgs) -> Result<(), CliError> {
         (AgreementKind::Offset, "--via", args.via.is_some()),
         (AgreementKind::Offset, "--creditor", args.creditor.is_some()),
         (AgreementKind::Offset, "--limit", args.limit.is_some()),
+        (AgreementKind::Offset, "--notice", args.notice.is_some()),
         (AgreementKind::Sale, "--seller", args.seller.is_some()),
         (AgreementKind::Sale, "--buyer", args.buyer.is_some()),
         (AgreementKind::Sale, "--price", args.price.is_some()),
@@ -297,11 +302,15 @@ fn offset_agreement(
         }
     };
     let chart = store.chart();
-    let a = settle::offset_agreement(chart, name, &debtor, &via, &creditor, &commodity, limit)
+    let roles = (debtor.as_str(), via.as_str(), creditor.as_str());
+    let a = settle::offset_agreement(chart, name, roles, &commodity, limit, args.notice)
         .map_err(error::settle)?;
     let summary = format!(
-        "offset agreement {name}: {debtor} owes {via}, {via} owes {creditor}; up to {} {commodity} assignable",
+        "offset agreement {name}: {debtor} owes {via}, {via} owes {creditor}; up to {} {commodity} assignable{}",
         grouped(chart, limit, &commodity),
+        args.notice
+            .map(|d| format!("; notified to {debtor} on {d}"))
+            .unwrap_or_default(),
     );
     Ok((a, summary))
 }

@@ -18,8 +18,8 @@ pub struct ExportArgs {
     format: OutputFormat,
     /// Write party P's own books, not the whole ledger: P's postings of each transaction P
     /// takes part in (accounts keep their prefix P:), P's accounts and statements, no
-    /// agreements (the tags agreement and leg become agreement-ref and leg-ref, so the journal
-    /// imports into a store of its own). Refused, naming the transactions, where one leaves
+    /// agreements (the tags agreement, leg and settles become agreement-ref, leg-ref and
+    /// settles-ref, so the journal imports into a store of its own). Refused, naming the transactions, where one leaves
     /// P's books unbalanced.
     #[arg(long, value_name = "P")]
     party: Option<String>,

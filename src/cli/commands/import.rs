@@ -58,9 +58,14 @@ pub fn run(args: ImportArgs, ledger: &Ledger, out: &mut impl Write) -> Result<()
         .map(|f| f.display().to_string())
         .collect();
     writeln!(out, "imported {}", names.join(", "))?;
+    // Fixings are named only where there are some: most ledgers hold none.
+    let fixings = match a.fixings {
+        0 => String::new(),
+        n => format!(", {}", output::count(n, "fixing")),
+    };
     writeln!(
         out,
-        "added {} ({} already recorded), {}, {}, {}, {}, {}",
+        "added {} ({} already recorded), {}, {}, {}, {}, {}{fixings}",
         output::count(a.transactions, "transaction"),
         a.duplicates,
         output::count(a.commodities, "commodity"),
@@ -69,6 +74,7 @@ pub fn run(args: ImportArgs, ledger: &Ledger, out: &mut impl Write) -> Result<()
         output::count(a.agreements, "agreement"),
         output::count(a.statements, "statement"),
     )?;
+
     for (code, n) in &a.postings_per_commodity {
         writeln!(out, "  {code}: {}", output::count(*n, "posting"))?;
     }

@@ -14,6 +14,7 @@ pub mod net;
 pub mod offset;
 pub mod party;
 pub mod pay;
+pub mod price;
 pub mod reconcile;
 pub mod record;
 pub mod report;

@@ -11,6 +11,7 @@ use crate::journal::{Directive, ErrorKind, JournalError, Located, Location};
 use crate::model::account::{Account, Party};
 use crate::model::agreement::Agreement;
 use crate::model::amount::{Commodity, Kind};
+use crate::model::fixing::Fixing;
 use crate::model::statement::Statement;
 use crate::model::transaction::Transaction;
 
@@ -27,6 +28,8 @@ pub(super) enum Block {
     Account(Located<Account>),
     Agreement(Located<Agreement>),
     Statement(Located<Statement>),
+    /// A `P` directive: one line, and indented comments under it.
+    Price(Located<Fixing>),
 }
 
 /// An indented, non-blank line: it belongs to the open block.
@@ -81,6 +84,11 @@ pub(super) fn indented(
             Some(c) => statement_tags(ctx, &mut s.item, c)?,
             None => s.item.claims.push(claim(ctx, content)?),
         },
+        Block::Price(_) => {
+            if comment.is_none() {
+                return Err(only_comments(ctx, content, "P"));
+            }
+        }
     }
     Ok(())
 }
@@ -125,6 +133,7 @@ pub(super) fn finish(block: Block) -> Result<Located<Directive>, JournalError> {
         Block::Account(a) => located(a, Directive::Account),
         Block::Agreement(a) => located(a, Directive::Agreement),
         Block::Statement(s) => located(s, Directive::Statement),
+        Block::Price(f) => located(f, Directive::Price),
     })
 }
 

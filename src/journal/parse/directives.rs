@@ -7,16 +7,16 @@ use super::block::Block;
 use super::commodity::commodity_directive;
 use super::includes::include_directive;
 use super::lex::split_word;
+use super::price::price_directive;
 use super::statement::statement_directive;
 use super::transaction::header;
 use super::{Ctx, Item};
 use crate::journal::JournalError;
 
-const KNOWN_DIRECTIVES: &str = "commodity, account, agreement, statement or include";
+const KNOWN_DIRECTIVES: &str = "commodity, account, agreement, statement, P or include";
 /// hledger directives that gasledger does not implement: refused by name, so that the message
 /// says "not supported" rather than "unknown".
 const HLEDGER_DIRECTIVES: &[&str] = &[
-    "P",
     "D",
     "Y",
     "year",
@@ -66,6 +66,7 @@ pub(super) fn top_level(ctx: &Ctx, line: &str) -> Result<Top, JournalError> {
         "account" => Top::Open(account_directive(ctx, line, rest)?),
         "agreement" => Top::Open(agreement_directive(ctx, line, rest)?),
         "statement" => Top::Open(statement_directive(ctx, line, rest)?),
+        "P" => Top::Open(price_directive(ctx, line, rest)?),
         "include" => Top::Include(include_directive(ctx, rest)?),
         "comment" => Top::CommentBlock,
         // ledger-cli's declaration of a tag name (gasledger's ledger-cli export writes one per

@@ -11,7 +11,7 @@
 //! - `;`, `#`, `*` or `%` in column 1: a comment line (it also ends the open block, as in
 //!   hledger); `comment` … `end comment` is a comment block;
 //! - a digit in column 1: a transaction header `DATE [*|!] [(CODE)] DESCRIPTION [; COMMENT]`;
-//! - a word in column 1: a directive (`commodity`, `account`, `agreement`, `statement`,
+//! - a word in column 1: a directive (`commodity`, `account`, `agreement`, `statement`, `P`,
 //!   `include`); hledger's other directives are refused as unsupported;
 //! - an indented line: a posting, a claim, an agreement field, a subdirective (`format`) or an
 //!   indented `;` comment, according to the open block.
@@ -33,7 +33,8 @@
 //! - `transaction.rs` — a transaction's header, its tags and its lines;
 //! - `posting.rs` — a posting: its account, amount, price and assertion; amounts;
 //! - `commodity.rs`, `account.rs`, `agreement.rs`, `statement.rs` — the declarations and
-//!   gasledger's extension directives, with their tags and indented lines;
+//!   gasledger's extension directives, with their tags and indented lines; `price.rs` — the
+//!   `P` directive, a fixing;
 //! - `lex.rs` — a line's first word, its comment, and the comment's tags;
 //! - `includes.rs` — [`Journal`]: a file and the files it includes; [`open`], [`parse_str`];
 //! - `tests/` — the parser's tests, by subject.
@@ -47,6 +48,7 @@ mod exports;
 mod includes;
 mod lex;
 mod posting;
+mod price;
 mod reader;
 mod statement;
 mod transaction;

@@ -302,6 +302,7 @@ pub fn apply(w: &mut Writer, d: Directive) -> Result<(), StoreError> {
         },
         Directive::Agreement(a) => w.add_agreement(a).map(|_| ()),
         Directive::Statement(s) => w.add_statement(s).map(|_| ()),
+        Directive::Price(f) => w.add_fixing(f).map(|_| ()),
         Directive::Transaction(t) => w.append(t).map(|_: Added| ()),
     }
 }

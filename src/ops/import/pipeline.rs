@@ -308,6 +308,7 @@ fn declare_ahead(
             rules.learn(a, chart);
             true
         }
+        Directive::Price(f) => f.check(chart).is_ok() && rules.learn_fixing(f, chart),
         Directive::Statement(_) | Directive::Transaction(_) => true,
     }
 }

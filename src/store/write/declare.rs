@@ -1,4 +1,4 @@
-//! Declarations: commodities, parties, accounts, agreements and statements, as a writer adds
+//! Declarations: commodities, parties, accounts, agreements, fixings and statements, as a writer adds
 //! them and as they change a chart and its name-to-id tables (the same functions serve an
 //! import's parser thread, so both assign the same ids).
 
@@ -8,9 +8,10 @@ use crate::model::agreement::Agreement;
 use crate::model::amount::Commodity;
 use crate::model::chart::Chart;
 use crate::model::error::LedgerError;
+use crate::model::fixing::Fixing;
 use crate::model::statement::Statement;
 use crate::store::record::Names;
-use crate::store::{prefixed, statement_key, to_json, Numbered, StoreError};
+use crate::store::{fixing_key, prefixed, statement_key, to_json, Numbered, StoreError};
 use std::collections::HashMap;
 
 /// Declarations as they change a chart and its name-to-id tables. The writer uses these, and so
@@ -102,6 +103,32 @@ impl Writer<'_> {
         self.rulebook.learn(&a, &self.chart);
         self.agreements.push(a);
         self.report.agreements += 1;
+        Ok(true)
+    }
+
+    /// Record a fixing, checked against the chart (`Fixing::check`). A fixing is never
+    /// changed: the same rate again for the same commodities and day changes nothing (returns
+    /// false), another rate is refused. The rulebook learns it, for the payments that convert
+    /// at it.
+    pub fn add_fixing(&mut self, f: Fixing) -> Result<bool, StoreError> {
+        f.check(&self.chart)?;
+        if let Some(old) = self.fixing(&f.commodity, &f.rate.commodity, f.date) {
+            if old.same_as(&f) {
+                return Ok(false);
+            }
+            return Err(LedgerError::FixingConflict {
+                commodity: f.commodity,
+                quote: f.rate.commodity,
+                date: f.date,
+                recorded: old.rate.value,
+                given: f.rate.value,
+            }
+            .into());
+        }
+        self.batch.insert(fixing_key(&f), to_json(&f));
+        self.rulebook.learn_fixing(&f, &self.chart);
+        self.fixings.push(f);
+        self.report.fixings += 1;
         Ok(true)
     }
 

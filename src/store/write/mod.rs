@@ -17,6 +17,7 @@ use super::rules::Rules;
 use super::{block_key, summary_key, Head, Store, StoreError, BLOCK_TXNS, ID_BUCKETS};
 use crate::model::agreement::Agreement;
 use crate::model::chart::Chart;
+use crate::model::fixing::Fixing;
 use crate::model::statement::Statement;
 use crate::model::terms::AgreementRules;
 use rust_decimal::Decimal;
@@ -56,6 +57,7 @@ pub struct CommitReport {
     pub accounts: u64,
     pub agreements: u64,
     pub statements: u64,
+    pub fixings: u64,
     /// Net change per commodity code of the postings added (always zero for balanced
     /// transactions) and their count, for the import summary.
     pub postings_per_commodity: BTreeMap<String, u64>,
@@ -179,6 +181,8 @@ pub struct Writer<'s> {
     posting_counts: Vec<u64>,
     batch: sled::Batch,
     agreements: Vec<Agreement>,
+    /// The fixings this writer adds.
+    fixings: Vec<Fixing>,
     /// The rules of the stored agreements and this writer's own, asked about each transaction
     /// as it is prepared (`crate::ops::rulebook`).
     rulebook: Box<dyn AgreementRules>,
@@ -242,6 +246,7 @@ impl<'s> Writer<'s> {
             posting_counts: Vec::new(),
             batch: sled::Batch::default(),
             agreements: Vec::new(),
+            fixings: Vec::new(),
             rulebook,
             statement_ids: None,
             report: CommitReport::default(),
@@ -264,6 +269,20 @@ impl<'s> Writer<'s> {
             .rev()
             .find(|a| a.name == name)
             .or_else(|| self.store.agreements.get(name))
+    }
+
+    /// The fixing of `commodity` in `quote` on `date`, this writer's own included.
+    pub fn fixing(
+        &self,
+        commodity: &str,
+        quote: &str,
+        date: crate::model::date::Date,
+    ) -> Option<&Fixing> {
+        let key = (commodity.to_string(), quote.to_string(), date);
+        self.fixings
+            .iter()
+            .find(|f| f.key() == key)
+            .or_else(|| self.store.fixings.get(&key))
     }
 
     /// Whether a journal file with these bytes was imported by an earlier commit.

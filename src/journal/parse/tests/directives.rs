@@ -9,10 +9,9 @@ fn unknown_and_unsupported_directives() {
     assert_eq!(
         e,
         "t.ledger:1:1: unknown directive \"acount\": expected a transaction date, a comment \
-             (;, #, *) or one of the directives commodity, account, agreement, statement or include"
+             (;, #, *) or one of the directives commodity, account, agreement, statement, P or include"
     );
     for d in [
-        "P 2022-01-01 mcm 5 USD",
         "alias a=b",
         "payee X",
         "tag",
@@ -28,6 +27,48 @@ fn unknown_and_unsupported_directives() {
             e.starts_with("t.ledger:1:1: hledger's") && e.contains("is not supported"),
             "{e}"
         );
+    }
+}
+
+#[test]
+fn price_directives_are_fixings() {
+    let ds = parse(
+        "P 2022-09-30 EUR 1.0566 USD\nP 2022/10/03 EUR USD 1.05660  ; ECB\n    ; a comment\n",
+    );
+    let f = |date: &str, rate: &str| {
+        Directive::Price(Fixing {
+            date: Date::from_str(date).unwrap(),
+            commodity: "EUR".into(),
+            rate: amt(rate, "USD"),
+        })
+    };
+    assert_eq!(
+        ds,
+        vec![f("2022-09-30", "1.0566"), f("2022-10-03", "1.05660")]
+    );
+    for (text, needle) in [
+        ("P\n", "t.ledger:1:2: expected \"P DATE COMMODITY RATE\""),
+        (
+            "P 2022-09-31 EUR 1 USD\n",
+            "t.ledger:1:3: 2022-09-31 is not a date",
+        ),
+        ("P 2022-09-30\n", "the commodity is missing"),
+        (
+            "P 2022-09-30 10:00 EUR 1 USD\n",
+            "a time of day is not kept",
+        ),
+        ("P 2022-09-30 EUR\n", "t.ledger:1:17: expected an amount"),
+        (
+            "P 2022-09-30 EUR 1 USD x\n",
+            "unexpected \"x\" after the amount",
+        ),
+        (
+            "P 2022-09-30 EUR 1 USD\n    EUR 2 USD\n",
+            "under the P directive",
+        ),
+    ] {
+        let e = error(text);
+        assert!(e.contains(needle), "{text:?}: {e}");
     }
 }
 

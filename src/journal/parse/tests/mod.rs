@@ -14,6 +14,7 @@ use crate::model::account::{Account, AccountType, Party};
 use crate::model::agreement::Agreement;
 use crate::model::amount::{Amount, Commodity, Kind};
 use crate::model::date::Date;
+use crate::model::fixing::Fixing;
 use crate::model::limits;
 use crate::model::statement::{Claim, Statement};
 use crate::model::transaction::{Price, Status, Transaction};
