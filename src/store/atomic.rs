@@ -54,6 +54,7 @@ pub fn write_atomically<E>(
         let _ = std::fs::remove_file(tmp);
         return Err(e);
     }
+    super::faults::pass(super::faults::Point::BeforeRename);
     if let Err(e) = std::fs::rename(tmp, path) {
         let _ = std::fs::remove_file(tmp);
         return Err(io("rename")(e));

@@ -72,6 +72,7 @@ impl Store {
         }
         let balances = self.balances()?;
         self.db.close()?;
+        super::faults::pass(super::faults::Point::BeforeView);
         view::write(&self.path, &self.head, &self.chart, &balances)
     }
 

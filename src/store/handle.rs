@@ -199,6 +199,7 @@ impl Handle {
             self.sync_and_drop(db).inspect_err(|e| {
                 *self.lost.borrow_mut() = Some(format!(" ({e})"));
             })?;
+            super::faults::pass(super::faults::Point::Reopening);
         }
         let db = open_sled(&self.path, REOPEN_TIMEOUT).inspect_err(|e| {
             *self.lost.borrow_mut() = Some(format!(" ({e})"));

@@ -39,6 +39,7 @@ mod balances;
 pub mod blocks;
 mod error;
 mod faults;
+pub use faults::write_counts as write_fault_counts;
 mod open;
 mod read;
 pub use anchor::Recovered;

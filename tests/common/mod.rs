@@ -43,7 +43,12 @@ pub const BIN: &str = env!("CARGO_BIN_EXE_gasledger");
 
 /// Environment variables that change where or how the binary stores; a test that means one
 /// sets it with [`Gasledger::env`].
-const CLEARED_ENV: [&str; 2] = ["GASLEDGER_DB", "GASLEDGER_TEST_REOPEN_BYTES"];
+const CLEARED_ENV: [&str; 4] = [
+    "GASLEDGER_DB",
+    "GASLEDGER_TEST_REOPEN_BYTES",
+    "GASLEDGER_TEST_CRASH_AT",
+    "GASLEDGER_TEST_COUNT_POINTS",
+];
 
 /// One run of the binary, being set up: `gasledger [--db DB] ARGS...` with [`CLEARED_ENV`]
 /// removed, extra environment variables, and optionally bytes on standard input.
@@ -200,6 +205,8 @@ impl Gasledger {
 pub struct Run {
     /// The exit status; `None` when the process was killed by a signal (a crash).
     pub code: Option<i32>,
+    /// The signal that ended it, if one did (6, SIGABRT, for an injected crash).
+    pub signal: Option<i32>,
     pub stdout: String,
     pub stderr: String,
     pub elapsed: Duration,
@@ -207,8 +214,10 @@ pub struct Run {
 
 impl Run {
     pub fn from_output(out: &Output, elapsed: Duration) -> Run {
+        use std::os::unix::process::ExitStatusExt;
         Run {
             code: out.status.code(),
+            signal: out.status.signal(),
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
             stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
             elapsed,

@@ -6,6 +6,7 @@ use crate::model::error::LedgerError;
 use crate::model::transaction::Transaction;
 use crate::store::blocks::Appender;
 use crate::store::codec::Dec;
+use crate::store::faults::{self, Point};
 use crate::store::record::{self, Summary};
 use crate::store::rules::Reversal;
 use crate::store::{
@@ -143,7 +144,9 @@ impl Writer<'_> {
                 seq,
             });
         }
-        self.apply(&p, seq, hash, changed, deltas, new_id)
+        let added = self.apply(&p, seq, hash, changed, deltas, new_id)?;
+        faults::pass(Point::TxnAppended);
+        Ok(added)
     }
 
     /// A prepared transaction names only accounts and commodities this writer knows.
@@ -384,6 +387,7 @@ impl Writer<'_> {
             Some(a) => a.append(&block)?.to_value(),
             None => return Err(StoreError::Damaged("the blocks file is not open".into())),
         };
+        faults::pass(Point::BlockAppended);
         if self.tail_committed {
             // sled still holds this block's committed prefix until the commit: keep the full
             // block at hand for id look-ups into it.
@@ -404,6 +408,7 @@ impl Writer<'_> {
         self.tail_committed = false;
         self.tail_summary.clear();
         self.tail_dates = (u32::MAX, 0);
+        faults::pass(Point::BlockSealed);
         Ok(())
     }
 

@@ -4,6 +4,7 @@
 use super::*;
 use crate::model::error::LedgerError;
 use crate::store::codec::Enc;
+use crate::store::faults::{self, Point};
 use crate::store::ids::deferred::Spill;
 use crate::store::ids::fresh::FreshIds;
 use crate::store::record::{self};
@@ -62,6 +63,7 @@ impl Ahead {
         batch.insert(crate::store::KEY_AHEAD, &self.marked[..]);
         store.db.apply_batch(batch)?;
         store.db.scanned(std::mem::take(&mut self.bytes))?;
+        faults::pass(Point::IdsAhead);
         Ok(())
     }
 
@@ -116,11 +118,7 @@ impl Writer<'_> {
         if !self.write_ids()? {
             return Ok(Checked::Again);
         }
-        if crate::store::faults::abort_before_head() {
-            // For tests: die as a kill would here, with all but the last batch on disk.
-            self.store.db.sync()?;
-            std::process::abort();
-        }
+        faults::pass(Point::BeforeHead);
         self.write_head()?;
         Ok(Checked::Committed(std::mem::take(&mut self.report)))
     }
@@ -202,13 +200,17 @@ impl Writer<'_> {
         // The blocks appended must be durable before anything that points at them is.
         if let Some(a) = &mut self.appender {
             a.sync()?;
+            faults::pass(Point::BlocksSynced);
         }
         let batch = std::mem::take(&mut self.batch);
         self.store.db.apply_batch(batch)?;
+        faults::pass(Point::HeadApplied);
         // The order of durability (ARCHITECTURE.md): sled's files are synced, and only then
         // does the anchor move (its file and folder synced) and the command say it is done.
         self.store.db.sync()?;
+        faults::pass(Point::HeadSynced);
         crate::store::anchor::write(&self.store.path, &self.head)?;
+        faults::pass(Point::AnchorMoved);
         self.store.head = self.head;
         self.store.chart = std::mem::take(&mut self.chart);
         self.store.names = std::mem::take(&mut self.names);
