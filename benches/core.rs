@@ -39,7 +39,7 @@ fn main() {
     let t0 = Instant::now();
     {
         let mut store =
-            gasledger::ops::rulebook::open(&path, Access::Write, timeout).expect("open");
+            gasledger::ops::rulebook::open(&path, Access::Create, timeout).expect("open");
         let mut w = store.writer().expect("writer");
         w.add_commodity(Commodity {
             code: "USD".into(),

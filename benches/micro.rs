@@ -142,7 +142,7 @@ fn batch_write(c: &mut Criterion) {
             |(dir, ts)| {
                 let mut store = gasledger::ops::rulebook::open(
                     &dir.path().join("db"),
-                    Access::Write,
+                    Access::Create,
                     Duration::from_secs(5),
                 )
                 .expect("open");

@@ -421,7 +421,7 @@ fn journal() -> impl Strategy<Value = Journal> {
 fn open(db: &Path) -> Store {
     let start = Instant::now();
     loop {
-        match gasledger::ops::rulebook::open(db, Access::Write, Duration::from_secs(5)) {
+        match gasledger::ops::rulebook::open(db, Access::Create, Duration::from_secs(5)) {
             Ok(s) => return s,
             Err(StoreError::Sled(e))
                 if e.contains("could not acquire lock")

@@ -418,7 +418,7 @@ fn library_store() -> (tempfile::TempDir, gasledger::store::Store) {
     let dir = tempfile::tempdir().expect("temp dir");
     let store = gasledger::ops::rulebook::open(
         &dir.path().join("db"),
-        Access::Write,
+        Access::Create,
         std::time::Duration::from_secs(5),
     )
     .expect("open");

@@ -70,7 +70,7 @@ fn sled_open(db: &Path) -> sled::Db {
 
 /// A new store at `<dir>/db` with the fixed chart.
 fn new_store(dir: &Path) -> Store {
-    let mut store = open(&dir.join("db"), Access::Write);
+    let mut store = open(&dir.join("db"), Access::Create);
     let mut w = store.writer().expect("writer");
     for (code, kind, scale) in COMMODITIES {
         w.add_commodity(Commodity {

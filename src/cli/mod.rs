@@ -22,8 +22,10 @@ use thiserror::Error;
 /// A double-entry ledger for cross-border natural-gas swaps and sovereign gas-debt settlement.
 ///
 /// Every command works on one ledger store (an embedded sled database): --db PATH, else the
-/// environment variable GASLEDGER_DB, else ./gasledger.db. Commands that write create the store
-/// when it is missing; commands that only read refuse a path that holds no ledger.
+/// environment variable GASLEDGER_DB, else ./gasledger.db. Only init, import and the declaring
+/// commands (commodity add, party add, account add, agreement add) create the store when it is
+/// missing; every other command refuses a path that holds no ledger. A store that cannot be
+/// written (a read-only mount, an archive folder) can still be read.
 ///
 /// Exit status: 0 success, 1 a check found a discrepancy (verify, reconcile), 2 an error.
 #[derive(Debug, Parser)]

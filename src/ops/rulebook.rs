@@ -506,7 +506,7 @@ mod tests {
     fn a_store_is_written_only_with_its_rulebook() {
         let dir = tempfile::tempdir().expect("temp dir");
         let path = dir.path().join("db");
-        let mut bare = Store::open(&path, Access::Write, Duration::from_secs(5)).expect("open");
+        let mut bare = Store::open(&path, Access::Create, Duration::from_secs(5)).expect("open");
         assert!(matches!(bare.writer().err(), Some(StoreError::NoRules)));
         drop(bare);
         let mut store = open(&path, Access::Write, Duration::from_secs(5)).expect("open");

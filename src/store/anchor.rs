@@ -105,6 +105,7 @@ pub fn write(dir: &Path, head: &Head) -> Result<(), StoreError> {
         path: path.clone(),
         source,
     };
+    super::faults::refuse_write().map_err(io)?;
     super::atomic::write_atomically(&path, &tmp, Durability::Synced, |f| {
         f.write_all(render(head).as_bytes())
     })

@@ -40,7 +40,7 @@ pub fn write_atomically<E>(
     write: impl FnOnce(&mut File) -> Result<(), E>,
 ) -> Result<(), WriteError<E>> {
     let io = |step: &'static str| move |source| WriteError::Io { step, source };
-    let mut file = File::create(tmp).map_err(io("create"))?;
+    let mut file = create_new(tmp).map_err(io("create"))?;
     let written = write(&mut file)
         .map_err(WriteError::Content)
         .and_then(|()| {
@@ -70,6 +70,20 @@ pub fn write_atomically<E>(
             .map_err(io("sync folder"))?;
     }
     Ok(())
+}
+
+/// Create `tmp`, never through what is there: a file left by an earlier write that was cut
+/// short is removed first, and a symbolic link planted under the name (in a folder others may
+/// write) is removed, never followed to truncate its target.
+fn create_new(tmp: &Path) -> io::Result<File> {
+    let open = || File::options().write(true).create_new(true).open(tmp);
+    match open() {
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+            std::fs::remove_file(tmp)?;
+            open()
+        }
+        other => other,
+    }
 }
 
 #[cfg(test)]

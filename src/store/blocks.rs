@@ -172,12 +172,15 @@ impl Appender {
     pub fn open(dir: &Path, committed_end: u64) -> Result<Appender, StoreError> {
         let path = dir.join(BLOCKS_FILE);
         let created = !path.exists();
-        let file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(&path)
+        let file = super::faults::refuse_write()
+            .and_then(|()| {
+                OpenOptions::new()
+                    .read(true)
+                    .write(true)
+                    .create(true)
+                    .truncate(false)
+                    .open(&path)
+            })
             .map_err(io_err(&path))?;
         let len = file.metadata().map_err(io_err(&path))?.len();
         if len < committed_end {

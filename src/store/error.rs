@@ -30,6 +30,15 @@ pub struct NotOwed {
 pub enum StoreError {
     #[error("no ledger at {path} (create one with `gasledger init`, or give --db / GASLEDGER_DB)")]
     NoLedger { path: PathBuf },
+    #[error("{path} is {what}, not a gasledger store (a store is a folder: give its path, or a new path for `gasledger init` to create)")]
+    NotAStore { path: PathBuf, what: &'static str },
+    #[error("{path} is a folder that holds other files and no gasledger store: give a new path or an empty folder to create a store in")]
+    ForeignFolder { path: PathBuf },
+    #[error("the store at {path} is read-only ({source}): nothing was written; commands that only read (report, export, verify, reconcile) can use it")]
+    ReadOnly {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("the ledger at {path} is in use by another gasledger process (waited {waited:?}; --lock-timeout sets how long to wait)")]
     InUse { path: PathBuf, waited: Duration },
     #[error("the ledger at {path} has schema version {found}; this gasledger reads versions 1 to {SCHEMA_VERSION} only")]

@@ -200,6 +200,21 @@ pub(super) fn segment_size() -> Option<usize> {
         .filter(|n: &usize| n.is_power_of_two() && (256..=1 << 24).contains(n))
 }
 
+/// `GASLEDGER_TEST_READ_ONLY`: the store's folder behaves as on a read-only mount. Every place
+/// where the store creates, removes or opens for writing a file of its own folder (the lock
+/// file first, then sled's files, the anchor, the balances view, the blocks file, an import's
+/// spill file, the folder itself) asks here first and fails with the error such a mount gives.
+/// Permissions cannot show this when the tests run as root, who may write anywhere; this can.
+pub(super) fn refuse_write() -> std::io::Result<()> {
+    match var("GASLEDGER_TEST_READ_ONLY") {
+        Some(_) => Err(std::io::Error::new(
+            std::io::ErrorKind::ReadOnlyFilesystem,
+            "Read-only file system (GASLEDGER_TEST_READ_ONLY)",
+        )),
+        None => Ok(()),
+    }
+}
+
 #[cfg(all(test, feature = "fault-injection"))]
 mod tests {
     use super::counted::parse;

@@ -18,6 +18,7 @@
 //! again: a few milliseconds each time, and memory stays bounded by one stretch of the scan.
 //! Our own lock file is held throughout, so no other process gets in between.
 
+use super::read_only::SledCopy;
 use super::{StoreError, KEY_HEAD};
 use std::cell::{Cell, Ref, RefCell};
 use std::collections::HashSet;
@@ -35,6 +36,9 @@ const BYTES_PER_OPEN: usize = 16 << 20;
 const REOPEN_TIMEOUT: Duration = Duration::from_secs(10);
 
 pub(super) struct Handle {
+    /// The copy of a read-only store's sled files that `db` is opened on, removed when the
+    /// handle's fields drop, after its `Drop` has closed sled.
+    _copy: Option<SledCopy>,
     /// `None` only if opening it again failed: every later use is then an error.
     db: RefCell<Option<sled::Db>>,
     /// Why sled could not be opened again, or closed, for that error.
@@ -58,8 +62,29 @@ impl Handle {
     /// process that just released ours may still hold sled's for a moment (its file descriptors
     /// close as it exits), so that lock is waited for too, up to `timeout`.
     pub(super) fn open(path: &Path, timeout: Duration) -> Result<Handle, StoreError> {
+        // sled opens its log for writing: on a read-only store, this is where it would fail.
+        super::faults::refuse_write().map_err(|source| StoreError::Io {
+            path: path.join("db"),
+            source,
+        })?;
+        Handle::open_in(path, None, timeout)
+    }
+
+    /// Open sled on a private copy of a read-only store's sled files (`read_only.rs`); the
+    /// copy is removed when the handle is dropped.
+    pub(super) fn open_copy(copy: SledCopy, timeout: Duration) -> Result<Handle, StoreError> {
+        let path = copy.path().to_path_buf();
+        Handle::open_in(&path, Some(copy), timeout)
+    }
+
+    fn open_in(
+        path: &Path,
+        copy: Option<SledCopy>,
+        timeout: Duration,
+    ) -> Result<Handle, StoreError> {
         let blobs = list_blobs(path)?;
         Ok(Handle {
+            _copy: copy,
             db: RefCell::new(Some(open_sled(path, timeout)?)),
             lost: RefCell::new(None),
             path: path.to_path_buf(),

@@ -41,7 +41,9 @@ mod error;
 mod faults;
 pub use faults::write_counts as write_fault_counts;
 mod open;
+pub mod place;
 mod read;
+mod read_only;
 pub use anchor::Recovered;
 pub mod codec;
 mod handle;
@@ -97,11 +99,16 @@ pub const ID_BUCKETS: u64 = 1024;
 /// The lock file, inside the store's folder.
 pub const LOCK_FILE: &str = "gasledger.lock";
 
-/// Whether a command writes (and may create the store) or only reads.
+/// What a command does with the store: only read it, write it, or write it and create it
+/// when it is missing. Only creating opens make anything at a path that holds no store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Access {
+    /// Read; a store this process cannot write is read too (`read_only.rs`).
     Read,
+    /// Write a store that exists.
     Write,
+    /// Write, creating the store at a new path or in an empty folder.
+    Create,
 }
 
 /// What is committed: how many transactions, and the chain hash of the last one.
@@ -175,7 +182,9 @@ pub struct Store {
     recovered: Option<Recovered>,
     /// The rules of the agreements' terms, which every writer applies (`set_rules`).
     rules: Option<Box<dyn crate::model::terms::AgreementRules>>,
-    _lock: File,
+    /// Our lock on the store: exclusive, or shared for a reader of a read-only store, which
+    /// holds none if the store has no lock file (`lock.rs`).
+    _lock: Option<File>,
 }
 
 impl Store {

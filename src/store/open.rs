@@ -5,15 +5,16 @@ use super::*;
 
 /// The head of a store with no schema yet: a new store, whose empty head is written and made
 /// durable; or an empty sled beside an anchor that recorded commits (sled lost them, or the
-/// process that created the store was cut off at its first commit), which a read refuses
-/// unless the anchor explains it.
+/// process that created the store was cut off at its first commit), which an open that does
+/// not create refuses unless the anchor explains it.
 pub(super) fn new_head(
     db: &Handle,
     path: &Path,
     access: Access,
+    writable: bool,
 ) -> Result<(Head, Option<Recovered>), StoreError> {
     let recovered = anchor::check(path, None)?;
-    if access == Access::Read && recovered.is_none() {
+    if access != Access::Create && recovered.is_none() {
         return Err(StoreError::NoLedger {
             path: path.to_path_buf(),
         });
@@ -23,18 +24,22 @@ pub(super) fn new_head(
     b.insert(KEY_SCHEMA, &SCHEMA_VERSION.to_le_bytes());
     b.insert(KEY_HEAD, head.to_value());
     db.apply_batch(b)?;
-    db.sync()?;
-    anchor::write(path, &head)?;
+    if writable {
+        db.sync()?;
+        anchor::write(path, &head)?;
+    }
     Ok((head, recovered))
 }
 
 /// The head of a store with schema version `v`, and what the anchor says of it: a head the
 /// anchor is behind is made durable, then recorded in the anchor, so that the next open
-/// finds them level.
+/// finds them level (unless the store is not `writable`: it stays as it is, and each reader
+/// finds the same).
 pub(super) fn stored_head(
     db: &Handle,
     path: &Path,
     v: &[u8],
+    writable: bool,
 ) -> Result<(Head, Option<Recovered>), StoreError> {
     let found = <[u8; 4]>::try_from(v)
         .map(u32::from_le_bytes)
@@ -50,48 +55,53 @@ pub(super) fn stored_head(
         .ok_or_else(|| StoreError::Damaged("the head record is missing".into()))?;
     let head = Head::from_value(&v)?;
     let recovered = anchor::check(path, Some(&head))?;
-    if recovered.is_some() {
+    if recovered.is_some() && writable {
         db.sync()?;
         anchor::write(path, &head)?;
     }
     Ok((head, recovered))
 }
 
-/// The head of the store sled holds, read or (for a new store) created.
+/// The head of the store sled holds, read or (for a new store) created. Only a `writable`
+/// store's anchor is written.
 pub(super) fn head_at_open(
     db: &Handle,
     path: &Path,
     access: Access,
+    writable: bool,
 ) -> Result<(Head, Option<Recovered>), StoreError> {
     match db.get(KEY_SCHEMA)? {
-        None => new_head(db, path, access),
-        Some(v) => stored_head(db, path, &v),
+        None => new_head(db, path, access, writable),
+        Some(v) => stored_head(db, path, &v, writable),
     }
 }
 
 impl Store {
-    /// Open the store at `path`. `Access::Write` creates it when missing; `Access::Read`
-    /// refuses a path that holds no ledger. Waits up to `lock_timeout` for another process.
+    /// Open the store at `path`. `Access::Create` creates it when missing (or in an empty
+    /// folder); `Access::Write` and `Access::Read` refuse a path that holds no ledger, and
+    /// leave nothing behind. A store this process cannot write is read without writing to it
+    /// (`read_only.rs`) and refused to a writer. Waits up to `lock_timeout` for another process.
     pub fn open(path: &Path, access: Access, lock_timeout: Duration) -> Result<Store, StoreError> {
-        let exists = path.join("conf").is_file() && path.join("db").is_file();
-        if !exists {
-            if access == Access::Read {
-                return Err(StoreError::NoLedger {
-                    path: path.to_path_buf(),
-                });
-            }
-            std::fs::create_dir_all(path).map_err(|source| StoreError::Io {
-                path: path.to_path_buf(),
-                source,
-            })?;
-        }
+        place::prepare(path, access)?;
         let start = Instant::now();
-        let lock = take_lock(path, lock_timeout)?;
-        if access == Access::Write {
+        let (lock, copy) = match take_lock(path, lock_timeout) {
+            Ok(lock) => (Some(lock), None),
+            Err(StoreError::ReadOnly { .. }) if access == Access::Read => {
+                let (lock, copy) = read_only::open(path, lock_timeout)?;
+                (lock, Some(copy))
+            }
+            Err(e) => return Err(e),
+        };
+        let read_only = copy.is_some();
+        if access != Access::Read {
             view::remove(path)?;
         }
-        let db = Handle::open(path, lock_timeout.saturating_sub(start.elapsed()))?;
-        let (head, recovered) = head_at_open(&db, path, access)?;
+        let left = lock_timeout.saturating_sub(start.elapsed());
+        let db = match copy {
+            None => Handle::open(path, left)?,
+            Some(copy) => Handle::open_copy(copy, left)?,
+        };
+        let (head, recovered) = head_at_open(&db, path, access, !read_only)?;
         let mut store = Store {
             db,
             path: path.to_path_buf(),
@@ -107,7 +117,8 @@ impl Store {
             _lock: lock,
         };
         store.load_chart()?;
-        store.leaves_view = true;
+        // A reader of a read-only store leaves nothing, the view included.
+        store.leaves_view = !read_only;
         Ok(store)
     }
 

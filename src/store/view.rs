@@ -130,7 +130,7 @@ fn head_text(h: &Head) -> String {
 /// Remove the view: called by a writer, with our lock held, before it opens sled.
 pub fn remove(dir: &Path) -> Result<(), StoreError> {
     let path = dir.join(VIEW_FILE);
-    match std::fs::remove_file(&path) {
+    match super::faults::refuse_write().and_then(|()| std::fs::remove_file(&path)) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
         Err(source) => Err(StoreError::Io { path, source }),
@@ -161,6 +161,7 @@ pub fn write(
     .map_err(|e| StoreError::Damaged(format!("the balances view: {e}")))?;
     let sum = blake3::hash(body.as_bytes()).to_hex();
     let tmp = dir.join(format!("{VIEW_FILE}.tmp"));
+    super::faults::refuse_write().map_err(io)?;
     super::atomic::write_atomically(&path, &tmp, Durability::Cache, |f| {
         f.write_all(format!("{MAGIC} {sum}\n{body}").as_bytes())
     })

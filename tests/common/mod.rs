@@ -43,11 +43,12 @@ pub const BIN: &str = env!("CARGO_BIN_EXE_gasledger");
 
 /// Environment variables that change where or how the binary stores; a test that means one
 /// sets it with [`Gasledger::env`].
-const CLEARED_ENV: [&str; 4] = [
+const CLEARED_ENV: [&str; 5] = [
     "GASLEDGER_DB",
     "GASLEDGER_TEST_REOPEN_BYTES",
     "GASLEDGER_TEST_CRASH_AT",
     "GASLEDGER_TEST_COUNT_POINTS",
+    "GASLEDGER_TEST_READ_ONLY",
 ];
 
 /// One run of the binary, being set up: `gasledger [--db DB] ARGS...` with [`CLEARED_ENV`]

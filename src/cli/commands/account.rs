@@ -26,7 +26,7 @@ pub enum AccountCmd {
 
 pub fn run(cmd: AccountCmd, ledger: &Ledger, out: &mut impl Write) -> Result<(), CliError> {
     let AccountCmd::Add { name, kind, floor } = cmd;
-    let mut store = ledger.open(Access::Write)?;
+    let mut store = ledger.open(Access::Create)?;
     let mut w = store.writer()?;
     w.add_account(Account {
         name: name.clone(),

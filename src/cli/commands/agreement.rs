@@ -158,7 +158,7 @@ pub struct AgreementAddArgs {
 /// the same terms again change nothing, other terms are refused.
 pub fn run(cmd: AgreementCmd, ledger: &Ledger, out: &mut impl Write) -> Result<(), CliError> {
     let AgreementCmd::Add(args) = cmd;
-    let mut store = ledger.open(Access::Write)?;
+    let mut store = ledger.open(Access::Create)?;
     let name = agreement_name(&args.name)?;
     refuse_misplaced(&args)?;
     let (agreement, summary) = match args.kind {

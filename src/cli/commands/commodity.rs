@@ -25,7 +25,7 @@ pub enum CommodityCmd {
 
 pub fn run(cmd: CommodityCmd, ledger: &Ledger, out: &mut impl Write) -> Result<(), CliError> {
     let CommodityCmd::Add { code, kind, scale } = cmd;
-    let mut store = ledger.open(Access::Write)?;
+    let mut store = ledger.open(Access::Create)?;
     let mut w = store.writer()?;
     w.add_commodity(Commodity {
         code: code.clone(),

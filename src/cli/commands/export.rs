@@ -23,7 +23,8 @@ pub struct ExportArgs {
     /// P's books unbalanced.
     #[arg(long, value_name = "P")]
     party: Option<String>,
-    /// Write to this file instead of standard output (replaced atomically).
+    /// Write to this file instead of standard output: a new file, or a regular file replaced
+    /// atomically (a link, a FIFO, a device or a folder is refused); `-` is standard output.
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     output: Option<PathBuf>,
 }
@@ -41,11 +42,9 @@ pub fn run(args: ExportArgs, ledger: &Ledger, out: &mut impl Write) -> Result<()
         w.flush()?;
         Ok(())
     };
-    match args.output {
-        None => write(out)?,
-        Some(path) => output::write_atomically(&path, |f| write(f).map_err(CliError::from))?,
-    }
-    Ok(())
+    output::write(args.output.as_deref(), out, |w| {
+        write(w).map_err(CliError::from)
+    })
 }
 
 /// What writes the books out in one dialect.

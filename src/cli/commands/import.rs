@@ -16,7 +16,7 @@ pub struct ImportArgs {
 }
 
 pub fn run(args: ImportArgs, ledger: &Ledger, out: &mut impl Write) -> Result<(), CliError> {
-    let mut store = ledger.open(Access::Write)?;
+    let mut store = ledger.open(Access::Create)?;
     let files = &args.files;
     // indicatif draws only when standard error is a terminal.
     let bar =

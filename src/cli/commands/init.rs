@@ -7,7 +7,7 @@ use std::io::Write;
 
 pub fn run(ledger: &Ledger, out: &mut impl Write) -> Result<(), CliError> {
     let existed = ledger.db.join("db").is_file();
-    let store = ledger.open(Access::Write)?;
+    let store = ledger.open(Access::Create)?;
     if existed {
         writeln!(
             out,

@@ -21,7 +21,7 @@ pub enum PartyCmd {
 
 pub fn run(cmd: PartyCmd, ledger: &Ledger, out: &mut impl Write) -> Result<(), CliError> {
     let PartyCmd::Add { code, name } = cmd;
-    let mut store = ledger.open(Access::Write)?;
+    let mut store = ledger.open(Access::Create)?;
     let mut w = store.writer()?;
     w.add_party(Party {
         code: code.clone(),

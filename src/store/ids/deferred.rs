@@ -96,12 +96,15 @@ impl Spill {
         let starts = bucket_starts(&self.filling);
         if self.file.is_none() {
             let path = dir.join(SPILL_FILE);
-            let file = std::fs::OpenOptions::new()
-                .read(true)
-                .write(true)
-                .create(true)
-                .truncate(true)
-                .open(&path)
+            let file = crate::store::faults::refuse_write()
+                .and_then(|()| {
+                    std::fs::OpenOptions::new()
+                        .read(true)
+                        .write(true)
+                        .create(true)
+                        .truncate(true)
+                        .open(&path)
+                })
                 .map_err(io_err(&path))?;
             // Unlinked while open: its space goes back when the writer ends, however it ends.
             std::fs::remove_file(&path).map_err(io_err(&path))?;

@@ -12,7 +12,8 @@ use std::path::PathBuf;
 
 #[derive(Debug, Args)]
 pub struct HtmlArgs {
-    /// Write to this file instead of standard output (replaced atomically).
+    /// Write to this file instead of standard output: a new file, or a regular file replaced
+    /// atomically (a link, a FIFO, a device or a folder is refused); `-` is standard output.
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     output: Option<PathBuf>,
     /// The books as they stood at the end of this date.
@@ -36,11 +37,7 @@ pub fn run(args: HtmlArgs, ledger: &Ledger, out: &mut impl Write) -> Result<(), 
         settlements: &parts.settlements,
         balances: &parts.balances,
     })?;
-    match args.output {
-        None => out.write_all(page.as_bytes())?,
-        Some(path) => output::write_atomically(&path, |f| {
-            f.write_all(page.as_bytes()).map_err(CliError::from)
-        })?,
-    }
-    Ok(())
+    output::write(args.output.as_deref(), out, |w| {
+        w.write_all(page.as_bytes()).map_err(CliError::from)
+    })
 }
