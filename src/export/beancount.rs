@@ -36,19 +36,18 @@
 //! - Prices `@`/`@@` are kept; beancount refuses negative unit prices and weighs a total price
 //!   on a zero amount as nothing, so a ledger holding either cannot be exported.
 
-use crate::export::peer::{
-    add, balance_of, check_price, invalid, label, number, pad, write_commented, Peer,
-};
+use crate::export::bean_balances::{BeanCheck, Checks, Facts};
+use crate::export::peer::{check_price, invalid, label, number, pad, write_commented, Peer};
 use crate::export::{Books, ExportError};
 use crate::journal::Directive;
 use crate::model::account::{Account, AccountType};
 use crate::model::amount::{format_at_scale, Amount};
 use crate::model::chart::Chart;
-use crate::model::date::{days_in_month, Date};
+use crate::model::date::Date;
 use crate::model::transaction::{Posting, Price, Status, Transaction};
-use rust_decimal::Decimal;
+use rustc_hash::FxHashMap;
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
@@ -56,59 +55,46 @@ const HEADER: &str = "; gasledger export for beancount (gasledger export --forma
      ; Accounts are ROOT:PARTY:..., rooted by their type; parties, agreements and\n\
      ; statements, which beancount does not know, are comments.\n";
 
-/// Write the books (the whole ledger, or one party's) as a beancount file.
+/// Write the books (the whole ledger, or one party's) as a beancount file. A first pass
+/// gathers the dates the declarations need and the pairs that assertions name (then, if any, a
+/// second their balances in date order); the last writes each transaction as it is read.
 pub fn beancount(books: &Books, out: &mut impl Write) -> Result<(), ExportError> {
     let chart = books.chart();
-    let txns = books.transactions()?;
+    let facts = Facts::gather(books)?;
     let accounts = beancount_accounts(chart);
     let currencies = beancount_commodities(chart);
-    let bean = Bean {
-        chart,
-        accounts: &accounts,
-        currencies: &currencies,
-    };
+    let bean = Bean::new(chart, &accounts, &currencies);
+    let mut checks = Checks::prepare(books, &facts, &accounts)?;
 
     let mut buf = String::with_capacity(4096);
     buf.push_str(HEADER);
     buf.push_str(&books.note());
-    let default_date = match txns.iter().map(|t| t.date).min() {
+    let default_date = match facts.first {
         Some(d) => d,
         None => Date::new(1970, 1, 1).map_err(|e| invalid(e.to_string()))?,
     };
     write_parties(&mut buf, chart);
     bean.write_commodities(&mut buf, default_date);
-    bean.write_opens(&mut buf, &opening_dates(&txns), default_date);
+    bean.write_opens(&mut buf, &facts.opened, default_date);
     bean.write_prices(&mut buf, books);
     out.write_all(buf.as_bytes())?;
     for a in books.agreements() {
         write_commented(out, &Directive::Agreement(a.clone()), chart)?;
     }
 
-    let checks = beancount_checks(&txns, chart, &accounts);
     let mut emitted = HashSet::new();
-    for (i, t) in txns.iter().enumerate() {
+    books.for_each_txn(|t| -> Result<(), ExportError> {
         buf.clear();
         buf.push('\n');
         bean.transaction(&mut buf, t)?;
-        bean.balances(&mut buf, (i, t), &checks, &mut emitted);
+        bean.balances(&mut buf, t, &checks.of(t), &mut emitted);
         out.write_all(buf.as_bytes())?;
-    }
+        Ok(())
+    })?;
     for s in books.statements()? {
         write_commented(out, &Directive::Statement(s), chart)?;
     }
     Ok(())
-}
-
-/// The date of each account's first posting.
-fn opening_dates(txns: &[Transaction]) -> HashMap<&str, Date> {
-    let mut opened: HashMap<&str, Date> = HashMap::new();
-    for t in txns {
-        for p in &t.postings {
-            let slot = opened.entry(p.account.as_str()).or_insert(t.date);
-            *slot = (*slot).min(t.date);
-        }
-    }
-    opened
 }
 
 /// The parties, as comment lines.
@@ -280,8 +266,9 @@ fn beancount_key(key: &str) -> String {
     s
 }
 
-/// A key not used yet in this entry (`filename` and `lineno` are beancount's own).
-fn unique_key(used: &mut HashSet<String>, key: &str) -> String {
+/// A key not used yet in this entry (`filename` and `lineno` are beancount's own). An entry
+/// has few keys: a list is quicker to search than a set is to build.
+fn unique_key(used: &mut Vec<String>, key: &str) -> String {
     let base = beancount_key(key);
     let key = if used.contains(&base) {
         (2..)
@@ -291,15 +278,12 @@ fn unique_key(used: &mut HashSet<String>, key: &str) -> String {
     } else {
         base
     };
-    used.insert(key.clone());
+    used.push(key.clone());
     key
 }
 
-fn reserved_keys() -> HashSet<String> {
-    ["filename", "lineno"]
-        .iter()
-        .map(|k| k.to_string())
-        .collect()
+fn reserved_keys() -> Vec<String> {
+    vec!["filename".to_string(), "lineno".to_string()]
 }
 
 /// A beancount string: `"` and `\` escaped, and line breaks and tabs as `\n`, `\r`, `\t`.
@@ -322,18 +306,37 @@ fn bean_str(s: &str) -> String {
 
 struct Bean<'a> {
     chart: &'a Chart,
-    accounts: &'a BTreeMap<String, String>,
-    currencies: &'a BTreeMap<String, String>,
+    /// Beancount names by gasledger name, of accounts and of commodities (hashed: every
+    /// posting looks its own up).
+    accounts: FxHashMap<&'a str, &'a str>,
+    currencies: FxHashMap<&'a str, &'a str>,
 }
 
-impl Bean<'_> {
+impl<'a> Bean<'a> {
+    fn new(
+        chart: &'a Chart,
+        accounts: &'a BTreeMap<String, String>,
+        currencies: &'a BTreeMap<String, String>,
+    ) -> Bean<'a> {
+        let index = |m: &'a BTreeMap<String, String>| {
+            m.iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect::<FxHashMap<_, _>>()
+        };
+        Bean {
+            chart,
+            accounts: index(accounts),
+            currencies: index(currencies),
+        }
+    }
+
     fn account<'s>(&'s self, name: &'s str) -> &'s str {
-        self.accounts.get(name).map_or(name, String::as_str)
+        self.accounts.get(name).copied().unwrap_or(name)
     }
 
     fn currency(&self, code: &str) -> Cow<'_, str> {
         match self.currencies.get(code) {
-            Some(c) => Cow::Borrowed(c.as_str()),
+            Some(c) => Cow::Borrowed(c),
             None => Cow::Owned(beancount_currency(code)),
         }
     }
@@ -345,7 +348,7 @@ impl Bean<'_> {
     fn transaction(&self, buf: &mut String, t: &Transaction) -> io::Result<()> {
         for p in &t.postings {
             check_price(t, p, Peer::Beancount)?;
-            if !self.accounts.contains_key(&p.account) {
+            if !self.accounts.contains_key(p.account.as_str()) {
                 return Err(invalid(format!(
                     "{} posts to {}, which is not declared",
                     label(t),
@@ -398,8 +401,11 @@ impl Bean<'_> {
                 None => None,
             };
             buf.push('\n');
-            let mut used = reserved_keys();
+            let mut used = Vec::new();
             for (k, v) in &p.tags {
+                if used.is_empty() {
+                    used = reserved_keys();
+                }
                 writeln!(buf, "    {}: {}", unique_key(&mut used, k), bean_str(v)).ok();
             }
         }
@@ -445,7 +451,7 @@ impl Bean<'_> {
     }
 
     /// An `open` for every account, at its first posting (`default` for an unused one).
-    fn write_opens(&self, buf: &mut String, opened: &HashMap<&str, Date>, default: Date) {
+    fn write_opens(&self, buf: &mut String, opened: &FxHashMap<String, Date>, default: Date) {
         if self.chart.accounts.is_empty() {
             return;
         }
@@ -469,25 +475,25 @@ impl Bean<'_> {
         }
     }
 
-    /// After transaction `i`, a `balance` directive for each of its assertions that beancount
+    /// After transaction `t`, a `balance` directive for each of its assertions that beancount
     /// finds holding the next day (once per account, commodity and date), and a comment line
-    /// for each other one.
-    fn balances<'t>(
-        &'t self,
+    /// for each other one. `checks`: what beancount finds at each posting's assertion.
+    fn balances(
+        &self,
         buf: &mut String,
-        (i, t): (usize, &'t Transaction),
-        checks: &HashMap<(usize, usize), BeanCheck>,
-        emitted: &mut HashSet<(&'t str, &'t str, Date)>,
+        t: &Transaction,
+        checks: &[Option<BeanCheck>],
+        emitted: &mut HashSet<(String, String, Date)>,
     ) {
-        for (j, p) in t.postings.iter().enumerate() {
-            let Some(asserted) = &p.assertion else {
+        for (p, check) in t.postings.iter().zip(checks) {
+            let (Some(asserted), Some(check)) = (&p.assertion, check) else {
                 continue;
             };
-            let check = &checks[&(i, j)];
             let account = self.account(&p.account);
             match (check.next_day, check.actual == Some(asserted.value)) {
                 (Some(next), true) => {
-                    if emitted.insert((account, asserted.commodity.as_str(), next)) {
+                    let key = (account.to_string(), asserted.commodity.clone(), next);
+                    if emitted.insert(key) {
                         writeln!(
                             buf,
                             "{next} balance {account}  {} {}",
@@ -529,116 +535,6 @@ impl Bean<'_> {
             t.date
         )
         .ok();
-    }
-}
-
-/// What beancount finds where an assertion's `balance` directive would go.
-struct BeanCheck {
-    /// The date of that directive: the day after the transaction.
-    next_day: Option<Date>,
-    /// The balance at the end of the transaction's day of the account and of every account
-    /// mapped under it, in the asserted commodity (`None` on overflow).
-    actual: Option<Decimal>,
-}
-
-/// For every balance assertion (transaction index, posting index), what beancount would find.
-fn beancount_checks(
-    txns: &[Transaction],
-    chart: &Chart,
-    names: &BTreeMap<String, String>,
-) -> HashMap<(usize, usize), BeanCheck> {
-    let subtree = subtrees(txns, chart, names);
-    // Assertions by the date at whose end they are checked.
-    let mut by_date: BTreeMap<Date, Vec<(usize, usize)>> = BTreeMap::new();
-    for (i, t) in txns.iter().enumerate() {
-        for (j, p) in t.postings.iter().enumerate() {
-            if p.assertion.is_some() {
-                by_date.entry(t.date).or_default().push((i, j));
-            }
-        }
-    }
-
-    let mut order: Vec<usize> = (0..txns.len()).collect();
-    order.sort_by_key(|&i| txns[i].date);
-    let mut balances = HashMap::new();
-    let mut out = HashMap::new();
-    let mut next = 0;
-    for (date, checks) in by_date {
-        while next < order.len() && txns[order[next]].date <= date {
-            for p in &txns[order[next]].postings {
-                if let Some(a) = &p.amount {
-                    add(&mut balances, &p.account, &a.commodity, a.value);
-                }
-            }
-            next += 1;
-        }
-        for (i, j) in checks {
-            let p = &txns[i].postings[j];
-            let Some(x) = &p.assertion else {
-                continue;
-            };
-            let actual = subtree[p.account.as_str()]
-                .iter()
-                .try_fold(Decimal::ZERO, |sum, a| {
-                    sum.checked_add(balance_of(&balances, a, &x.commodity)?)
-                });
-            out.insert(
-                (i, j),
-                BeanCheck {
-                    next_day: next_day(date),
-                    actual,
-                },
-            );
-        }
-    }
-    out
-}
-
-/// For each asserted account, the gasledger accounts whose beancount names are at or under its
-/// own (beancount's balance of an account includes its sub-accounts).
-fn subtrees<'a>(
-    txns: &'a [Transaction],
-    chart: &'a Chart,
-    names: &BTreeMap<String, String>,
-) -> HashMap<&'a str, Vec<&'a str>> {
-    let mut subtree: HashMap<&str, Vec<&str>> = HashMap::new();
-    let asserted = txns
-        .iter()
-        .flat_map(|t| &t.postings)
-        .filter(|p| p.assertion.is_some());
-    for p in asserted {
-        if subtree.contains_key(p.account.as_str()) {
-            continue;
-        }
-        let top = names
-            .get(&p.account)
-            .map_or(p.account.as_str(), String::as_str);
-        let under: Vec<&str> = chart
-            .accounts
-            .keys()
-            .filter(|a| {
-                let n = names.get(*a).map_or(a.as_str(), String::as_str);
-                n == top || (n.starts_with(top) && n.as_bytes().get(top.len()) == Some(&b':'))
-            })
-            .map(String::as_str)
-            .chain(std::iter::once(p.account.as_str()))
-            .collect::<BTreeSet<_>>()
-            .into_iter()
-            .collect();
-        subtree.insert(p.account.as_str(), under);
-    }
-    subtree
-}
-
-/// The day after `d`, if there is one.
-fn next_day(d: Date) -> Option<Date> {
-    let (y, m, day) = (d.year(), d.month(), d.day());
-    if day < days_in_month(y, m) {
-        Date::new(y, m, day + 1).ok()
-    } else if m < 12 {
-        Date::new(y, m + 1, 1).ok()
-    } else {
-        Date::new(y.checked_add(1)?, 1, 1).ok()
     }
 }
 
@@ -858,16 +754,5 @@ mod tests {
     fn strings_are_escaped() {
         assert_eq!(bean_str("a \"b\" c\\d"), "\"a \\\"b\\\" c\\\\d\"");
         assert_eq!(bean_str("x\ny\tz"), "\"x\\ny\\tz\"");
-    }
-
-    #[test]
-    fn next_day_crosses_months_and_years() {
-        let d = |s: &str| s.parse::<Date>().unwrap();
-        assert_eq!(next_day(d("2022-01-31")), Some(d("2022-02-01")));
-        assert_eq!(next_day(d("2024-02-28")), Some(d("2024-02-29")));
-        assert_eq!(next_day(d("2023-02-28")), Some(d("2023-03-01")));
-        assert_eq!(next_day(d("2022-12-31")), Some(d("2023-01-01")));
-        assert_eq!(next_day(d("2022-06-15")), Some(d("2022-06-16")));
-        assert_eq!(next_day(d("9999-12-31")), None);
     }
 }

@@ -5,12 +5,11 @@
 
 use crate::export::peer::{check_price, invalid, number, pad, write_commented, Peer};
 use crate::export::{Books, ExportError};
-use crate::journal::{write_directive, Directive};
+use crate::journal::{render_transaction, Directive};
 use crate::model::amount::{Amount, Commodity};
 use crate::model::chart::Chart;
 use crate::model::transaction::{Posting, Price, Status, Transaction};
 use std::borrow::Cow;
-use std::collections::HashSet;
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
@@ -23,17 +22,19 @@ pub(super) trait JournalDialect {
     /// would read `word:` in a comment as a tag.
     const DROPPED: &'static str;
 
-    /// The balance assertions (transaction index, posting index) the peer accepts.
-    fn kept(txns: &[Transaction]) -> HashSet<(usize, usize)>;
+    /// What decides which balance assertions the peer accepts.
+    type Kept: Kept;
+
+    /// A first pass over the books, before a word is written: the declarations the peer needs
+    /// after the accounts (into `more`), and what decides its assertions. It gathers only what
+    /// is bounded by the accounts, commodities and tag keys.
+    fn prepare(books: &Books, more: &mut String) -> Result<Self::Kept, ExportError>;
 
     /// A commodity declaration.
     fn commodity(buf: &mut String, c: &Commodity);
 
     /// A party or account declaration.
     fn declaration(buf: &mut String, d: &Directive, chart: &Chart) -> io::Result<()>;
-
-    /// Declarations after the parties and accounts: none unless the peer needs them.
-    fn more_declarations(_buf: &mut String, _txns: &[Transaction]) {}
 
     /// The end of a line that carries tags: the tags in the peer's syntax, and the line break.
     /// `indent` is the indentation of a line under it.
@@ -45,44 +46,50 @@ pub(super) trait JournalDialect {
     }
 }
 
+/// Which balance assertions a peer accepts, decided transaction by transaction as the books
+/// are written in recorded order.
+pub(super) trait Kept {
+    /// For each posting of `t`, whether the peer accepts its assertion (false without one).
+    fn kept(&mut self, t: &Transaction) -> Vec<bool>;
+}
+
 /// The books as a journal of dialect `D`: declarations, agreements as comments, transactions
-/// in recorded order, statements as comments.
+/// in recorded order, statements as comments. A first pass gathers what the declarations and
+/// the assertions need (`D::prepare`); the second writes each transaction as it is read.
 pub(super) fn write_journal_dialect<D: JournalDialect>(
     books: &Books,
     out: &mut impl Write,
 ) -> Result<(), ExportError> {
     let chart = books.chart();
-    let txns = books.transactions()?;
-    let kept = D::kept(&txns);
+    let mut more = String::new();
+    let mut kept = D::prepare(books, &mut more)?;
 
     let mut buf = String::with_capacity(4096);
     buf.push_str(D::HEADER);
     buf.push_str(&books.note());
-    declarations::<D>(&mut buf, chart, &txns)?;
+    declarations::<D>(&mut buf, chart, &more)?;
     fixings(&mut buf, books);
     out.write_all(buf.as_bytes())?;
 
     for a in books.agreements() {
         write_commented(out, &Directive::Agreement(a.clone()), chart)?;
     }
-    for (i, t) in txns.iter().enumerate() {
+    books.for_each_txn(|t| -> Result<(), ExportError> {
         buf.clear();
         buf.push('\n');
-        journal_transaction::<D>(&mut buf, t, i, &kept, chart)?;
+        journal_transaction::<D>(&mut buf, t, &kept.kept(t), chart)?;
         out.write_all(buf.as_bytes())?;
-    }
+        Ok(())
+    })?;
     for s in books.statements()? {
         write_commented(out, &Directive::Statement(s), chart)?;
     }
     Ok(())
 }
 
-/// Commodities, then parties and accounts, then whatever else the dialect declares.
-fn declarations<D: JournalDialect>(
-    buf: &mut String,
-    chart: &Chart,
-    txns: &[Transaction],
-) -> io::Result<()> {
+/// Commodities, then parties and accounts, then what the dialect declares after them
+/// (`more`).
+fn declarations<D: JournalDialect>(buf: &mut String, chart: &Chart, more: &str) -> io::Result<()> {
     if !chart.commodities.is_empty() {
         buf.push('\n');
     }
@@ -100,7 +107,7 @@ fn declarations<D: JournalDialect>(
         }
         D::declaration(buf, &d, chart)?;
     }
-    D::more_declarations(buf, txns);
+    buf.push_str(more);
     Ok(())
 }
 
@@ -135,7 +142,10 @@ pub(super) fn journal_code(code: &str) -> Cow<'_, str> {
 }
 
 pub(super) fn journal_amount(a: &Amount, chart: &Chart) -> String {
-    format!("{} {}", number(a, chart), journal_code(&a.commodity))
+    let mut text = number(a, chart);
+    text.push(' ');
+    text.push_str(&journal_code(&a.commodity));
+    text
 }
 
 /// An account name that hledger and ledger-cli read as it is written (`text::account_for_peers`,
@@ -155,16 +165,20 @@ fn peer_account<D: JournalDialect>(name: &str) -> io::Result<()> {
 fn journal_transaction<D: JournalDialect>(
     buf: &mut String,
     t: &Transaction,
-    index: usize,
-    kept: &HashSet<(usize, usize)>,
+    kept: &[bool],
     chart: &Chart,
 ) -> io::Result<()> {
     // The canonical printer refuses what would not read back as written (a description with
     // ';', a tag value with ',' …): the peers read that syntax the same way.
-    write_directive(&mut io::sink(), &Directive::Transaction(t.clone()), chart)?;
+    let start = buf.len();
+    render_transaction(buf, t, chart)?;
+    buf.truncate(start);
     for p in &t.postings {
         check_price(t, p, D::PEER)?;
-        peer_account::<D>(&p.account)?;
+        // The chart's accounts were checked with their declarations.
+        if !chart.accounts.contains_key(&p.account) {
+            peer_account::<D>(&p.account)?;
+        }
     }
     header::<D>(buf, t);
 
@@ -186,10 +200,12 @@ fn journal_transaction<D: JournalDialect>(
         .max()
         .unwrap_or(0);
     for (j, (p, amount)) in t.postings.iter().zip(&amounts).enumerate() {
-        let assertion = p
-            .assertion
-            .as_ref()
-            .map(|a| (journal_amount(a, chart), kept.contains(&(index, j))));
+        let assertion = p.assertion.as_ref().map(|a| {
+            (
+                journal_amount(a, chart),
+                kept.get(j).copied().unwrap_or(false),
+            )
+        });
         let widths = (account_width, amount_width);
         posting::<D>(buf, p, amount.as_deref(), assertion, widths, chart);
     }

@@ -13,16 +13,18 @@
 //!   that does not hold in date order (a ledger recorded out of date order) is dropped, with a
 //!   comment line under its posting.
 
-use crate::export::dialect::{journal_code, push_tag, write_journal_dialect, JournalDialect};
-use crate::export::peer::{add, balance_of, Peer};
+use crate::export::dated::{self, Dated, Tracked};
+use crate::export::dialect::{journal_code, push_tag, write_journal_dialect, JournalDialect, Kept};
+use crate::export::peer::{Peer, Running};
 use crate::export::{Books, ExportError};
 use crate::journal::{write_directive, Directive};
 use crate::model::amount::{format_at_scale, Commodity};
 use crate::model::chart::Chart;
 use crate::model::transaction::Transaction;
+use crate::store::StoreError;
 use rust_decimal::Decimal;
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
@@ -41,8 +43,29 @@ impl JournalDialect for Hledger {
     const DROPPED: &'static str =
         "hledger checks assertions in date order, and in that order this one does not hold";
 
-    fn kept(txns: &[Transaction]) -> HashSet<(usize, usize)> {
-        hledger_kept(txns)
+    type Kept = DateOrder;
+
+    /// The pairs (account, commodity) that assertions name; then, if any, their balances in
+    /// date order (a second pass).
+    fn prepare(books: &Books, _more: &mut String) -> Result<DateOrder, ExportError> {
+        let mut asserted = Tracked::new();
+        books.for_each_txn(|t| -> Result<(), StoreError> {
+            for p in &t.postings {
+                if let Some(x) = &p.assertion {
+                    if !asserted.contains(&(p.account.clone(), x.commodity.clone())) {
+                        asserted.insert((p.account.clone(), x.commodity.clone()));
+                    }
+                }
+            }
+            Ok(())
+        })?;
+        if asserted.is_empty() {
+            return Ok(DateOrder::Nothing);
+        }
+        Ok(match dated::gather(books, &asserted)? {
+            Some(d) => DateOrder::Gathered(d),
+            None => DateOrder::Held(hledger_kept(&books.transactions()?), 0),
+        })
     }
 
     fn commodity(buf: &mut String, c: &Commodity) {
@@ -76,21 +99,49 @@ impl JournalDialect for Hledger {
     }
 }
 
-/// The assertions (transaction index, posting index) that hold when checked as hledger does:
-/// transactions in date order (recorded order within a date), each assertion against the
-/// account's own balance in its commodity after its posting.
+/// Which assertions hold when checked as hledger does: transactions in date order (recorded
+/// order within a date), each assertion against the account's own balance in its commodity
+/// after its posting.
+enum DateOrder {
+    /// The books assert nothing.
+    Nothing,
+    /// Against the balances in date order a first pass gathered.
+    Gathered(Dated),
+    /// Decided in memory (transaction index, posting index), for a ledger whose sums a pass
+    /// cannot take exactly; and the index of the next transaction.
+    Held(HashSet<(usize, usize)>, usize),
+}
+
+impl Kept for DateOrder {
+    fn kept(&mut self, t: &Transaction) -> Vec<bool> {
+        match self {
+            DateOrder::Nothing => Vec::new(),
+            DateOrder::Gathered(d) => d.date_order_holds(t),
+            DateOrder::Held(kept, i) => {
+                let out = (0..t.postings.len())
+                    .map(|j| kept.contains(&(*i, j)))
+                    .collect();
+                *i += 1;
+                out
+            }
+        }
+    }
+}
+
+/// [`DateOrder`] decided for transactions held in memory, by (transaction index, posting
+/// index).
 fn hledger_kept(txns: &[Transaction]) -> HashSet<(usize, usize)> {
     let mut order: Vec<usize> = (0..txns.len()).collect();
     order.sort_by_key(|&i| txns[i].date);
-    let mut balances = HashMap::new();
+    let mut balances = Running::default();
     let mut kept = HashSet::new();
     for i in order {
         for (j, p) in txns[i].postings.iter().enumerate() {
             if let Some(a) = &p.amount {
-                add(&mut balances, &p.account, &a.commodity, a.value);
+                balances.add(&p.account, &a.commodity, a.value);
             }
             if let Some(x) = &p.assertion {
-                if balance_of(&balances, &p.account, &x.commodity) == Some(x.value) {
+                if balances.get(&p.account, &x.commodity) == Some(x.value) {
                     kept.insert((i, j));
                 }
             }

@@ -3,7 +3,7 @@
 //! those books).
 
 use crate::export::{Books, ExportError};
-use crate::journal::{write_directive, write_journal, Directive};
+use crate::journal::{render_transaction, write_directive, write_journal, Directive};
 use crate::store::StoreError;
 use std::io::Write;
 
@@ -38,23 +38,25 @@ pub fn journal(books: &Books, out: &mut impl Write) -> Result<(), ExportError> {
     let decls = declarations(books);
     write_journal(out, &decls, chart)?;
     let mut first = decls.is_empty();
-    let mut sep = |out: &mut dyn Write| -> std::io::Result<()> {
-        if !first {
-            out.write_all(b"\n")?;
-        }
-        first = false;
-        Ok(())
-    };
+    let mut buf = String::with_capacity(1024);
     let io_error = |e| StoreError::Io {
         path: books.path().to_path_buf(),
         source: e,
     };
     books.for_each_txn(|t| {
-        sep(out).map_err(io_error)?;
-        write_directive(out, &Directive::Transaction(t), chart).map_err(io_error)
+        buf.clear();
+        if !first {
+            buf.push('\n');
+        }
+        first = false;
+        render_transaction(&mut buf, t, chart).map_err(io_error)?;
+        out.write_all(buf.as_bytes()).map_err(io_error)
     })?;
     for s in books.statements()? {
-        sep(out)?;
+        if !first {
+            out.write_all(b"\n")?;
+        }
+        first = false;
         write_directive(out, &Directive::Statement(s), chart)?;
     }
     Ok(())

@@ -11,17 +11,18 @@
 //! - ledger-cli refuses negative unit prices (`@ -2 USD`): such a ledger cannot be exported.
 
 use crate::export::dialect::{
-    journal_amount, journal_code, push_tag, write_journal_dialect, JournalDialect,
+    journal_amount, journal_code, push_tag, write_journal_dialect, JournalDialect, Kept,
 };
-use crate::export::peer::{add, balance_of, Peer};
+use crate::export::peer::{Peer, Running};
 use crate::export::{Books, ExportError};
 use crate::journal::{write_directive, Directive};
 use crate::model::account::Account;
 use crate::model::amount::{format_at_scale, Commodity};
 use crate::model::chart::Chart;
 use crate::model::transaction::Transaction;
+use crate::store::StoreError;
 use rust_decimal::Decimal;
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
@@ -40,8 +41,34 @@ impl JournalDialect for Ledger {
     const DROPPED: &'static str =
         "ledger-cli only accepts an assertion in the commodity of its posting";
 
-    fn kept(txns: &[Transaction]) -> HashSet<(usize, usize)> {
-        ledger_kept(txns)
+    type Kept = FileOrder;
+
+    /// `tag KEY` for every tag used (`--pedantic` requires every tag declared); the
+    /// assertions are decided as the transactions are written.
+    fn prepare(books: &Books, more: &mut String) -> Result<FileOrder, ExportError> {
+        let mut keys: BTreeSet<String> = BTreeSet::new();
+        let mut asserts = false;
+        books.for_each_txn(|t| -> Result<(), StoreError> {
+            let id = t.id.as_ref().map(|_| "id");
+            let tags = t.tags.iter().chain(t.postings.iter().flat_map(|p| &p.tags));
+            for k in id.into_iter().chain(tags.map(|(k, _)| k.as_str())) {
+                if !keys.contains(k) {
+                    keys.insert(k.to_string());
+                }
+            }
+            asserts |= t.postings.iter().any(|p| p.assertion.is_some());
+            Ok(())
+        })?;
+        if !keys.is_empty() {
+            more.push('\n');
+        }
+        for k in keys {
+            writeln!(more, "tag {k}").ok();
+        }
+        Ok(FileOrder {
+            asserts,
+            balances: Running::default(),
+        })
     }
 
     fn commodity(buf: &mut String, c: &Commodity) {
@@ -71,26 +98,6 @@ impl JournalDialect for Ledger {
         Ok(())
     }
 
-    /// `tag KEY` for every tag used (`--pedantic` requires every tag declared).
-    fn more_declarations(buf: &mut String, txns: &[Transaction]) {
-        let mut keys: BTreeSet<&str> = BTreeSet::new();
-        for t in txns {
-            if t.id.is_some() {
-                keys.insert("id");
-            }
-            keys.extend(t.tags.iter().map(|(k, _)| k.as_str()));
-            for p in &t.postings {
-                keys.extend(p.tags.iter().map(|(k, _)| k.as_str()));
-            }
-        }
-        if !keys.is_empty() {
-            buf.push('\n');
-        }
-        for k in keys {
-            writeln!(buf, "tag {k}").ok();
-        }
-    }
-
     fn end_line_with_tags(buf: &mut String, indent: &str, tags: &[(&str, &str)]) {
         buf.push('\n');
         tag_lines(buf, indent, tags);
@@ -102,40 +109,51 @@ impl JournalDialect for Ledger {
 /// before the transaction − the postings to the account earlier in the transaction`; then it
 /// subtracts the posting's own amount, in whatever commodity, and requires zero. So an
 /// assertion in another commodity than its (non-zero) posting fails there.
-fn ledger_kept(txns: &[Transaction]) -> HashSet<(usize, usize)> {
-    let mut balances = HashMap::new();
-    let mut kept = HashSet::new();
-    for (i, t) in txns.iter().enumerate() {
-        for (j, p) in t.postings.iter().enumerate() {
-            let (Some(x), Some(own)) = (&p.assertion, &p.amount) else {
-                continue;
-            };
-            let c = x.commodity.as_str();
-            let before = balance_of(&balances, &p.account, c);
-            let diff = t.postings[..j]
-                .iter()
-                .filter(|q| q.account == p.account)
-                .filter_map(|q| q.amount.as_ref())
-                .filter(|a| a.commodity == c)
-                .fold(before.and_then(|b| x.value.checked_sub(b)), |d, a| {
-                    d.and_then(|d| d.checked_sub(a.value))
-                });
-            let holds = match diff {
-                Some(d) if own.commodity == c => own.value == d,
-                Some(d) => own.value.is_zero() && d.is_zero(),
-                None => false,
-            };
-            if holds {
-                kept.insert((i, j));
-            }
+struct FileOrder {
+    /// Whether the books hold an assertion at all: if not, no balance is needed.
+    asserts: bool,
+    /// The balances before the transaction at hand.
+    balances: Running,
+}
+
+impl Kept for FileOrder {
+    fn kept(&mut self, t: &Transaction) -> Vec<bool> {
+        if !self.asserts {
+            return Vec::new();
         }
+        let holds = (0..t.postings.len()).map(|j| self.holds(t, j)).collect();
         for p in &t.postings {
             if let Some(a) = &p.amount {
-                add(&mut balances, &p.account, &a.commodity, a.value);
+                self.balances.add(&p.account, &a.commodity, a.value);
             }
         }
+        holds
     }
-    kept
+}
+
+impl FileOrder {
+    /// Whether ledger-cli accepts the assertion of posting `j` of `t`.
+    fn holds(&self, t: &Transaction, j: usize) -> bool {
+        let p = &t.postings[j];
+        let (Some(x), Some(own)) = (&p.assertion, &p.amount) else {
+            return false;
+        };
+        let c = x.commodity.as_str();
+        let before = self.balances.get(&p.account, c);
+        let diff = t.postings[..j]
+            .iter()
+            .filter(|q| q.account == p.account)
+            .filter_map(|q| q.amount.as_ref())
+            .filter(|a| a.commodity == c)
+            .fold(before.and_then(|b| x.value.checked_sub(b)), |d, a| {
+                d.and_then(|d| d.checked_sub(a.value))
+            });
+        match diff {
+            Some(d) if own.commodity == c => own.value == d,
+            Some(d) => own.value.is_zero() && d.is_zero(),
+            None => false,
+        }
+    }
 }
 
 fn ledger_account(buf: &mut String, a: &Account, chart: &Chart) {

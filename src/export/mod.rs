@@ -3,12 +3,15 @@
 //! beancount, each checked by the peer itself in `tests/peers.rs`. Every format writes
 //! [`Books`]: the whole ledger, or one party's own books (`books.rs`, checked in `party.rs`).
 
+mod bean_balances;
 mod beancount;
 mod books;
+mod dated;
 mod dialect;
 mod hledger;
 mod journal;
 mod json;
+mod json_txn;
 mod ledger;
 mod party;
 mod peer;

@@ -114,30 +114,32 @@ pub(super) fn check_price(t: &Transaction, p: &Posting, peer: Peer) -> io::Resul
     Ok(())
 }
 
-/// Running balances by (account, commodity); `None` once a sum overflowed.
-pub(super) type Balances<'a> = HashMap<(&'a str, &'a str), Option<Decimal>>;
+/// Running balances by account and commodity; `None` once a sum overflowed.
+#[derive(Default)]
+pub(super) struct Running(HashMap<String, HashMap<String, Option<Decimal>>>);
 
-pub(super) fn add<'a>(
-    balances: &mut Balances<'a>,
-    account: &'a str,
-    commodity: &'a str,
-    value: Decimal,
-) {
-    let slot = balances
-        .entry((account, commodity))
-        .or_insert(Some(Decimal::ZERO));
-    *slot = slot.and_then(|b| b.checked_add(value));
-}
+impl Running {
+    pub(super) fn add(&mut self, account: &str, commodity: &str, value: Decimal) {
+        let by_commodity = match self.0.get_mut(account) {
+            Some(c) => c,
+            None => self.0.entry(account.to_string()).or_default(),
+        };
+        let slot = match by_commodity.get_mut(commodity) {
+            Some(slot) => slot,
+            None => by_commodity
+                .entry(commodity.to_string())
+                .or_insert(Some(Decimal::ZERO)),
+        };
+        *slot = slot.and_then(|b| b.checked_add(value));
+    }
 
-pub(super) fn balance_of(
-    balances: &Balances<'_>,
-    account: &str,
-    commodity: &str,
-) -> Option<Decimal> {
-    balances
-        .get(&(account, commodity))
-        .copied()
-        .unwrap_or(Some(Decimal::ZERO))
+    pub(super) fn get(&self, account: &str, commodity: &str) -> Option<Decimal> {
+        self.0
+            .get(account)
+            .and_then(|c| c.get(commodity))
+            .copied()
+            .unwrap_or(Some(Decimal::ZERO))
+    }
 }
 
 /// A directive as comment lines, after a blank line: what a peer does not know.

@@ -21,7 +21,7 @@ mod print;
 mod transactions;
 
 pub use parse::{default_kind, open, open_counting, parse_str, Counting, Journal, Parser};
-pub use print::{write_directive, write_journal};
+pub use print::{render_transaction, write_directive, write_journal};
 pub use transactions::read_transactions;
 
 use crate::model::account::{Account, Party};

@@ -63,6 +63,16 @@ pub fn write_directive(out: &mut impl Write, d: &Directive, chart: &Chart) -> io
     out.write_all(buf.as_bytes())
 }
 
+/// A transaction in canonical form, appended to `buf`: what [`write_directive`] writes for
+/// it, without a directive to hold it (a writer of millions keeps one buffer for all).
+pub fn render_transaction(buf: &mut String, t: &Transaction, chart: &Chart) -> io::Result<()> {
+    let mut out = Lines {
+        start: buf.len(),
+        buf,
+    };
+    transaction(&mut out, t, chart)
+}
+
 /// Write a sequence of directives as a canonical journal: blank lines separate transactions,
 /// agreements and statements from what is around them, and commodity declarations
 /// from account declarations.
@@ -378,7 +388,10 @@ fn amount_text(a: &Amount, chart: &Chart) -> io::Result<String> {
             v.to_string()
         }
     };
-    Ok(format!("{number} {}", a.commodity))
+    let mut text = number;
+    text.push(' ');
+    text.push_str(&a.commodity);
+    Ok(text)
 }
 
 /// `  ; key: value, key: value` (nothing when there are no tags).

@@ -252,6 +252,74 @@ pub fn parse_amount(text: &str) -> Result<Amount, AmountError> {
 /// Padding stops at `Decimal::MAX_SCALE` (28) places: `Decimal::rescale` past it builds a value
 /// that its own `Display` panics on (found by the `amount` fuzz target).
 pub fn format_at_scale(value: Decimal, scale: u32) -> String {
+    let target = scale.min(Decimal::MAX_SCALE);
+    let (mut m, mut s) = (value.mantissa().unsigned_abs(), value.scale());
+    // What `normalize` then `rescale` below give, without their work: trailing zeros off down
+    // to `target` places, zeros on up to it.
+    while s > target && m % 10 == 0 {
+        m /= 10;
+        s -= 1;
+    }
+    let pad = target.saturating_sub(s);
+    // `rescale` pads only while the mantissa fits in 96 bits.
+    let fits = 10u128
+        .checked_pow(pad)
+        .and_then(|p| m.checked_mul(p))
+        .is_some_and(|v| v < 1 << 96);
+    if !fits {
+        return format_rescaled(value, target);
+    }
+    let mut digits = [0u8; 40];
+    let n = decimal_digits(m, &mut digits);
+    let digits = &digits[digits.len() - n..];
+    let places = s as usize;
+    let mut out = String::with_capacity(n + places + pad as usize + 3);
+    if value.is_sign_negative() && digits != b"0" {
+        out.push('-');
+    }
+    let split = n.saturating_sub(places);
+    out.push_str(if split == 0 {
+        "0"
+    } else {
+        ascii(&digits[..split])
+    });
+    if places + pad as usize > 0 {
+        out.push('.');
+        out.extend(std::iter::repeat_n('0', places.saturating_sub(n)));
+        out.push_str(ascii(&digits[split..]));
+        out.extend(std::iter::repeat_n('0', pad as usize));
+    }
+    out
+}
+
+/// The decimal digits of `m` at the end of `out`; how many. Divides in 64 bits while the
+/// value fits (a 128-bit division is a call, and most amounts fit).
+fn decimal_digits(mut m: u128, out: &mut [u8; 40]) -> usize {
+    let mut n = 0;
+    while m > u128::from(u64::MAX) {
+        out[out.len() - 1 - n] = b'0' + (m % 10) as u8;
+        n += 1;
+        m /= 10;
+    }
+    let mut m = m as u64;
+    loop {
+        out[out.len() - 1 - n] = b'0' + (m % 10) as u8;
+        n += 1;
+        m /= 10;
+        if m == 0 {
+            return n;
+        }
+    }
+}
+
+/// ASCII digits as text.
+fn ascii(digits: &[u8]) -> &str {
+    std::str::from_utf8(digits).unwrap_or_default()
+}
+
+/// [`format_at_scale`] by `Decimal`'s own `normalize`, `rescale` and `Display`: for the values
+/// whose padding would not fit in 96 bits.
+fn format_rescaled(value: Decimal, scale: u32) -> String {
     let mut v = value.normalize();
     let scale = scale.min(Decimal::MAX_SCALE);
     if v.scale() < scale {
@@ -638,6 +706,21 @@ mod tests {
                 }
                 _ => prop_assert!(got.is_err(), "{a} and {b}: {got:?}, not representable"),
             }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4096))]
+
+        /// The digit-by-digit `format_at_scale` against `Decimal`'s own normalize, rescale and
+        /// display, on every kind of mantissa, scale and padding.
+        #[test]
+        fn format_at_scale_matches_decimals_own_display(
+            (lo, hi, negative, scale) in (prop_oneof![Just(0u64), 0u64..1000, any::<u64>()], prop_oneof![Just(0u32), Just(u32::MAX), any::<u32>(), 0u32..16], any::<bool>(), 0u32..=28),
+            places in prop_oneof![0u32..=4, 0u32..=40],
+        ) {
+            let v = raw(lo, hi, negative, scale);
+            prop_assert_eq!(format_at_scale(v, places), format_rescaled(v, places.min(28)));
         }
     }
 

@@ -6,6 +6,7 @@ use crate::checks::against::Comparison;
 use crate::checks::{Check, CheckKind, Reconciliation, Status};
 use crate::model::amount::format_grouped;
 use serde_json::{Map, Value};
+use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 pub use crate::reports::table::{Cell, Table};
@@ -23,68 +24,31 @@ pub enum Layout {
 
 impl Table {
     pub fn write(&self, out: &mut impl Write, layout: Layout) -> io::Result<()> {
-        match layout {
-            Layout::Table => self.write_table(out),
-            Layout::Csv => self.write_csv(out),
-            Layout::Json => self.write_json(out),
+        let columns: Vec<&str> = self.columns.iter().map(|c| c.as_ref()).collect();
+        let mut w = match layout {
+            Layout::Table => {
+                let mut widths = Widths::new(&columns);
+                for r in &self.rows {
+                    widths.measure(r);
+                }
+                RowWriter::table(out, &columns, widths)?
+            }
+            other => RowWriter::new(out, other, &columns)?,
+        };
+        for r in &self.rows {
+            w.row(r)?;
         }
+        w.finish()
     }
 
     /// Left-aligned text, right-aligned amounts, columns separated by two spaces, a rule under
     /// the header. Plain ASCII so that it reads the same in a terminal, a mail and a snapshot.
     pub fn write_table(&self, out: &mut impl Write) -> io::Result<()> {
-        let cells: Vec<Vec<String>> = self
-            .rows
-            .iter()
-            .map(|r| r.iter().map(grouped).collect())
-            .collect();
-        let numeric: Vec<bool> = (0..self.columns.len())
-            .map(|i| self.rows.iter().any(|r| matches!(r[i], Cell::Amount(..))))
-            .collect();
-        let widths: Vec<usize> = (0..self.columns.len())
-            .map(|i| {
-                cells
-                    .iter()
-                    .map(|r| r[i].chars().count())
-                    .chain([self.columns[i].len()])
-                    .max()
-                    .unwrap_or(0)
-            })
-            .collect();
-        let line = |out: &mut dyn Write, values: &[&str]| -> io::Result<()> {
-            let mut s = String::new();
-            for (i, v) in values.iter().enumerate() {
-                if i > 0 {
-                    s.push_str("  ");
-                }
-                let pad = widths[i].saturating_sub(v.chars().count());
-                if numeric[i] {
-                    s.push_str(&" ".repeat(pad));
-                    s.push_str(v);
-                } else {
-                    s.push_str(v);
-                    s.push_str(&" ".repeat(pad));
-                }
-            }
-            writeln!(out, "{}", s.trim_end())
-        };
-        let names: Vec<&str> = self.columns.iter().map(|c| c.as_ref()).collect();
-        line(out, &names)?;
-        let rule: Vec<String> = widths.iter().map(|w| "-".repeat(*w)).collect();
-        line(out, &rule.iter().map(String::as_str).collect::<Vec<_>>())?;
-        for r in &cells {
-            line(out, &r.iter().map(String::as_str).collect::<Vec<_>>())?;
-        }
-        Ok(())
+        self.write(out, Layout::Table)
     }
 
     pub fn write_csv(&self, out: &mut impl Write) -> io::Result<()> {
-        let mut w = csv::Writer::from_writer(out);
-        w.write_record(self.columns.iter().map(|c| c.as_ref()))?;
-        for r in &self.rows {
-            w.write_record(r.iter().map(Cell::plain))?;
-        }
-        w.flush()
+        self.write(out, Layout::Csv)
     }
 
     pub fn to_json(&self) -> Value {
@@ -103,9 +67,156 @@ impl Table {
     }
 
     pub fn write_json(&self, out: &mut impl Write) -> io::Result<()> {
-        serde_json::to_writer_pretty(&mut *out, &self.to_json())?;
-        writeln!(out)
+        self.write(out, Layout::Json)
     }
+}
+
+/// The widths of an aligned table's columns and which of them hold amounts, measured row by
+/// row before a line is written (a first pass, for rows that are not held).
+#[derive(Debug, Clone)]
+pub struct Widths {
+    widths: Vec<usize>,
+    numeric: Vec<bool>,
+}
+
+impl Widths {
+    /// The header's widths.
+    pub fn new(columns: &[&str]) -> Widths {
+        Widths {
+            // A header's width counts its bytes (as it always did); a cell's, its characters.
+            widths: columns.iter().map(|c| c.len()).collect(),
+            numeric: vec![false; columns.len()],
+        }
+    }
+
+    pub fn measure(&mut self, row: &[Cell]) {
+        for ((w, numeric), cell) in self.widths.iter_mut().zip(&mut self.numeric).zip(row) {
+            *w = (*w).max(grouped(cell).chars().count());
+            *numeric |= matches!(cell, Cell::Amount(..));
+        }
+    }
+}
+
+/// Rows written as they come, in one layout: an aligned table (its [`Widths`] measured
+/// first), CSV, or a JSON array of objects (keys in alphabetical order, values as strings).
+pub enum RowWriter<W: Write> {
+    Table {
+        out: W,
+        widths: Widths,
+    },
+    Csv(Box<csv::Writer<W>>),
+    Json {
+        out: W,
+        /// The columns by name: each name and the index of its cell.
+        order: Vec<(String, usize)>,
+        rows: usize,
+    },
+}
+
+impl<W: Write> RowWriter<W> {
+    /// The aligned table: its header and rule are written now.
+    pub fn table(mut out: W, columns: &[&str], widths: Widths) -> io::Result<RowWriter<W>> {
+        line(&mut out, &widths, columns)?;
+        let rule: Vec<String> = widths.widths.iter().map(|w| "-".repeat(*w)).collect();
+        let rule: Vec<&str> = rule.iter().map(String::as_str).collect();
+        line(&mut out, &widths, &rule)?;
+        Ok(RowWriter::Table { out, widths })
+    }
+
+    /// CSV (its header written now) or JSON; for a table, [`RowWriter::table`].
+    pub fn new(out: W, layout: Layout, columns: &[&str]) -> io::Result<RowWriter<W>> {
+        match layout {
+            Layout::Table => RowWriter::table(out, columns, Widths::new(columns)),
+            Layout::Csv => {
+                let mut w = csv::Writer::from_writer(out);
+                w.write_record(columns)?;
+                Ok(RowWriter::Csv(Box::new(w)))
+            }
+            Layout::Json => Ok(RowWriter::Json {
+                out,
+                order: json_order(columns),
+                rows: 0,
+            }),
+        }
+    }
+
+    pub fn row(&mut self, row: &[Cell]) -> io::Result<()> {
+        match self {
+            RowWriter::Table { out, widths } => {
+                let cells: Vec<String> = row.iter().map(grouped).collect();
+                let cells: Vec<&str> = cells.iter().map(String::as_str).collect();
+                line(out, widths, &cells)
+            }
+            RowWriter::Csv(w) => Ok(w.write_record(row.iter().map(Cell::plain))?),
+            RowWriter::Json { out, order, rows } => {
+                out.write_all(if *rows == 0 { b"[\n  " } else { b",\n  " })?;
+                *rows += 1;
+                json_row(out, order, row)
+            }
+        }
+    }
+
+    /// The end: CSV flushed, JSON's array closed.
+    pub fn finish(self) -> io::Result<()> {
+        match self {
+            RowWriter::Table { .. } => Ok(()),
+            RowWriter::Csv(mut w) => w.flush(),
+            RowWriter::Json { mut out, rows, .. } => {
+                out.write_all(if rows == 0 { b"[]\n" } else { b"\n]\n" })
+            }
+        }
+    }
+}
+
+/// One line of an aligned table: text left-aligned, amounts right-aligned, two spaces
+/// between columns, no blank at the end.
+fn line(out: &mut impl Write, widths: &Widths, values: &[&str]) -> io::Result<()> {
+    let mut s = String::new();
+    for (i, v) in values.iter().enumerate() {
+        if i > 0 {
+            s.push_str("  ");
+        }
+        let pad = widths.widths[i].saturating_sub(v.chars().count());
+        if widths.numeric[i] {
+            s.push_str(&" ".repeat(pad));
+            s.push_str(v);
+        } else {
+            s.push_str(v);
+            s.push_str(&" ".repeat(pad));
+        }
+    }
+    writeln!(out, "{}", s.trim_end())
+}
+
+/// The order in which a JSON object lists the columns: by name, as a map sorts its keys, a
+/// later column of the same name in the place of an earlier one (as a map's insert does).
+fn json_order(columns: &[&str]) -> Vec<(String, usize)> {
+    let mut by_name: BTreeMap<&str, usize> = BTreeMap::new();
+    for (i, c) in columns.iter().enumerate() {
+        by_name.insert(c, i);
+    }
+    by_name
+        .into_iter()
+        .map(|(c, i)| (c.to_string(), i))
+        .collect()
+}
+
+/// One row as a JSON object, as the array's element (one level in): what
+/// `serde_json::to_writer_pretty` prints for the map of its cells.
+fn json_row(out: &mut impl Write, order: &[(String, usize)], row: &[Cell]) -> io::Result<()> {
+    let mut text = Vec::with_capacity(256);
+    text.push(b'{');
+    let mut first = true;
+    for (name, i) in order {
+        let Some(cell) = row.get(*i) else { continue };
+        text.extend_from_slice(if first { b"\n    " } else { b",\n    " });
+        first = false;
+        serde_json::to_writer(&mut text, name)?;
+        text.extend_from_slice(b": ");
+        serde_json::to_writer(&mut text, &cell.plain())?;
+    }
+    text.extend_from_slice(if first { b"}" } else { b"\n  }" });
+    out.write_all(&text)
 }
 
 /// The reconciliation as a desk reads it: what does not agree first, then what does, each
@@ -310,6 +421,30 @@ mod tests {
              IR:payable:TM     USD        -1,800,000,000.00\n\
              TM:receivable:IR  USD         1,800,000,000.00\n"
         );
+    }
+
+    #[test]
+    fn json_rows_print_as_the_pretty_value() {
+        let mut odd = Table::with_columns(
+            ["b", "a \"q\"", "b", "ü"]
+                .iter()
+                .map(|c| std::borrow::Cow::Owned(c.to_string()))
+                .collect(),
+        );
+        odd.push(vec![
+            "1".into(),
+            "tab\t".into(),
+            Cell::Amount(Decimal::from_str("-0.5").unwrap(), 2),
+            "".into(),
+        ]);
+        odd.push(vec!["2".into(), "x".into(), "y".into(), "z".into()]);
+        for t in [sample(), Table::new(&["a"]), odd] {
+            let mut streamed = Vec::new();
+            t.write_json(&mut streamed).unwrap();
+            let mut whole = serde_json::to_vec_pretty(&t.to_json()).unwrap();
+            whole.push(b'\n');
+            assert_eq!(String::from_utf8(streamed), String::from_utf8(whole));
+        }
     }
 
     #[test]

@@ -79,7 +79,7 @@ use crate::model::statement::Statement;
 use crate::model::transaction::Transaction;
 use codec::{CodecError, Dec, Enc};
 use handle::Handle;
-use record::{block_entries, decode_txn, Names, RawTxn, Summary};
+use record::{block_entries, decode_txn, decode_txn_into, Entry, Names, RawTxn, Summary};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

@@ -12,7 +12,7 @@ pub const RECORD_VERSION: u8 = 1;
 
 pub use crate::model::balance::PriceKind;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RawPosting {
     pub account: u32,
     pub commodity: u32,
@@ -22,7 +22,7 @@ pub struct RawPosting {
     pub tags: Vec<(String, String)>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RawTxn {
     pub date: u32,
     pub status: Status,
@@ -126,39 +126,105 @@ impl Names {
 
     /// A stored transaction back in model form.
     pub fn to_model(&self, r: &RawTxn) -> Result<Transaction, CodecError> {
-        let mut postings = Vec::with_capacity(r.postings.len());
-        for p in &r.postings {
-            let price = match p.price {
-                None => None,
-                Some((kind, c, v)) => {
-                    let a = Amount::new(v, self.commodity(c)?);
-                    Some(match kind {
-                        PriceKind::Unit => Price::Unit(a),
-                        PriceKind::Total => Price::Total(a),
-                    })
-                }
-            };
-            let assertion = match p.assertion {
-                None => None,
-                Some((c, v)) => Some(Amount::new(v, self.commodity(c)?)),
-            };
-            postings.push(Posting {
-                account: self.account(p.account)?.to_string(),
-                amount: Some(Amount::new(p.value, self.commodity(p.commodity)?)),
-                price,
-                assertion,
-                tags: p.tags.clone(),
-            });
-        }
-        Ok(Transaction {
+        let mut t = Transaction {
             date: Date::from_packed(r.date).map_err(|e| CodecError(e.to_string()))?,
             status: r.status,
-            code: r.code.clone(),
-            description: r.description.clone(),
-            tags: r.tags.clone(),
-            id: r.id.clone(),
-            postings,
-        })
+            code: None,
+            description: String::new(),
+            tags: Vec::new(),
+            id: None,
+            postings: Vec::new(),
+        };
+        self.fill_model(r, &mut t)?;
+        Ok(t)
+    }
+
+    /// A stored transaction back in model form, into `t`: its strings and vectors are
+    /// refilled, so a scan that lends one transaction after another allocates nothing once
+    /// they have grown to fit.
+    pub fn fill_model(&self, r: &RawTxn, t: &mut Transaction) -> Result<(), CodecError> {
+        t.date = Date::from_packed(r.date).map_err(|e| CodecError(e.to_string()))?;
+        t.status = r.status;
+        set_opt_str(&mut t.code, r.code.as_deref());
+        set_str(&mut t.description, &r.description);
+        set_tags(
+            &mut t.tags,
+            r.tags.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+        );
+        set_opt_str(&mut t.id, r.id.as_deref());
+        t.postings.truncate(r.postings.len());
+        for (i, p) in r.postings.iter().enumerate() {
+            if i == t.postings.len() {
+                t.postings.push(Posting::new("", None));
+            }
+            self.fill_posting(p, &mut t.postings[i])?;
+        }
+        Ok(())
+    }
+
+    fn fill_posting(&self, p: &RawPosting, to: &mut Posting) -> Result<(), CodecError> {
+        set_str(&mut to.account, self.account(p.account)?);
+        set_amount(&mut to.amount, p.value, self.commodity(p.commodity)?);
+        to.price = match p.price {
+            None => None,
+            Some((kind, c, v)) => {
+                let a = Amount::new(v, self.commodity(c)?);
+                Some(match kind {
+                    PriceKind::Unit => Price::Unit(a),
+                    PriceKind::Total => Price::Total(a),
+                })
+            }
+        };
+        match p.assertion {
+            None => to.assertion = None,
+            Some((c, v)) => set_amount(&mut to.assertion, v, self.commodity(c)?),
+        }
+        set_tags(
+            &mut to.tags,
+            p.tags.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+        );
+        Ok(())
+    }
+}
+
+/// `slot` holds `s`, in the allocation it has.
+fn set_str(slot: &mut String, s: &str) {
+    slot.clear();
+    slot.push_str(s);
+}
+
+fn set_opt_str(slot: &mut Option<String>, s: Option<&str>) {
+    match (slot.as_mut(), s) {
+        (Some(held), Some(s)) => set_str(held, s),
+        (None, Some(s)) => *slot = Some(s.to_string()),
+        (_, None) => *slot = None,
+    }
+}
+
+fn set_amount(slot: &mut Option<Amount>, value: Decimal, commodity: &str) {
+    match slot {
+        Some(a) => {
+            a.value = value;
+            set_str(&mut a.commodity, commodity);
+        }
+        None => *slot = Some(Amount::new(value, commodity)),
+    }
+}
+
+/// `slot` holds `tags`, reusing the strings it has.
+fn set_tags<'a>(
+    slot: &mut Vec<(String, String)>,
+    tags: impl ExactSizeIterator<Item = (&'a str, &'a str)>,
+) {
+    slot.truncate(tags.len());
+    for (i, (k, v)) in tags.enumerate() {
+        match slot.get_mut(i) {
+            Some((held_k, held_v)) => {
+                set_str(held_k, k);
+                set_str(held_v, v);
+            }
+            None => slot.push((k.to_string(), v.to_string())),
+        }
     }
 }
 
@@ -170,13 +236,21 @@ fn enc_tags(e: &mut Enc, tags: &[(String, String)]) {
     }
 }
 
-fn dec_tags(d: &mut Dec) -> Result<Vec<(String, String)>, CodecError> {
+/// Tags read into `slot`, reusing the strings it has.
+fn dec_tags_into(d: &mut Dec, slot: &mut Vec<(String, String)>) -> Result<(), CodecError> {
     let n = d.var()? as usize;
-    let mut tags = Vec::with_capacity(n.min(64));
-    for _ in 0..n {
-        tags.push((d.str()?.to_string(), d.str()?.to_string()));
+    slot.truncate(n);
+    for i in 0..n {
+        let (k, v) = (d.str()?, d.str()?);
+        match slot.get_mut(i) {
+            Some((held_k, held_v)) => {
+                set_str(held_k, k);
+                set_str(held_v, v);
+            }
+            None => slot.push((k.to_string(), v.to_string())),
+        }
     }
-    Ok(tags)
+    Ok(())
 }
 
 /// The content bytes of a transaction: what the chain hash and the idempotency hash cover.
@@ -220,59 +294,58 @@ pub fn encode_txn(e: &mut Enc, t: &RawTxn) {
 }
 
 pub fn decode_txn(d: &mut Dec) -> Result<RawTxn, CodecError> {
-    let date = d.var32()?;
-    let status = match d.u8()? {
+    let mut t = RawTxn::default();
+    decode_txn_into(d, &mut t)?;
+    Ok(t)
+}
+
+/// [`decode_txn`] into `t`, reusing its strings and vectors.
+pub fn decode_txn_into(d: &mut Dec, t: &mut RawTxn) -> Result<(), CodecError> {
+    t.date = d.var32()?;
+    t.status = match d.u8()? {
         0 => Status::Unmarked,
         1 => Status::Pending,
         2 => Status::Cleared,
         _ => return Err(CodecError("bad status".into())),
     };
-    let code = d.opt_str()?.map(str::to_string);
-    let description = d.str()?.to_string();
-    let id = d.opt_str()?.map(str::to_string);
-    let tags = dec_tags(d)?;
+    set_opt_str(&mut t.code, d.opt_str()?);
+    set_str(&mut t.description, d.str()?);
+    set_opt_str(&mut t.id, d.opt_str()?);
+    dec_tags_into(d, &mut t.tags)?;
     let n = d.var()? as usize;
-    let mut postings = Vec::with_capacity(n.min(1024));
-    for _ in 0..n {
-        let account = d.var32()?;
-        let commodity = d.var32()?;
-        let value = d.dec()?;
-        let price = match d.u8()? {
-            0 => None,
-            k @ (1 | 2) => Some((
-                if k == 1 {
-                    PriceKind::Unit
-                } else {
-                    PriceKind::Total
-                },
-                d.var32()?,
-                d.dec()?,
-            )),
-            _ => return Err(CodecError("bad price tag".into())),
-        };
-        let assertion = match d.u8()? {
-            0 => None,
-            1 => Some((d.var32()?, d.dec()?)),
-            _ => return Err(CodecError("bad assertion tag".into())),
-        };
-        postings.push(RawPosting {
-            account,
-            commodity,
-            value,
-            price,
-            assertion,
-            tags: dec_tags(d)?,
-        });
+    t.postings.truncate(n);
+    for i in 0..n {
+        if i == t.postings.len() {
+            t.postings.push(RawPosting::default());
+        }
+        decode_posting(d, &mut t.postings[i])?;
     }
-    Ok(RawTxn {
-        date,
-        status,
-        code,
-        description,
-        id,
-        tags,
-        postings,
-    })
+    Ok(())
+}
+
+fn decode_posting(d: &mut Dec, p: &mut RawPosting) -> Result<(), CodecError> {
+    p.account = d.var32()?;
+    p.commodity = d.var32()?;
+    p.value = d.dec()?;
+    p.price = match d.u8()? {
+        0 => None,
+        k @ (1 | 2) => Some((
+            if k == 1 {
+                PriceKind::Unit
+            } else {
+                PriceKind::Total
+            },
+            d.var32()?,
+            d.dec()?,
+        )),
+        _ => return Err(CodecError("bad price tag".into())),
+    };
+    p.assertion = match d.u8()? {
+        0 => None,
+        1 => Some((d.var32()?, d.dec()?)),
+        _ => return Err(CodecError("bad assertion tag".into())),
+    };
+    dec_tags_into(d, &mut p.tags)
 }
 
 /// The digest of a transaction's content bytes: its first 16 bytes are the idempotency hash,
